@@ -1,0 +1,254 @@
+package spec
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// experimentBodySchema is shared by template and experiment blocks: a
+// template is an experiment with every attribute optional.
+var experimentBodySchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "extends"}, {Name: "description"}, {Name: "tags"}, {Name: "command"},
+		{Name: "workdir"}, {Name: "env"}, {Name: "secret_env"}, {Name: "inputs"},
+		{Name: "params"}, {Name: "seeds"}, {Name: "artifacts"}, {Name: "schedule"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "runner"},
+		{Type: "metric", LabelNames: []string{"name"}},
+		{Type: "sweep"},
+	},
+}
+
+// body is what one template or experiment block says before extends is
+// resolved. Attributes stay unevaluated so that merging is a matter of
+// which expression wins, and diagnostics keep pointing at the file a value
+// came from.
+type body struct {
+	kind       string // "template" or "experiment"
+	name       string
+	file       string
+	declRange  hcl.Range
+	labelRange hcl.Range
+
+	extends      *extendsRef
+	attrs        hcl.Attributes
+	runner       hcl.Attributes // nil when there is no runner block
+	runnerRange  hcl.Range
+	metrics      []*metricBody
+	sweep        *hcl.Block
+	decodeFailed bool
+}
+
+type metricBody struct {
+	name      string
+	attrs     hcl.Attributes
+	declRange hcl.Range
+}
+
+// extendsRef is the parsed value of extends = template.NAME.
+type extendsRef struct {
+	kind, name string
+	rng        hcl.Range
+}
+
+func (r *extendsRef) String() string { return r.kind + "." + r.name }
+
+func decodeBody(kind string, block *hcl.Block) (*body, hcl.Diagnostics) {
+	b := &body{
+		kind: kind, name: block.Labels[0], file: block.DefRange.Filename,
+		declRange: block.DefRange, labelRange: block.LabelRanges[0],
+	}
+	diags := checkName(b.name, kind, b.labelRange)
+	content, d := block.Body.Content(experimentBodySchema)
+	diags = append(diags, d...)
+	b.attrs = content.Attributes
+	if a := b.attrs["extends"]; a != nil {
+		ref, d := decodeExtends(a)
+		diags = append(diags, d...)
+		b.extends = ref
+		delete(b.attrs, "extends")
+	}
+	seenMetric := map[string]hcl.Range{}
+	for _, blk := range content.Blocks {
+		switch blk.Type {
+		case "runner":
+			if b.runner != nil {
+				diags = append(diags, duplicateBlock("runner", b.runnerRange, blk.DefRange))
+				continue
+			}
+			c, d := blk.Body.Content(runnerBlockSchema)
+			diags = append(diags, d...)
+			b.runner, b.runnerRange = c.Attributes, blk.DefRange
+		case "sweep":
+			if b.sweep != nil {
+				diags = append(diags, duplicateBlock("sweep", b.sweep.DefRange, blk.DefRange))
+				continue
+			}
+			b.sweep = blk
+		case "metric":
+			name := blk.Labels[0]
+			if first, dup := seenMetric[name]; dup {
+				diags = append(diags, duplicateDiag("metric", name, first, blk.LabelRanges[0]))
+				continue
+			}
+			seenMetric[name] = blk.LabelRanges[0]
+			diags = append(diags, checkName(name, "metric", blk.LabelRanges[0])...)
+			c, d := blk.Body.Content(metricBlockSchema)
+			diags = append(diags, d...)
+			b.metrics = append(b.metrics, &metricBody{name: name, attrs: c.Attributes, declRange: blk.DefRange})
+		}
+	}
+	b.decodeFailed = diags.HasErrors()
+	return b, diags
+}
+
+func duplicateBlock(kind string, first, second hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s block", kind),
+		Detail:   fmt.Sprintf("An experiment has at most one %s block; the first is at %s:%d.", kind, first.Filename, first.Start.Line),
+		Subject:  second.Ptr(),
+	}
+}
+
+func decodeExtends(a *hcl.Attribute) (*extendsRef, hcl.Diagnostics) {
+	bad := hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid extends",
+		Detail:   "extends names what to inherit from, as template.NAME or experiment.NAME, without quotes.",
+		Subject:  a.Expr.Range().Ptr(),
+	}}
+	tr, diags := hcl.AbsTraversalForExpr(a.Expr)
+	if diags.HasErrors() || len(tr) != 2 {
+		return nil, bad
+	}
+	step, ok := tr[1].(hcl.TraverseAttr)
+	if !ok {
+		return nil, bad
+	}
+	kind := tr.RootName()
+	if kind != "template" && kind != "experiment" {
+		return nil, bad
+	}
+	return &extendsRef{kind: kind, name: step.Name, rng: a.Expr.Range()}, nil
+}
+
+// resolver merges bodies along their extends chains, once each.
+type resolver struct {
+	templates   map[string]*body
+	experiments map[string]*body
+	done        map[*body]*body
+	visiting    map[*body]bool
+	diags       hcl.Diagnostics
+}
+
+func newResolver(templates, experiments map[string]*body) *resolver {
+	return &resolver{templates: templates, experiments: experiments, done: map[*body]*body{}, visiting: map[*body]bool{}}
+}
+
+// resolve returns b with everything it extends merged in, or nil when its
+// chain is broken (the reason is in r.diags, reported once).
+func (r *resolver) resolve(b *body) *body {
+	if m, ok := r.done[b]; ok {
+		return m
+	}
+	if b.extends == nil {
+		r.done[b] = b
+		return b
+	}
+	if r.visiting[b] {
+		r.diags = append(r.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Cycle in extends",
+			Detail:   fmt.Sprintf("%s.%s extends %s, which leads back to %s.%s.", b.kind, b.name, b.extends, b.kind, b.name),
+			Subject:  b.extends.rng.Ptr(),
+		})
+		r.done[b] = nil
+		return nil
+	}
+	pool := r.templates
+	if b.extends.kind == "experiment" {
+		pool = r.experiments
+	}
+	parent := pool[b.extends.name]
+	if parent == nil {
+		r.diags = append(r.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Unknown %s", b.extends.kind),
+			Detail: fmt.Sprintf("%s extends %s, which is not declared%s.",
+				b.name, b.extends, didYouMean(b.extends.name, keysOf(pool))),
+			Subject: b.extends.rng.Ptr(),
+		})
+		r.done[b] = nil
+		return nil
+	}
+	r.visiting[b] = true
+	base := r.resolve(parent)
+	delete(r.visiting, b)
+	if m, ok := r.done[b]; ok { // settled while reporting a cycle through b
+		return m
+	}
+	if base == nil {
+		r.done[b] = nil
+		return nil
+	}
+	m := merge(base, b)
+	r.done[b] = m
+	return m
+}
+
+// merge lays child over base: the child's attributes win, runner
+// attributes merge one by one, metric blocks merge by name (attribute by
+// attribute), and a child's sweep replaces the base's whole.
+func merge(base, child *body) *body {
+	m := *child
+	m.extends = nil
+	m.attrs = hcl.Attributes{}
+	for k, v := range base.attrs {
+		m.attrs[k] = v
+	}
+	for k, v := range child.attrs {
+		m.attrs[k] = v
+	}
+	if base.runner != nil || child.runner != nil {
+		m.runner = hcl.Attributes{}
+		for k, v := range base.runner {
+			m.runner[k] = v
+		}
+		for k, v := range child.runner {
+			m.runner[k] = v
+		}
+		if child.runner == nil {
+			m.runnerRange = base.runnerRange
+		}
+	}
+	m.metrics = nil
+	index := map[string]int{}
+	for _, mb := range base.metrics {
+		index[mb.name] = len(m.metrics)
+		m.metrics = append(m.metrics, mb)
+	}
+	for _, mb := range child.metrics {
+		i, ok := index[mb.name]
+		if !ok {
+			index[mb.name] = len(m.metrics)
+			m.metrics = append(m.metrics, mb)
+			continue
+		}
+		merged := &metricBody{name: mb.name, attrs: hcl.Attributes{}, declRange: mb.declRange}
+		for k, v := range m.metrics[i].attrs {
+			merged.attrs[k] = v
+		}
+		for k, v := range mb.attrs {
+			merged.attrs[k] = v
+		}
+		m.metrics[i] = merged
+	}
+	if m.sweep == nil {
+		m.sweep = base.sweep
+	}
+	m.decodeFailed = base.decodeFailed || child.decodeFailed
+	return &m
+}

@@ -1,0 +1,90 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// localDef is one attribute of a locals block.
+type localDef struct {
+	name string
+	attr *hcl.Attribute
+}
+
+// evalLocals evaluates every local in an order where each comes after the
+// locals it refers to, so declaration order across files never matters. A
+// cycle is reported once, at each local on it.
+func evalLocals(defs map[string]*localDef, ctx *hcl.EvalContext) (map[string]cty.Value, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	deps := make(map[string][]string, len(defs))
+	for name, def := range defs {
+		for _, tr := range def.attr.Expr.Variables() {
+			if tr.RootName() != "local" || len(tr) < 2 {
+				continue
+			}
+			if at, ok := tr[1].(hcl.TraverseAttr); ok {
+				deps[name] = append(deps[name], at.Name)
+			}
+		}
+	}
+
+	values := make(map[string]cty.Value, len(defs))
+	state := map[string]int{} // 0 new, 1 visiting, 2 done
+	inCycle := map[string]bool{}
+	var stack []string
+	var visit func(name string)
+	visit = func(name string) {
+		def := defs[name]
+		if def == nil || state[name] == 2 {
+			return
+		}
+		if state[name] == 1 {
+			i := len(stack) - 1
+			for i >= 0 && stack[i] != name {
+				i--
+			}
+			cycle := append(append([]string(nil), stack[i:]...), name)
+			for _, n := range cycle {
+				inCycle[n] = true
+			}
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Cycle in locals",
+				Detail:   fmt.Sprintf("local.%s refers to itself: %s.", name, "local."+strings.Join(cycle, " → local.")),
+				Subject:  def.attr.Expr.Range().Ptr(),
+			})
+			return
+		}
+		state[name] = 1
+		stack = append(stack, name)
+		for _, dep := range deps[name] {
+			visit(dep)
+		}
+		stack = stack[:len(stack)-1]
+		if inCycle[name] {
+			// Already reported; an unknown value keeps dependants quiet.
+			values[name] = cty.DynamicVal
+			state[name] = 2
+			return
+		}
+		ctx.Variables["local"] = cty.ObjectVal(values)
+		v, d := def.attr.Expr.Value(ctx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			v = cty.DynamicVal
+		}
+		values[name] = v
+		state[name] = 2
+	}
+	names := keysOf(defs)
+	sort.Strings(names)
+	for _, name := range names {
+		visit(name)
+	}
+	ctx.Variables["local"] = cty.ObjectVal(values)
+	return values, diags
+}
