@@ -40,11 +40,11 @@ func evalAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, want cty.Type, what str
 
 func typeDiag(attr *hcl.Attribute, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
-		Severity:    hcl.DiagError,
-		Summary:     "Incorrect attribute value type",
-		Detail:      detail,
-		Subject:     attr.Expr.Range().Ptr(),
-		Expression:  attr.Expr,
+		Severity:   hcl.DiagError,
+		Summary:    "Incorrect attribute value type",
+		Detail:     detail,
+		Subject:    attr.Expr.Range().Ptr(),
+		Expression: attr.Expr,
 	}
 }
 

@@ -190,7 +190,7 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool) (*Experiment,
 				if msg := checkRepoGlob(g); msg != "" {
 					diags = append(diags, &hcl.Diagnostic{
 						Severity: hcl.DiagError, Summary: "Invalid artifacts glob",
-						Detail: fmt.Sprintf("%q %s; artifacts are relative to the workdir.", g, strings.Replace(msg, "repository root", "workdir", 1)),
+						Detail:  fmt.Sprintf("%q %s; artifacts are relative to the workdir.", g, strings.Replace(msg, "repository root", "workdir", 1)),
 						Subject: a.Expr.Range().Ptr(),
 					})
 				}
@@ -210,7 +210,7 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool) (*Experiment,
 		diags = append(diags, d...)
 		e.Runner = r
 	}
-	diags = append(diags, e.decodeMetrics(b, ctx)...)
+	diags = append(diags, e.decodeMetrics(b, ctx, partial)...)
 	if b.sweep != nil {
 		s, d := decodeSweepBlock(b.sweep, paramVals, ctx)
 		diags = append(diags, d...)
@@ -240,11 +240,11 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool) (*Experiment,
 	return e, diags
 }
 
-func (e *Experiment) decodeMetrics(b *body, ctx *hcl.EvalContext) hcl.Diagnostics {
+func (e *Experiment) decodeMetrics(b *body, ctx *hcl.EvalContext, partial bool) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	var primary *Metric
 	for _, mb := range b.metrics {
-		m, d := decodeMetricAttrs(mb.name, mb.attrs, mb.declRange, ctx)
+		m, d := decodeMetricAttrs(mb.name, mb.attrs, mb.declRange, ctx, partial)
 		diags = append(diags, d...)
 		if m.Primary {
 			if primary != nil {

@@ -169,11 +169,13 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 
 	// Templates are decoded on their own too, so a mistake in one that no
 	// experiment uses yet is still reported.
-	for _, b := range tmplOrder {
-		_, d := decodeExperiment(b, ctx, true)
-		diags = append(diags, d...)
-	}
 	r := newResolver(templates, experiments)
+	for _, b := range tmplOrder {
+		if m := r.resolve(b); m != nil {
+			_, d := decodeExperiment(m, ctx, true)
+			diags = append(diags, d...)
+		}
+	}
 	for _, b := range expOrder {
 		m := r.resolve(b)
 		if m == nil {

@@ -37,7 +37,9 @@ var metricBlockSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "goal"}, {Name: "summary"}, {Name: "tolerance"}, {Name: "pattern"}, {Name: "primary"}},
 }
 
-func decodeMetricAttrs(name string, attrs hcl.Attributes, declRange hcl.Range, ctx *hcl.EvalContext) (*Metric, hcl.Diagnostics) {
+// partial is set for templates, where the goal may come from the
+// experiment that extends them.
+func decodeMetricAttrs(name string, attrs hcl.Attributes, declRange hcl.Range, ctx *hcl.EvalContext, partial bool) (*Metric, hcl.Diagnostics) {
 	m := &Metric{Name: name, Summary: "last", DeclRange: declRange}
 	var diags hcl.Diagnostics
 	if a := attrs["goal"]; a != nil {
@@ -77,7 +79,7 @@ func decodeMetricAttrs(name string, attrs hcl.Attributes, declRange hcl.Range, c
 				m.Tolerance = f
 			}
 		}
-		if m.Goal == "" && attrs["goal"] == nil {
+		if m.Goal == "" && attrs["goal"] == nil && !partial {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Tolerance without a goal",

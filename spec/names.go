@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
@@ -53,8 +54,15 @@ func duplicateDiag(what, name string, first, second hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  fmt.Sprintf("Duplicate %s", what),
-		Detail: fmt.Sprintf("A %s named %q was already declared at %s:%d,%d. Names must be unique across all experiment files.",
-			what, name, first.Filename, first.Start.Line, first.Start.Column),
+		Detail: fmt.Sprintf("%s %s named %q was already declared at %s:%d:%d. Names must be unique across all experiment files.",
+			article(what), what, name, first.Filename, first.Start.Line, first.Start.Column),
 		Subject: second.Ptr(),
 	}
+}
+
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An"
+	}
+	return "A"
 }

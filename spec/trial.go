@@ -32,9 +32,6 @@ type Trial struct {
 	Inputs string
 	// Key is the trial key: see trial_key.go.
 	Key string
-	// ConfigKey is the key computed without the seed: equal for the
-	// trials of one config.
-	ConfigKey string
 }
 
 // ShortKey is the first 12 hex digits of the key, as tables show it.

@@ -39,11 +39,11 @@ type keyDoc struct {
 	Labels     []string          `json:"labels"`
 	Params     json.RawMessage   `json:"params"`
 	SecretEnv  []string          `json:"secret_env"`
-	Seed       *int64            `json:"seed,omitempty"`
+	Seed       int64             `json:"seed"`
 	Workdir    string            `json:"workdir"`
 }
 
-// ComputeKey fills t.Key and t.ConfigKey from the trial's fields. Call it
+// ComputeKey fills t.Key from the trial's fields. Call it
 // again after changing a field (the runner does, after setting Inputs).
 func (t *Trial) ComputeKey() {
 	doc := keyDoc{
@@ -55,6 +55,7 @@ func (t *Trial) ComputeKey() {
 		Labels:     sortedUnique(t.Runner.Labels),
 		Params:     json.RawMessage(t.ParamsJSON),
 		SecretEnv:  sortedUnique(t.SecretEnv),
+		Seed:       t.Seed,
 		Workdir:    t.Workdir,
 	}
 	if doc.Env == nil {
@@ -66,9 +67,6 @@ func (t *Trial) ComputeKey() {
 	if len(doc.Params) == 0 {
 		doc.Params = json.RawMessage("{}")
 	}
-	t.ConfigKey = hashDoc(&doc)
-	seed := t.Seed
-	doc.Seed = &seed
 	t.Key = hashDoc(&doc)
 }
 

@@ -57,7 +57,7 @@ func writeDiagnostic(w io.Writer, files map[string]*hcl.File, d *hcl.Diagnostic,
 	}
 	if d.Subject != nil {
 		if src := sourceLine(files, d.Subject); src != nil {
-			fmt.Fprint(w, src)
+			w.Write(src)
 		}
 	}
 }

@@ -50,7 +50,7 @@ type planTrialJSON struct {
 	Experiment string            `json:"experiment"`
 	Index      int               `json:"index"`
 	Key        string            `json:"key"`
-	ConfigKey  string            `json:"config_key"`
+	Config     int               `json:"config"`
 	Params     json.RawMessage   `json:"params"`
 	Seed       int64             `json:"seed"`
 	Command    []string          `json:"command"`
@@ -87,7 +87,7 @@ func runPlan(opts *planOptions) error {
 		}{Trials: []planTrialJSON{}}
 		for _, t := range trials {
 			j := planTrialJSON{
-				Experiment: t.Experiment, Index: t.Index, Key: t.Key, ConfigKey: t.ConfigKey,
+				Experiment: t.Experiment, Index: t.Index, Key: t.Key, Config: t.Config,
 				Params: json.RawMessage(t.ParamsJSON), Seed: t.Seed, Command: t.Command, Env: t.Env,
 				Workdir: t.Workdir, Labels: t.Runner.Labels, GPUs: t.Runner.GPUs, Retries: t.Runner.Retries,
 			}

@@ -1,0 +1,42 @@
+# Two commands set everything up on a fresh machine:
+#   make demo   build assay and run it on the bundled quickstart example
+#   make test   lint, then every test (what CI runs)
+
+GO       ?= go
+BIN      := bin/assay
+PKGS     := ./...
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+FUZZTIME ?= 15s
+
+.PHONY: build test lint unit fuzz bench demo clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/assay
+
+test: lint unit fuzz
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -count=1 $(PKGS)
+
+# A short run of each fuzz target; CI keeps it brief, run longer by hand
+# with FUZZTIME=10m.
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./spec
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+demo: build
+	@echo "== assay validate (examples/quickstart)"
+	cd examples/quickstart && ../../$(BIN) validate
+	@echo
+	@echo "== assay plan --all"
+	cd examples/quickstart && ../../$(BIN) plan --all
+
+clean:
+	rm -rf bin

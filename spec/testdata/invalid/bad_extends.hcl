@@ -1,0 +1,4 @@
+experiment "a" {
+  extends = "gpu-train" # ERROR: Invalid extends
+  command = ["train"]
+}

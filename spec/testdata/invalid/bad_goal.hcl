@@ -1,0 +1,6 @@
+experiment "a" {
+  command = ["true"]
+  metric "acc" {
+    goal = "maximise" # ERROR: Invalid goal
+  }
+}

@@ -1,0 +1,7 @@
+experiment "a" {
+  command = ["true"]
+}
+
+experiment "a" { # ERROR: Duplicate experiment
+  command = ["false"]
+}

@@ -1,0 +1,3 @@
+experiment "a" {
+  command = [] # ERROR: Empty command
+}

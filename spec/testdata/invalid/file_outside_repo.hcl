@@ -1,0 +1,4 @@
+experiment "a" {
+  command     = ["true"]
+  description = file("../../etc/passwd") # ERROR: Invalid function argument
+}

@@ -1,0 +1,4 @@
+experiment "a" {
+  command = ["train"]
+  inputs  = ["/data/**"] # ERROR: Invalid inputs glob
+}

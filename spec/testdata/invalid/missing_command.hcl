@@ -1,0 +1,3 @@
+experiment "a" { # ERROR: Missing command
+  description = "forgot the command"
+}

@@ -1,0 +1,6 @@
+experiment "a" {
+  command = ["train"]
+  runner {
+    labels = ["gpu", "h100"] # WARNING: Labels no executor offers
+  }
+}

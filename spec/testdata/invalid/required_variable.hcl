@@ -1,0 +1,5 @@
+variable "dataset" {} # ERROR: No value for required variable
+
+experiment "a" {
+  command = ["train", "--data=${var.dataset}"]
+}

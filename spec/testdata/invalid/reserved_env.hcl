@@ -1,0 +1,4 @@
+experiment "a" {
+  command = ["train"]
+  env     = { CUDA_VISIBLE_DEVICES = "0" } # ERROR: Reserved environment variable
+}

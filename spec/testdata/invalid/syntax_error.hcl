@@ -1,0 +1,3 @@
+experiment "a" {
+  command = ["train"
+} # ERROR: Missing item separator

@@ -1,0 +1,4 @@
+experiment "a" {
+  command = ["true"]
+  descripton = "typo" # ERROR: Unsupported argument
+}

@@ -1,0 +1,3 @@
+experimnt "a" { # ERROR: Unsupported block type
+  command = ["true"]
+}

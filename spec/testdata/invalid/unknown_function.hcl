@@ -1,0 +1,4 @@
+experiment "a" {
+  command     = ["true"]
+  description = uppr("x") # ERROR: Call to unknown function
+}

@@ -1,0 +1,4 @@
+experiment "a" {
+  command = ["train"]
+  workdir = "../elsewhere" # ERROR: Invalid workdir
+}

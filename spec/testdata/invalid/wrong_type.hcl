@@ -1,0 +1,4 @@
+experiment "a" {
+  command = ["true"]
+  seeds   = "one" # ERROR: Incorrect attribute value type
+}

@@ -1,0 +1,6 @@
+template "gpu" {
+  runner {
+    labels = ["gpu", "a100"]
+    gpus   = 1
+  }
+}
