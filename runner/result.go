@@ -11,6 +11,11 @@ const ResultSchema = "assay.run/v1"
 // Status is how a trial ended.
 type Status string
 
+// Retryable reports whether a trial that ended so may be run again under
+// its retries: a failure or a timeout, never a cancellation (the user
+// asked it to stop) and never a success.
+func (s Status) Retryable() bool { return s == StatusFailed || s == StatusTimedOut }
+
 // The statuses a run record may carry.
 const (
 	StatusSucceeded Status = "succeeded"
@@ -39,13 +44,19 @@ type Result struct {
 	Params     map[string]any `json:"params"`
 	Seed       int64          `json:"seed"`
 	Status     Status         `json:"status"`
-	ExitCode   int            `json:"exit_code"`
+	// ExitCode is the command's exit status; 128+N when a signal N ended
+	// it (the shell's convention), -1 when it never started.
+	ExitCode int `json:"exit_code"`
 	// Attempt counts from 1; retries of a failed trial raise it.
 	Attempt int `json:"attempt"`
 	// Metrics are each metric's summary (see the metric's summary rule).
 	// Non-finite values are never stored here; they are named in Warnings.
 	Metrics  map[string]float64 `json:"metrics"`
 	Warnings []string           `json:"warnings,omitempty"`
+	// Error says, in words a user can act on, why a trial did not start or
+	// was stopped (command not found, workdir missing, timeout after 2h,
+	// cancelled). Empty for a trial whose command ran to its own exit.
+	Error string `json:"error,omitempty"`
 
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
@@ -58,6 +69,10 @@ type Result struct {
 	GPUs     []string `json:"gpus"`
 	Executor string   `json:"executor"`
 	System   System   `json:"system"`
+
+	// Artifacts are the files kept from the run, relative to its
+	// artifacts directory (ASSAY_ARTIFACTS_DIR).
+	Artifacts []string `json:"artifacts,omitempty"`
 
 	SourceCommit string `json:"source_commit"`
 	Trigger      string `json:"trigger"`
@@ -88,6 +103,9 @@ type Run struct {
 	Series map[string][]Point
 	// LogPath is the trial's full log on local disk.
 	LogPath string
+	// ArtifactsDir is the directory the trial's artifacts were kept in,
+	// or "" when it kept none.
+	ArtifactsDir string
 }
 
 // Sink receives finished runs. A sink must have the run on durable
@@ -101,6 +119,21 @@ type Sink interface {
 // key already have a succeeded run?
 type Recorded interface {
 	Recorded(key string) bool
+}
+
+// AnyRecorded is the Recorded of several stores together: a key is
+// recorded if any of them has it (the results branch, and the local spool
+// of runs not yet delivered to it).
+type AnyRecorded []Recorded
+
+// Recorded reports whether any store has a succeeded run of key.
+func (rs AnyRecorded) Recorded(key string) bool {
+	for _, r := range rs {
+		if r != nil && r.Recorded(key) {
+			return true
+		}
+	}
+	return false
 }
 
 // NothingRecorded is the Recorded of a project with no history.
