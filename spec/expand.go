@@ -1,15 +1,14 @@
 package spec
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // Points returns the experiment's param points in their deterministic
@@ -107,6 +106,35 @@ func (e *Experiment) trialContext(params cty.Value, seed int64) *hcl.EvalContext
 	return ctx
 }
 
+// exprScope is how often a trial expression has to be evaluated: an
+// expression that mentions neither param nor seed has one value for the
+// whole experiment, one that mentions only param has one per config.
+// Expanding 100,000 trials spends most of its time in HCL evaluation, so
+// evaluating each expression no more often than it can change matters.
+type exprScope int
+
+const (
+	scopeExperiment exprScope = iota
+	scopeConfig
+	scopeTrial
+)
+
+func scopeOf(a *hcl.Attribute) exprScope {
+	if a == nil {
+		return scopeExperiment
+	}
+	s := scopeExperiment
+	for _, tr := range a.Expr.Variables() {
+		switch tr.RootName() {
+		case "seed":
+			return scopeTrial
+		case "param":
+			s = scopeConfig
+		}
+	}
+	return s
+}
+
 type trialExprs struct {
 	command []string
 	env     map[string]string
@@ -114,48 +142,95 @@ type trialExprs struct {
 }
 
 func (e *Experiment) evalTrialExprs(ctx *hcl.EvalContext) (trialExprs, hcl.Diagnostics) {
-	out := trialExprs{workdir: "."}
+	var out trialExprs
 	var diags hcl.Diagnostics
-	if a := e.command; a != nil {
-		cmd, d := evalCommand(a, ctx)
-		diags = append(diags, d...)
-		out.command = cmd
-	}
-	if a := e.env; a != nil {
-		env, ok, d := evalStringMap(a, ctx)
-		diags = append(diags, d...)
-		if ok {
-			for _, k := range keysOf(env) {
-				diags = append(diags, checkEnvName(a, k)...)
-				for _, s := range e.SecretEnv {
-					if s == k {
-						diags = append(diags, &hcl.Diagnostic{
-							Severity: hcl.DiagError, Summary: "Secret set in env",
-							Detail:  fmt.Sprintf("%s is listed in secret_env, so its value comes from the environment; it may not also be set in env.", k),
-							Subject: a.Expr.Range().Ptr(),
-						})
-					}
-				}
-			}
-			out.env = env
-		}
-	}
-	if a := e.workdir; a != nil {
-		w, ok, d := evalString(a, ctx)
-		diags = append(diags, d...)
-		if ok {
-			clean, err := repoPath(w)
-			if err != nil {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError, Summary: "Invalid workdir",
-					Detail: err.Error() + ".", Subject: a.Expr.Range().Ptr(),
-				})
-			} else {
-				out.workdir = clean
-			}
-		}
-	}
+	out.command, diags = e.evalCommandAttr(ctx)
+	env, d := e.evalEnvAttr(ctx)
+	diags = append(diags, d...)
+	out.env = env
+	w, d := e.evalWorkdirAttr(ctx)
+	diags = append(diags, d...)
+	out.workdir = w
 	return out, diags
+}
+
+func (e *Experiment) evalCommandAttr(ctx *hcl.EvalContext) ([]string, hcl.Diagnostics) {
+	if e.command == nil {
+		return nil, nil
+	}
+	return evalCommand(e.command, ctx)
+}
+
+func (e *Experiment) evalEnvAttr(ctx *hcl.EvalContext) (map[string]string, hcl.Diagnostics) {
+	a := e.env
+	if a == nil {
+		return nil, nil
+	}
+	v, diags := a.Expr.Value(ctx)
+	if diags.HasErrors() || !v.IsWhollyKnown() {
+		return nil, diags
+	}
+	t := v.Type()
+	if v.IsNull() || !(t.IsObjectType() || t.IsMapType()) {
+		return nil, append(diags, typeDiag(a, "env is a map of strings, such as { DATASET = \"cifar10\" }."))
+	}
+	env := make(map[string]string, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		s, ok := primitiveString(ev)
+		if !ok {
+			return nil, append(diags, typeDiag(a, fmt.Sprintf("env value %s must be a string, number or bool.", k.AsString())))
+		}
+		name := k.AsString()
+		diags = append(diags, checkEnvName(a, name)...)
+		for _, sec := range e.SecretEnv {
+			if sec == name {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "Secret set in env",
+					Detail:  fmt.Sprintf("%s is listed in secret_env, so its value comes from the environment; it may not also be set in env.", name),
+					Subject: a.Expr.Range().Ptr(),
+				})
+			}
+		}
+		env[name] = s
+	}
+	return env, diags
+}
+
+func (e *Experiment) evalWorkdirAttr(ctx *hcl.EvalContext) (string, hcl.Diagnostics) {
+	a := e.workdir
+	if a == nil {
+		return ".", nil
+	}
+	w, ok, diags := evalString(a, ctx)
+	if !ok {
+		return ".", diags
+	}
+	clean, err := repoPath(w)
+	if err != nil {
+		return ".", append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError, Summary: "Invalid workdir",
+			Detail: err.Error() + ".", Subject: a.Expr.Range().Ptr(),
+		})
+	}
+	return clean, diags
+}
+
+// primitiveString renders a string, number or bool as HCL interpolation
+// would.
+func primitiveString(v cty.Value) (string, bool) {
+	if v.IsNull() || !v.IsKnown() {
+		return "", false
+	}
+	switch v.Type() {
+	case cty.String:
+		return v.AsString(), true
+	case cty.Number:
+		return numberText(v.AsBigFloat()), true
+	case cty.Bool:
+		return strconv.FormatBool(v.True()), true
+	}
+	return "", false
 }
 
 // evalCommand accepts a list of arguments, run as is, or one string, run
@@ -165,29 +240,33 @@ func evalCommand(a *hcl.Attribute, ctx *hcl.EvalContext) ([]string, hcl.Diagnost
 	if diags.HasErrors() || !v.IsWhollyKnown() {
 		return nil, diags
 	}
-	if v.IsNull() {
-		return nil, append(diags, typeDiag(a, "command is a list of arguments, such as [\"python\", \"train.py\"], or a shell command string."))
+	bad := func() hcl.Diagnostics {
+		return append(diags, typeDiag(a, "command is a list of arguments, such as [\"python\", \"train.py\"], or a shell command string."))
 	}
-	if v.Type() == cty.String {
+	if v.IsNull() {
+		return nil, bad()
+	}
+	t := v.Type()
+	if t == cty.String {
 		if v.AsString() == "" {
 			return nil, append(diags, emptyCommand(a))
 		}
 		return []string{"sh", "-c", v.AsString()}, diags
 	}
-	lv, err := convert.Convert(v, cty.List(cty.String))
-	if err != nil || lv.IsNull() {
-		return nil, append(diags, typeDiag(a, "command is a list of arguments, such as [\"python\", \"train.py\"], or a shell command string."))
+	if !(t.IsListType() || t.IsTupleType()) {
+		return nil, bad()
 	}
-	if lv.LengthInt() == 0 {
+	if v.LengthInt() == 0 {
 		return nil, append(diags, emptyCommand(a))
 	}
-	out := make([]string, 0, lv.LengthInt())
-	for it := lv.ElementIterator(); it.Next(); {
+	out := make([]string, 0, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
 		_, ev := it.Element()
-		if ev.IsNull() {
-			return nil, append(diags, typeDiag(a, "command arguments may not be null."))
+		s, ok := primitiveString(ev)
+		if !ok {
+			return nil, append(diags, typeDiag(a, "command arguments must be strings, numbers or bools, and not null."))
 		}
-		out = append(out, ev.AsString())
+		out = append(out, s)
 	}
 	if out[0] == "" {
 		return nil, append(diags, emptyCommand(a))
@@ -213,34 +292,85 @@ func (e *Experiment) Trials(inputs string) ([]*Trial, hcl.Diagnostics) {
 	secret := sortedUnique(e.SecretEnv)
 	runner := e.Runner
 	runner.Labels = labels
-	for ci, point := range points {
-		pj, err := ctyjson.Marshal(point, point.Type())
-		if err != nil {
-			return nil, hcl.Diagnostics{{
-				Severity: hcl.DiagError, Summary: "Cannot encode params",
-				Detail: err.Error(), Subject: e.DeclRange.Ptr(),
-			}}
+	cmdScope, envScope, wdScope := scopeOf(e.command), scopeOf(e.env), scopeOf(e.workdir)
+	// A seed that is only interpolated is filled in by string replacement
+	// after a once-per-config evaluation (see seed_sentinel.go).
+	cmdSentinel := cmdScope == scopeTrial && seedOnlyInterpolated(e.command)
+	envSentinel := envScope == scopeTrial && seedOnlyInterpolated(e.env)
+	if cmdSentinel {
+		cmdScope = scopeConfig
+	}
+	if envSentinel {
+		envScope = scopeConfig
+	}
+	sentinelCtx := cmdSentinel || envSentinel
+
+	var (
+		command []string
+		env     map[string]string
+		workdir = "."
+		diags   hcl.Diagnostics
+		buf     bytes.Buffer
+	)
+	// eval evaluates the expressions whose scope is within [lo, hi].
+	eval := func(ctx *hcl.EvalContext, lo, hi exprScope) bool {
+		var d hcl.Diagnostics
+		if cmdScope >= lo && cmdScope <= hi {
+			command, d = e.evalCommandAttr(ctx)
+			diags = append(diags, d...)
 		}
-		var params map[string]any
-		if err := json.Unmarshal(pj, &params); err != nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot encode params", Detail: err.Error(), Subject: e.DeclRange.Ptr()}}
+		if envScope >= lo && envScope <= hi {
+			env, d = e.evalEnvAttr(ctx)
+			diags = append(diags, d...)
+		}
+		if wdScope >= lo && wdScope <= hi {
+			workdir, d = e.evalWorkdirAttr(ctx)
+			diags = append(diags, d...)
+		}
+		return !diags.HasErrors()
+	}
+	perTrial := cmdScope == scopeTrial || envScope == scopeTrial || wdScope == scopeTrial
+	for ci, point := range points {
+		buf.Reset()
+		canonicalJSON(&buf, point)
+		pj := buf.String()
+		params, _ := goValue(point).(map[string]any)
+		lo := scopeConfig
+		if ci == 0 {
+			lo = scopeExperiment
+		}
+		ctx := e.trialContext(point, e.Seeds[0])
+		if sentinelCtx {
+			ctx.Variables["seed"] = seedSentinelVal
+		}
+		if !eval(ctx, lo, scopeConfig) {
+			return nil, diags
 		}
 		for _, seed := range e.Seeds {
-			x, diags := e.evalTrialExprs(e.trialContext(point, seed))
-			if diags.HasErrors() {
+			if perTrial && !eval(e.trialContext(point, seed), scopeTrial, scopeTrial) {
 				return nil, diags
+			}
+			cmd, ev := command, env
+			if cmdSentinel || envSentinel {
+				st := seedText(seed)
+				if cmdSentinel {
+					cmd = withSeed(command, st)
+				}
+				if envSentinel {
+					ev = envWithSeed(env, st)
+				}
 			}
 			t := &Trial{
 				Experiment: e.Name,
 				Index:      len(out),
 				Config:     ci,
 				Params:     params,
-				ParamsJSON: string(pj),
+				ParamsJSON: pj,
 				Seed:       seed,
-				Command:    x.command,
-				Env:        x.env,
+				Command:    cmd,
+				Env:        ev,
 				SecretEnv:  secret,
-				Workdir:    x.workdir,
+				Workdir:    workdir,
 				Runner:     runner,
 				Inputs:     inputs,
 			}

@@ -210,3 +210,56 @@ func TestFunctionsReadTheRepository(t *testing.T) {
 		t.Errorf("local executor: %+v", l)
 	}
 }
+
+// TestSeedSubstitutionMatchesEvaluation: the once-per-config shortcut for
+// interpolated seeds yields what evaluating each trial yields.
+func TestSeedSubstitutionMatchesEvaluation(t *testing.T) {
+	fast := trialsOf(t, `
+experiment "e" {
+  command = ["t", "--seed=${seed}", seed, "${param.a}-${seed}", "x${seed}y${seed}"]
+  env     = { S = seed, T = "s${seed}", C = "const" }
+  params  = { a = 1 }
+  sweep {
+    param "a" { values = [1, 2] }
+  }
+  seeds = [3, -4, 5000000000]
+}`, LoadOptions{})
+	slow := trialsOf(t, `
+experiment "e" {
+  command = ["t", "--seed=${seed + 0}", seed + 0, "${param.a}-${seed + 0}", "x${seed + 0}y${seed * 1}"]
+  env     = { S = seed + 0, T = "s${seed + 0}", C = "const" }
+  params  = { a = 1 }
+  sweep {
+    param "a" { values = [1, 2] }
+  }
+  seeds = [3, -4, 5000000000]
+}`, LoadOptions{})
+	if keys(fast) != keys(slow) {
+		for i := range fast {
+			t.Logf("fast %v %v\nslow %v %v", fast[i].Command, fast[i].Env, slow[i].Command, slow[i].Env)
+		}
+		t.Fatal("substituted seeds differ from evaluated seeds")
+	}
+	if got := strings.Join(fast[1].Command, " "); got != "t --seed=-4 -4 1--4 x-4y-4" {
+		t.Errorf("command = %q", got)
+	}
+	for _, tr := range fast {
+		if strings.Contains(strings.Join(tr.Command, ""), seedSentinel) {
+			t.Fatal("sentinel leaked")
+		}
+	}
+}
+
+func TestExpandAllMatchesTrials(t *testing.T) {
+	p := loadValid(t, "testdata/valid/random_sweep.hcl")
+	all, diags := ExpandAll(p.Experiments, func(e *Experiment) string { return "fp-" + e.Name })
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	for i, e := range p.Experiments {
+		one, _ := e.Trials("fp-" + e.Name)
+		if keys(one) != keys(all[i]) {
+			t.Errorf("%s: ExpandAll differs from Trials", e.Name)
+		}
+	}
+}

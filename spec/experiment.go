@@ -289,7 +289,7 @@ func decodeParams(a *hcl.Attribute, ctx *hcl.EvalContext) (cty.Value, hcl.Diagno
 	if len(m) == 0 {
 		return cty.EmptyObjectVal, diags
 	}
-	return cty.ObjectVal(m), diags
+	return normalizeNumbers(cty.ObjectVal(m)), diags
 }
 
 func checkSeeds(a *hcl.Attribute, seeds []int64) hcl.Diagnostics {

@@ -266,7 +266,7 @@ func evalParamValues(a *hcl.Attribute, ctx *hcl.EvalContext) ([]cty.Value, hcl.D
 		if msg := checkParamValue(ev); msg != "" {
 			return nil, append(diags, typeDiag(a, fmt.Sprintf("Each value %s.", msg)))
 		}
-		out = append(out, ev)
+		out = append(out, normalizeNumbers(ev))
 	}
 	return out, diags
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strconv"
 )
 
 // KeyVersion prefixes every encoding that is hashed into a trial key.
@@ -12,10 +13,10 @@ import (
 // collide.
 const KeyVersion = "assay.trial/v1"
 
-// keyDoc is the canonical encoding of what decides a trial's result. It is
-// serialised with encoding/json, which writes struct fields in the order
-// declared here (alphabetical, so the encoding reads as sorted) and map
-// keys sorted, with no insignificant whitespace. Then:
+// keyDoc is the canonical encoding of what decides a trial's result: the
+// JSON encoding/json writes for this struct (fields in the order declared
+// here, alphabetical; map keys sorted; no insignificant whitespace).
+// appendKeyDoc writes the same bytes without reflection. Then:
 //
 //	key = hex(SHA-256(KeyVersion + "\n" + json))
 //
@@ -43,44 +44,88 @@ type keyDoc struct {
 	Workdir    string            `json:"workdir"`
 }
 
-// ComputeKey fills t.Key from the trial's fields. Call it
-// again after changing a field (the runner does, after setting Inputs).
+// ComputeKey fills t.Key from the trial's fields. Call it again after
+// changing a field (the runner does, after setting Inputs).
 func (t *Trial) ComputeKey() {
-	doc := keyDoc{
-		Command:    t.Command,
-		Env:        t.Env,
-		Experiment: t.Experiment,
-		GPUs:       t.Runner.GPUs,
-		Inputs:     t.Inputs,
-		Labels:     sortedUnique(t.Runner.Labels),
-		Params:     json.RawMessage(t.ParamsJSON),
-		SecretEnv:  sortedUnique(t.SecretEnv),
-		Seed:       t.Seed,
-		Workdir:    t.Workdir,
-	}
-	if doc.Env == nil {
-		doc.Env = map[string]string{}
-	}
-	if doc.Command == nil {
-		doc.Command = []string{}
-	}
-	if len(doc.Params) == 0 {
-		doc.Params = json.RawMessage("{}")
-	}
-	t.Key = hashDoc(&doc)
-}
-
-func hashDoc(doc *keyDoc) string {
-	b, err := json.Marshal(doc)
-	if err != nil {
-		// Every field is a plain string, number or RawMessage produced by
-		// ctyjson; failure here is a programming error.
-		panic("spec: encoding trial key: " + err.Error())
-	}
+	var buf []byte
+	buf = t.appendKeyDoc(buf)
 	h := sha256.New()
 	h.Write([]byte(KeyVersion + "\n"))
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+	h.Write(buf)
+	t.Key = hex.EncodeToString(h.Sum(nil))
+}
+
+// keyDocJSON is the encoding hashed into the key, for tests and debugging.
+func (t *Trial) keyDocJSON() []byte { return t.appendKeyDoc(nil) }
+
+// appendKeyDoc writes exactly what json.Marshal(keyDoc{...}) writes, by
+// hand: keys are computed for every trial of every plan, and reflection
+// was most of their cost. TestKeyDocMatchesEncodingJSON holds the two
+// together.
+func (t *Trial) appendKeyDoc(b []byte) []byte {
+	b = append(b, `{"command":`...)
+	b = appendStrings(b, t.Command)
+	b = append(b, `,"env":{`...)
+	keys := make([]string, 0, len(t.Env))
+	for k := range t.Env {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, t.Env[k])
+	}
+	b = append(b, `},"experiment":`...)
+	b = appendJSONString(b, t.Experiment)
+	b = append(b, `,"gpus":`...)
+	b = strconv.AppendInt(b, int64(t.Runner.GPUs), 10)
+	b = append(b, `,"inputs":`...)
+	b = appendJSONString(b, t.Inputs)
+	b = append(b, `,"labels":`...)
+	b = appendStrings(b, sortedUnique(t.Runner.Labels))
+	b = append(b, `,"params":`...)
+	if t.ParamsJSON == "" {
+		b = append(b, "{}"...)
+	} else {
+		b = append(b, t.ParamsJSON...)
+	}
+	b = append(b, `,"secret_env":`...)
+	b = appendStrings(b, sortedUnique(t.SecretEnv))
+	b = append(b, `,"seed":`...)
+	b = strconv.AppendInt(b, t.Seed, 10)
+	b = append(b, `,"workdir":`...)
+	b = appendJSONString(b, t.Workdir)
+	return append(b, '}')
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendJSONString quotes s as encoding/json does: plain printable ASCII
+// is copied; anything else goes through json.Marshal for its escaping.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func sortedUnique(ss []string) []string {

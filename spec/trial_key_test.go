@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -249,4 +250,37 @@ func mapValues(m map[string]string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// TestKeyDocMatchesEncodingJSON holds the hand-written encoder to the
+// documented one, including strings that need escaping.
+func TestKeyDocMatchesEncodingJSON(t *testing.T) {
+	for _, tr := range []*Trial{
+		{},
+		{Experiment: "e", ParamsJSON: `{"a":1}`, Seed: -3, Command: []string{"sh", "-c", `echo "<hi>" & \ é` + "\t\u2028"},
+			Env: map[string]string{"Z": "1", "A": "</script>"}, SecretEnv: []string{"B", "A", "B"}, Workdir: "m/n",
+			Runner: Runner{Labels: []string{"b", "a"}, GPUs: 3}, Inputs: "x"},
+	} {
+		doc := keyDoc{
+			Command: tr.Command, Env: tr.Env, Experiment: tr.Experiment, GPUs: tr.Runner.GPUs, Inputs: tr.Inputs,
+			Labels: sortedUnique(tr.Runner.Labels), Params: json.RawMessage(tr.ParamsJSON), SecretEnv: sortedUnique(tr.SecretEnv),
+			Seed: tr.Seed, Workdir: tr.Workdir,
+		}
+		if doc.Command == nil {
+			doc.Command = []string{}
+		}
+		if doc.Env == nil {
+			doc.Env = map[string]string{}
+		}
+		if len(doc.Params) == 0 {
+			doc.Params = json.RawMessage("{}")
+		}
+		want, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tr.keyDocJSON(); string(got) != string(want) {
+			t.Errorf("encodings differ\nhand: %s\njson: %s", got, want)
+		}
+	}
 }
