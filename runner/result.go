@@ -2,6 +2,9 @@ package runner
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
 	"time"
 )
 
@@ -23,6 +26,26 @@ const (
 	StatusTimedOut  Status = "timed_out"
 	StatusCancelled Status = "cancelled"
 )
+
+// runIDEncoding is lowercase Crockford-style base32: no padding, no
+// letters that read like digits (i, l, o, u).
+var runIDEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// NewRunID returns a run id for an attempt started at t: the UTC time to
+// the millisecond, then 10 random base32 characters (50 bits), as in
+//
+//	20261127T134501.123Z-7k3m9q2xa4
+//
+// Ids sort by start time as plain strings (the spool and the results
+// branch list runs oldest first that way), are unique without any
+// coordination between machines, and are safe as file names.
+func NewRunID(t time.Time) string {
+	var b [7]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("runner: no randomness for a run id: " + err.Error())
+	}
+	return t.UTC().Format("20060102T150405.000Z") + "-" + strings.ToLower(runIDEncoding.EncodeToString(b[:]))[:10]
+}
 
 // Triggers say why a trial ran.
 const (

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/assaylab/assay/runner"
 )
@@ -37,6 +38,11 @@ const (
 // Spool is a directory of finished runs.
 type Spool struct {
 	Dir string
+
+	mu sync.Mutex
+	// succeeded holds the trial keys with a succeeded run in the spool,
+	// read on first use and kept current by Put.
+	succeeded map[string]bool
 }
 
 // Open returns the spool at dir, creating it if needed.
@@ -48,7 +54,9 @@ func Open(dir string) (*Spool, error) {
 }
 
 // Put writes run durably. The run's log, when LogPath names a file, is
-// copied in as LogFile. Put of a run id already spooled is a no-op.
+// linked in as LogFile (copied when a link is impossible, as across
+// filesystems), so a large log costs no second copy. Put of a run id
+// already spooled is a no-op.
 func (s *Spool) Put(run *runner.Run) error {
 	id := run.Result.RunID
 	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
@@ -74,7 +82,7 @@ func (s *Spool) Put(run *runner.Run) error {
 		return err
 	}
 	if run.LogPath != "" {
-		if err := copyFile(run.LogPath, filepath.Join(tmp, LogFile)); err != nil {
+		if err := linkOrCopy(run.LogPath, filepath.Join(tmp, LogFile)); err != nil {
 			return err
 		}
 	}
@@ -84,7 +92,11 @@ func (s *Spool) Put(run *runner.Run) error {
 	if err := os.Rename(tmp, final); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	return syncDir(s.Dir)
+	if err := syncDir(s.Dir); err != nil {
+		return err
+	}
+	s.noteSucceeded(run.Result)
+	return nil
 }
 
 // Record implements runner.Sink.
@@ -160,6 +172,23 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("spool: %s: %w", path, err)
 	}
 	return nil
+}
+
+// linkOrCopy makes dst hold src's bytes durably: a hard link where the
+// filesystem allows one, otherwise a copy.
+func linkOrCopy(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		f, err := os.Open(dst)
+		if err != nil {
+			return fmt.Errorf("spool: %w", err)
+		}
+		defer f.Close()
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("spool: %w", err)
+		}
+		return nil
+	}
+	return copyFile(src, dst)
 }
 
 func copyFile(src, dst string) error {
