@@ -1,0 +1,4 @@
+executor "local" {
+  gpus   = []
+  labels = ["cpu"]
+}
