@@ -1,0 +1,137 @@
+package results
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/spool"
+)
+
+// BatchSize is the most runs one results commit records.
+const BatchSize = 500
+
+// DeliverReport says what a Deliver did.
+type DeliverReport struct {
+	// Recorded counts the runs newly committed to the local branch.
+	Recorded int
+	// AlreadyRecorded counts spooled runs the branch already had (a
+	// retry after a crash): they left the spool and changed nothing.
+	AlreadyRecorded int
+	// Problems are spooled runs that cannot be recorded; they stay in the
+	// spool, untouched, for a person to look at.
+	Problems []error
+	Sync     SyncReport
+}
+
+// Deliver records every run in sp on the results branch and pushes it.
+// Runs are committed locally first, one commit per batch, and leave the
+// spool only once the commit holding them is on the local branch, so a
+// finished result is always on disk somewhere. The push then follows the
+// protocol of Sync; when it fails the returned error is an *OutboxError
+// and the results wait in the outbox.
+func (s *Store) Deliver(ctx context.Context, sp *spool.Spool) (DeliverReport, error) {
+	rep, err := s.Commit(sp)
+	if err != nil {
+		return rep, err
+	}
+	rep.Sync, err = s.Sync(ctx)
+	return rep, err
+}
+
+// Commit records the spooled runs on the local results branch without
+// pushing, emptying the spool of what it recorded.
+func (s *Store) Commit(sp *spool.Spool) (DeliverReport, error) {
+	var rep DeliverReport
+	unlock, err := s.lock()
+	if err != nil {
+		return rep, err
+	}
+	defer unlock()
+	ids, err := sp.List()
+	if err != nil {
+		return rep, fmt.Errorf("reading the spool %s: %w", sp.Dir, err)
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), BatchSize)
+		batch := ids[:n]
+		ids = ids[n:]
+		if err := s.commitBatch(sp, batch, &rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func (s *Store) commitBatch(sp *spool.Spool, ids []string, rep *DeliverReport) error {
+	var adds []entryAdd
+	byRecord := map[string]*runner.Result{}
+	var done []string
+	for _, id := range ids {
+		run, err := sp.Get(id)
+		if err != nil {
+			rep.Problems = append(rep.Problems, fmt.Errorf("spooled run %s cannot be read: %w", id, err))
+			continue
+		}
+		files, err := RunFiles(run)
+		if err != nil {
+			rep.Problems = append(rep.Problems, fmt.Errorf("spooled run %s cannot be recorded: %w", id, err))
+			continue
+		}
+		a, err := writeFiles(s.repo.Storer, files)
+		if err != nil {
+			return err
+		}
+		adds = append(adds, a...)
+		byRecord[files[0].Path] = run.Result
+		done = append(done, id)
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	local, err := s.refHash(s.branch)
+	if err != nil {
+		return err
+	}
+	base := local
+	if base.IsZero() {
+		// A fresh clone has only the remote-tracking branch: build on it.
+		if base, err = s.refHash(s.tracking); err != nil {
+			return err
+		}
+	}
+	baseTree, err := s.treeOf(base)
+	if err != nil {
+		return err
+	}
+	tree, added, err := addToTree(s.repo.Storer, baseTree, adds)
+	if err != nil {
+		return err
+	}
+	var recorded []*runner.Result
+	for _, p := range added {
+		if r, ok := byRecord[p]; ok {
+			recorded = append(recorded, r)
+		}
+	}
+	sort.Slice(recorded, func(i, j int) bool { return recorded[i].RunID < recorded[j].RunID })
+	rep.Recorded += len(recorded)
+	rep.AlreadyRecorded += len(done) - len(recorded)
+	if len(added) > 0 {
+		sig := s.signature()
+		h, err := writeCommit(s.repo.Storer, tree, base, sig, sig, commitMessage(recorded))
+		if err != nil {
+			return err
+		}
+		if err := s.setRef(s.branch, local, h); err != nil {
+			return err
+		}
+	}
+	for _, id := range done {
+		if err := sp.Remove(id); err != nil {
+			return fmt.Errorf("removing recorded run %s from the spool: %w", id, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,367 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/utils/merkletrie"
+
+	"github.com/assaylab/assay/runner"
+)
+
+// Entry is one run as the index keeps it: what queries filter, sort and
+// print. The full record, series and log are read from the branch by
+// Store.Run.
+type Entry struct {
+	RunID      string
+	TrialKey   string
+	Experiment string
+	Status     runner.Status
+	ExitCode   int
+	Attempt    int
+	Seed       int64
+	Params     map[string]any
+	Metrics    map[string]float64
+	Started    time.Time
+	Finished   time.Time
+	DurationS  float64
+	Host       string
+	// GPUs counts the devices the run held.
+	GPUs         int
+	SourceCommit string
+	Trigger      string
+	PR           int
+}
+
+// Path is the entry's record on the results branch.
+func (e *Entry) Path() string { return RecordPath(e.Experiment, e.TrialKey, e.RunID) }
+
+// Warning is a file on the results branch that could not be indexed: a
+// corrupt record, or one of a schema this assay does not know.
+type Warning struct {
+	Path    string
+	Problem string
+}
+
+func (w Warning) String() string { return w.Path + ": " + w.Problem }
+
+// Index is every run on the results branch at one tip.
+type Index struct {
+	// Tip is the commit the index describes.
+	Tip plumbing.Hash
+	// Entries are sorted by run id, so oldest first.
+	Entries  []*Entry
+	Warnings []Warning
+
+	succeeded map[string]bool
+}
+
+// Recorded reports whether key has a succeeded run.
+func (x *Index) Recorded(key string) bool {
+	if x.succeeded == nil {
+		x.succeeded = make(map[string]bool)
+		for _, e := range x.Entries {
+			if e.Status == runner.StatusSucceeded {
+				x.succeeded[e.TrialKey] = true
+			}
+		}
+	}
+	return x.succeeded[key]
+}
+
+// Lookup returns the runs whose id starts with prefix.
+func (x *Index) Lookup(prefix string) []*Entry {
+	i := sort.Search(len(x.Entries), func(i int) bool { return x.Entries[i].RunID >= prefix })
+	var out []*Entry
+	for ; i < len(x.Entries) && strings.HasPrefix(x.Entries[i].RunID, prefix); i++ {
+		out = append(out, x.Entries[i])
+	}
+	return out
+}
+
+// ByKey returns the runs of a trial key, oldest first.
+func (x *Index) ByKey(key string) []*Entry {
+	return x.filter(func(e *Entry) bool { return e.TrialKey == key })
+}
+
+// ByExperiment returns the runs of an experiment, oldest first.
+func (x *Index) ByExperiment(name string) []*Entry {
+	return x.filter(func(e *Entry) bool { return e.Experiment == name })
+}
+
+// BySource returns the runs made from a source commit, given in full or as
+// a prefix of at least 7 hex digits.
+func (x *Index) BySource(commit string) []*Entry {
+	if len(commit) < 7 {
+		return nil
+	}
+	return x.filter(func(e *Entry) bool { return strings.HasPrefix(e.SourceCommit, commit) })
+}
+
+func (x *Index) filter(keep func(*Entry) bool) []*Entry {
+	var out []*Entry
+	for _, e := range x.Entries {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Index returns the index of the results branch at its tip. It is read
+// from .git/assay/index when it describes that tip; otherwise it is
+// brought up to date from the tree diff between the tip it describes and
+// the current one, so a new result costs one record's read, or built from
+// scratch when there is nothing to start from.
+func (s *Store) Index() (*Index, error) {
+	tip, err := s.Tip()
+	if err != nil {
+		return nil, err
+	}
+	if s.idx != nil && s.idx.Tip == tip {
+		return s.idx, nil
+	}
+	path := s.indexPath()
+	old := s.idx
+	if old == nil {
+		old, _ = readIndexFile(path)
+	}
+	if old != nil && old.Tip == tip {
+		s.idx = old
+		return old, nil
+	}
+	var idx *Index
+	if old != nil && !old.Tip.IsZero() && s.hasCommit(old.Tip) {
+		idx, err = s.updateIndex(old, tip)
+	} else {
+		idx, err = s.buildIndex(tip)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The index is a cache: failing to save it costs speed, not results.
+	_ = writeIndexFile(path, idx)
+	s.idx = idx
+	return idx, nil
+}
+
+// indexPath is the index file of this store's branch.
+func (s *Store) indexPath() string {
+	return filepath.Join(s.gitDir, "assay", "index", url.PathEscape(s.branch.Short())+".idx")
+}
+
+func (s *Store) hasCommit(h plumbing.Hash) bool {
+	_, err := object.GetCommit(s.repo.Storer, h)
+	return err == nil
+}
+
+// buildIndex reads every record under runs/ at tip.
+func (s *Store) buildIndex(tip plumbing.Hash) (*Index, error) {
+	idx := &Index{Tip: tip}
+	tree, err := s.treeOf(tip)
+	if err != nil || tree.IsZero() {
+		return idx, err
+	}
+	t, err := object.GetTree(s.repo.Storer, tree)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := t.FindEntry(RunsDir)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return idx, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if runs.Mode != filemode.Dir {
+		return idx, nil
+	}
+	err = s.walkRecords(runs.Hash, RunsDir+"/", 1, func(path string, blob plumbing.Hash) {
+		s.addRecord(idx, path, blob)
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortEntries(idx.Entries)
+	return idx, nil
+}
+
+// walkRecords calls fn for every record file in the runs/ tree: depth
+// counts the folders below runs/ (experiment, key prefix, key).
+func (s *Store) walkRecords(tree plumbing.Hash, prefix string, depth int, fn func(string, plumbing.Hash)) error {
+	t, err := object.GetTree(s.repo.Storer, tree)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", prefix, err)
+	}
+	for _, e := range t.Entries {
+		p := prefix + e.Name
+		if depth < 4 {
+			if e.Mode == filemode.Dir {
+				if err := s.walkRecords(e.Hash, p+"/", depth+1, fn); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if e.Mode.IsFile() {
+			if _, ok := ParseRecordPath(p); ok {
+				fn(p, e.Hash)
+			}
+		}
+	}
+	return nil
+}
+
+// addRecord reads one record into idx, or notes why it cannot.
+func (s *Store) addRecord(idx *Index, path string, blob plumbing.Hash) {
+	e, problem := s.readEntry(path, blob)
+	if problem != "" {
+		idx.Warnings = append(idx.Warnings, Warning{Path: path, Problem: problem})
+		return
+	}
+	idx.Entries = append(idx.Entries, e)
+}
+
+func (s *Store) readEntry(path string, blob plumbing.Hash) (*Entry, string) {
+	data, err := readBlob(s.repo.Storer, blob)
+	if err != nil {
+		return nil, "cannot be read: " + err.Error()
+	}
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, "is not a valid record (" + err.Error() + "); skipped"
+	}
+	if head.Schema != runner.ResultSchema {
+		return nil, fmt.Sprintf("has schema %q, which this assay does not read (it reads %q); skipped", head.Schema, runner.ResultSchema)
+	}
+	var r runner.Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, "is not a valid record (" + err.Error() + "); skipped"
+	}
+	loc, _ := ParseRecordPath(path)
+	if r.RunID != loc.RunID || r.TrialKey != loc.Key || r.Experiment != loc.Experiment {
+		return nil, fmt.Sprintf("holds run %s of %s (key %s), which does not match its path; skipped", r.RunID, r.Experiment, shortKey(r.TrialKey))
+	}
+	return entryOf(&r), ""
+}
+
+// entryOf keeps what the index needs of a record.
+func entryOf(r *runner.Result) *Entry {
+	return &Entry{
+		RunID: r.RunID, TrialKey: r.TrialKey, Experiment: r.Experiment, Status: r.Status,
+		ExitCode: r.ExitCode, Attempt: r.Attempt, Seed: r.Seed, Params: r.Params, Metrics: r.Metrics,
+		Started: r.Started.UTC(), Finished: r.Finished.UTC(), DurationS: r.DurationS, Host: r.System.Host,
+		GPUs: len(r.GPUs), SourceCommit: r.SourceCommit, Trigger: r.Trigger, PR: r.PR,
+	}
+}
+
+// updateIndex applies the tree diff between old's tip and tip.
+func (s *Store) updateIndex(old *Index, tip plumbing.Hash) (*Index, error) {
+	oldTree, err := s.treeOf(old.Tip)
+	if err != nil {
+		return nil, err
+	}
+	newTree, err := s.treeOf(tip)
+	if err != nil {
+		return nil, err
+	}
+	var from, to *object.Tree
+	if from, err = object.GetTree(s.repo.Storer, oldTree); err != nil {
+		return nil, err
+	}
+	if !newTree.IsZero() {
+		if to, err = object.GetTree(s.repo.Storer, newTree); err != nil {
+			return nil, err
+		}
+	}
+	changes, err := object.DiffTree(from, to)
+	if err != nil {
+		return nil, fmt.Errorf("comparing results at %s and %s: %w", old.Tip, tip, err)
+	}
+	gone := map[string]bool{}
+	idx := &Index{Tip: tip}
+	for _, ch := range changes {
+		action, err := ch.Action()
+		if err != nil {
+			return nil, err
+		}
+		if action == merkletrie.Delete || action == merkletrie.Modify {
+			if _, ok := ParseRecordPath(ch.From.Name); ok {
+				gone[ch.From.Name] = true
+			}
+		}
+	}
+	for _, e := range old.Entries {
+		if !gone[e.Path()] {
+			idx.Entries = append(idx.Entries, e)
+		}
+	}
+	for _, w := range old.Warnings {
+		if !gone[w.Path] {
+			idx.Warnings = append(idx.Warnings, w)
+		}
+	}
+	for _, ch := range changes {
+		action, _ := ch.Action()
+		if action == merkletrie.Delete {
+			continue
+		}
+		if _, ok := ParseRecordPath(ch.To.Name); ok && ch.To.TreeEntry.Mode.IsFile() {
+			s.addRecord(idx, ch.To.Name, ch.To.TreeEntry.Hash)
+		}
+	}
+	sortEntries(idx.Entries)
+	return idx, nil
+}
+
+func sortEntries(es []*Entry) {
+	sort.SliceStable(es, func(i, j int) bool {
+		if es[i].RunID != es[j].RunID {
+			return es[i].RunID < es[j].RunID
+		}
+		return es[i].TrialKey < es[j].TrialKey
+	})
+}
+
+// readIndexFile loads an index file; any problem (missing, corrupt, an
+// older format) returns nil and the index is rebuilt.
+func readIndexFile(path string) (*Index, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeIndex(b)
+}
+
+// writeIndexFile saves idx atomically: a reader sees the old file or the
+// new one, never half of one.
+func writeIndexFile(path string, idx *Index) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".idx-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(encodeIndex(idx)); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

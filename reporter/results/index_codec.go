@@ -1,0 +1,323 @@
+package results
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"hash/crc32"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/assaylab/assay/runner"
+)
+
+// The index file is a small binary format, chosen over JSON or gob because
+// loading 100,000 runs must take a few tens of milliseconds: a query
+// reads the whole file on every call. Layout, all integers varints:
+//
+//	magic "assayidx" | version | tip (20 bytes)
+//	strings: count, then each as length+bytes (names, experiments,
+//	         statuses, hosts, commits: everything that repeats)
+//	entries: count, then each entry's fields (see appendEntry)
+//	warnings: count, then path and problem as string numbers
+//	crc32 (IEEE) of everything before it, 4 bytes little-endian
+//
+// A file with another magic, version or checksum is ignored and rebuilt.
+const (
+	indexMagic   = "assayidx"
+	indexVersion = 1
+)
+
+// Param value kinds in the index.
+const (
+	paramNull byte = iota
+	paramNumber
+	paramString
+	paramBool
+	paramJSON
+)
+
+type indexEncoder struct {
+	buf     []byte
+	strings map[string]uint64
+	table   []string
+}
+
+func (e *indexEncoder) str(s string) {
+	i, ok := e.strings[s]
+	if !ok {
+		i = uint64(len(e.table))
+		e.strings[s] = i
+		e.table = append(e.table, s)
+	}
+	e.buf = binary.AppendUvarint(e.buf, i)
+}
+
+func (e *indexEncoder) uint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
+func (e *indexEncoder) int(v int64)   { e.buf = binary.AppendVarint(e.buf, v) }
+func (e *indexEncoder) float(v float64) {
+	e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(v))
+}
+func (e *indexEncoder) time(t time.Time) {
+	if t.IsZero() {
+		e.int(0)
+		return
+	}
+	e.int(t.UnixNano())
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (e *indexEncoder) entry(x *Entry) {
+	e.str(x.RunID)
+	e.str(x.TrialKey)
+	e.str(x.Experiment)
+	e.str(string(x.Status))
+	e.int(int64(x.ExitCode))
+	e.int(int64(x.Attempt))
+	e.int(x.Seed)
+	e.time(x.Started)
+	e.time(x.Finished)
+	e.float(x.DurationS)
+	e.str(x.Host)
+	e.uint(uint64(x.GPUs))
+	e.str(x.SourceCommit)
+	e.str(x.Trigger)
+	e.int(int64(x.PR))
+	e.uint(uint64(len(x.Params)))
+	for _, k := range sortedKeys(x.Params) {
+		e.str(k)
+		switch v := x.Params[k].(type) {
+		case nil:
+			e.buf = append(e.buf, paramNull)
+		case float64:
+			e.buf = append(e.buf, paramNumber)
+			e.float(v)
+		case string:
+			e.buf = append(e.buf, paramString)
+			e.str(v)
+		case bool:
+			e.buf = append(e.buf, paramBool)
+			if v {
+				e.buf = append(e.buf, 1)
+			} else {
+				e.buf = append(e.buf, 0)
+			}
+		default:
+			b, _ := json.Marshal(v)
+			e.buf = append(e.buf, paramJSON)
+			e.str(string(b))
+		}
+	}
+	e.uint(uint64(len(x.Metrics)))
+	for _, k := range sortedKeys(x.Metrics) {
+		e.str(k)
+		e.float(x.Metrics[k])
+	}
+}
+
+// encodeIndex writes idx in the index file format.
+func encodeIndex(idx *Index) []byte {
+	body := &indexEncoder{strings: map[string]uint64{}}
+	body.uint(uint64(len(idx.Entries)))
+	for _, x := range idx.Entries {
+		body.entry(x)
+	}
+	body.uint(uint64(len(idx.Warnings)))
+	for _, w := range idx.Warnings {
+		body.str(w.Path)
+		body.str(w.Problem)
+	}
+	out := append([]byte(indexMagic), binary.AppendUvarint(nil, indexVersion)...)
+	out = append(out, idx.Tip[:]...)
+	out = binary.AppendUvarint(out, uint64(len(body.table)))
+	for _, s := range body.table {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+		out = append(out, s...)
+	}
+	out = append(out, body.buf...)
+	return binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(out))
+}
+
+var errBadIndex = errors.New("index file is damaged")
+
+type indexDecoder struct {
+	b     []byte
+	table []string
+	err   error
+}
+
+func (d *indexDecoder) uint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *indexDecoder) int() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *indexDecoder) fail() {
+	d.err = errBadIndex
+	d.b = nil
+}
+
+func (d *indexDecoder) byte() byte {
+	if len(d.b) < 1 {
+		d.fail()
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *indexDecoder) float() float64 {
+	if len(d.b) < 8 {
+		d.fail()
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *indexDecoder) str() string {
+	i := d.uint()
+	if i >= uint64(len(d.table)) {
+		d.fail()
+		return ""
+	}
+	return d.table[i]
+}
+
+func (d *indexDecoder) time() time.Time {
+	ns := d.int()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}
+
+// count reads a length and checks it against what is left, so a damaged
+// file cannot ask for a huge allocation.
+func (d *indexDecoder) count() int {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+// decodeIndex reads the index file format.
+func decodeIndex(b []byte) (*Index, error) {
+	if len(b) < len(indexMagic)+1+20+4 || !bytes.HasPrefix(b, []byte(indexMagic)) {
+		return nil, errBadIndex
+	}
+	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return nil, errBadIndex
+	}
+	d := &indexDecoder{b: body[len(indexMagic):]}
+	if d.uint() != indexVersion || len(d.b) < 20 {
+		return nil, errBadIndex
+	}
+	idx := &Index{}
+	copy(idx.Tip[:], d.b[:20])
+	d.b = d.b[20:]
+	nstr := d.count()
+	d.table = make([]string, 0, nstr)
+	for i := 0; i < nstr && d.err == nil; i++ {
+		n := d.count()
+		if d.err != nil {
+			break
+		}
+		d.table = append(d.table, string(d.b[:n]))
+		d.b = d.b[n:]
+	}
+	n := d.count()
+	idx.Entries = make([]*Entry, 0, n)
+	entries := make([]Entry, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		x := &entries[i]
+		d.entry(x)
+		idx.Entries = append(idx.Entries, x)
+	}
+	nw := d.count()
+	for i := 0; i < nw && d.err == nil; i++ {
+		idx.Warnings = append(idx.Warnings, Warning{Path: d.str(), Problem: d.str()})
+	}
+	if d.err != nil || len(d.b) != 0 {
+		return nil, errBadIndex
+	}
+	return idx, nil
+}
+
+func (d *indexDecoder) entry(x *Entry) {
+	x.RunID = d.str()
+	x.TrialKey = d.str()
+	x.Experiment = d.str()
+	x.Status = runner.Status(d.str())
+	x.ExitCode = int(d.int())
+	x.Attempt = int(d.int())
+	x.Seed = d.int()
+	x.Started = d.time()
+	x.Finished = d.time()
+	x.DurationS = d.float()
+	x.Host = d.str()
+	x.GPUs = int(d.uint())
+	x.SourceCommit = d.str()
+	x.Trigger = d.str()
+	x.PR = int(d.int())
+	if np := d.count(); np > 0 {
+		x.Params = make(map[string]any, np)
+		for j := 0; j < np && d.err == nil; j++ {
+			k := d.str()
+			switch d.byte() {
+			case paramNull:
+				x.Params[k] = nil
+			case paramNumber:
+				x.Params[k] = d.float()
+			case paramString:
+				x.Params[k] = d.str()
+			case paramBool:
+				x.Params[k] = d.byte() == 1
+			case paramJSON:
+				var v any
+				if err := json.Unmarshal([]byte(d.str()), &v); err != nil {
+					d.fail()
+				}
+				x.Params[k] = v
+			default:
+				d.fail()
+			}
+		}
+	}
+	if nm := d.count(); nm > 0 {
+		x.Metrics = make(map[string]float64, nm)
+		for j := 0; j < nm && d.err == nil; j++ {
+			k := d.str()
+			x.Metrics[k] = d.float()
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/assaylab/assay/runner"
+)
+
+// RunDetail is everything the results branch holds about one run.
+type RunDetail struct {
+	// Path is the record's path on the branch.
+	Path   string
+	Result *runner.Result
+	// Series are the metric series as recorded (downsampled).
+	Series map[string][]runner.Point
+	// Log is the log tail kept on the branch; nil when none was kept.
+	Log []byte
+}
+
+// ErrNoRun is returned by Run when no run id starts with the prefix.
+var ErrNoRun = errors.New("no such run")
+
+// AmbiguousError is a run id prefix that matches more than one run.
+type AmbiguousError struct {
+	Prefix  string
+	Matches []string
+}
+
+func (e *AmbiguousError) Error() string {
+	shown := e.Matches
+	if len(shown) > 10 {
+		shown = shown[:10]
+	}
+	more := ""
+	if len(e.Matches) > len(shown) {
+		more = fmt.Sprintf("\n  ... and %d more", len(e.Matches)-len(shown))
+	}
+	return fmt.Sprintf("run id prefix %q is ambiguous; it matches %d runs:\n  %s%s\nGive more of the id.",
+		e.Prefix, len(e.Matches), strings.Join(shown, "\n  "), more)
+}
+
+// Run reads the run whose id is prefix or starts with it (a unique
+// prefix, as git takes for commits), with its series and log tail.
+func (s *Store) Run(prefix string) (*RunDetail, error) {
+	idx, err := s.Index()
+	if err != nil {
+		return nil, err
+	}
+	matches := idx.Lookup(prefix)
+	for _, m := range matches {
+		if m.RunID == prefix {
+			matches = []*Entry{m}
+			break
+		}
+	}
+	switch {
+	case prefix == "" || len(matches) == 0:
+		return nil, fmt.Errorf("%w: no run id starts with %q on %s", ErrNoRun, prefix, s.branch.Short())
+	case len(matches) > 1:
+		ids := make([]string, len(matches))
+		for i, m := range matches {
+			ids[i] = m.RunID
+		}
+		return nil, &AmbiguousError{Prefix: prefix, Matches: ids}
+	}
+	e := matches[0]
+	tree, err := s.treeOf(idx.Tip)
+	if err != nil {
+		return nil, err
+	}
+	t, err := object.GetTree(s.repo.Storer, tree)
+	if err != nil {
+		return nil, err
+	}
+	d := &RunDetail{Path: e.Path(), Result: &runner.Result{}}
+	rec, err := fileAt(t, d.Path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", d.Path, err)
+	}
+	if err := json.Unmarshal(rec, d.Result); err != nil {
+		return nil, fmt.Errorf("%s is not a valid record: %w", d.Path, err)
+	}
+	if b, err := fileAt(t, SeriesPath(e.Experiment, e.TrialKey, e.RunID)); err == nil {
+		var cols map[string]seriesColumns
+		if err := json.Unmarshal(b, &cols); err == nil {
+			d.Series, _ = decodeSeries(cols)
+		}
+	}
+	if b, err := fileAt(t, LogPath(e.Experiment, e.TrialKey, e.RunID)); err == nil {
+		d.Log = b
+	}
+	return d, nil
+}
+
+func fileAt(t *object.Tree, p string) ([]byte, error) {
+	f, err := t.File(p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := f.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}

@@ -1,0 +1,336 @@
+package results
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/spool"
+	"github.com/assaylab/assay/spec"
+)
+
+// Defaults of the push protocol.
+const (
+	// DefaultPushDeadline is how long a delivery keeps retrying a push
+	// that other writers keep beating.
+	DefaultPushDeadline = 10 * time.Minute
+	// DefaultOfflineAttempts is how many times a delivery tries a remote
+	// that cannot be reached before it leaves the results in the outbox.
+	DefaultOfflineAttempts = 3
+)
+
+// Options configure a Store.
+type Options struct {
+	// Branch is the results branch; spec.DefaultResultsBranch when empty.
+	Branch string
+	// ResultsRepo, when set, is the URL (or path) of another repository
+	// that holds the results branch (project { results_repo = ... }).
+	ResultsRepo string
+	// Getenv reads GITHUB_TOKEN, GITHUB_SERVER_URL and the committer
+	// identity; os.Getenv when nil.
+	Getenv func(string) string
+	// PushDeadline bounds the retries of a contended push;
+	// DefaultPushDeadline when zero.
+	PushDeadline time.Duration
+	// OfflineAttempts bounds the tries of an unreachable remote;
+	// DefaultOfflineAttempts when zero.
+	OfflineAttempts int
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Sleep waits between retries; a context-aware sleep when nil.
+	Sleep func(time.Duration)
+}
+
+// Store is the results branch of one repository: its local copy, its
+// remote, its outbox and its index.
+type Store struct {
+	opts Options
+	// codeRepo is the team's repository; repo holds the results branch
+	// (the same repository, or a bare copy of results_repo).
+	codeRepo *git.Repository
+	repo     *git.Repository
+	// worktree is the code repository's top folder ("" when bare).
+	worktree string
+	// stateDir is .git/assay of the code repository: spool, outbox
+	// lock, and the results copy when results_repo is set.
+	stateDir string
+	// gitDir is the git folder of repo: the index and lock live under it.
+	gitDir string
+
+	branch     plumbing.ReferenceName
+	tracking   plumbing.ReferenceName
+	remoteName string
+	remoteURL  string
+	auth       transport.AuthMethod
+	rng        *rand.Rand
+	// idx is the index last read, reused while the tip stays.
+	idx *Index
+}
+
+// Open returns the results store of the git repository that holds dir.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.Branch == "" {
+		opts.Branch = spec.DefaultResultsBranch
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.PushDeadline == 0 {
+		opts.PushDeadline = DefaultPushDeadline
+	}
+	if opts.OfflineAttempts == 0 {
+		opts.OfflineAttempts = DefaultOfflineAttempts
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	code, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("%s is not inside a git repository: results are kept on a git branch, so run `git init` first", dir)
+		}
+		return nil, fmt.Errorf("opening the git repository at %s: %w", dir, err)
+	}
+	codeGitDir, err := storageDir(code)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{
+		opts:     opts,
+		codeRepo: code,
+		repo:     code,
+		gitDir:   codeGitDir,
+		stateDir: filepath.Join(codeGitDir, "assay"),
+		branch:   plumbing.NewBranchReferenceName(opts.Branch),
+		rng:      rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid()))),
+	}
+	if wt, err := code.Worktree(); err == nil {
+		s.worktree = wt.Filesystem.Root()
+	}
+	if opts.ResultsRepo != "" {
+		if err := s.openResultsRepo(); err != nil {
+			return nil, err
+		}
+	} else if err := s.findRemote(); err != nil {
+		return nil, err
+	}
+	if s.remoteName != "" {
+		s.tracking = plumbing.NewRemoteReferenceName(s.remoteName, opts.Branch)
+		s.auth = s.authFor(s.remoteURL)
+	}
+	return s, nil
+}
+
+// OpenForProject returns the store that a project's settings describe.
+func OpenForProject(dir string, settings spec.Settings, getenv func(string) string) (*Store, error) {
+	return Open(dir, Options{Branch: settings.ResultsBranch, ResultsRepo: settings.ResultsRepo, Getenv: getenv})
+}
+
+// storageDir is the folder a repository's objects and refs live in.
+func storageDir(r *git.Repository) (string, error) {
+	fs, ok := r.Storer.(*filesystem.Storage)
+	if !ok {
+		return "", fmt.Errorf("the repository is not on disk")
+	}
+	return fs.Filesystem().Root(), nil
+}
+
+// findRemote picks the code repository's remote for the results branch:
+// origin, or the only remote there is. None means the branch stays local.
+func (s *Store) findRemote() error {
+	remotes, err := s.codeRepo.Remotes()
+	if err != nil {
+		return fmt.Errorf("reading the repository's remotes: %w", err)
+	}
+	var pick *git.Remote
+	for _, r := range remotes {
+		if r.Config().Name == "origin" {
+			pick = r
+		}
+	}
+	if pick == nil && len(remotes) == 1 {
+		pick = remotes[0]
+	}
+	if pick == nil || len(pick.Config().URLs) == 0 {
+		return nil
+	}
+	s.remoteName = pick.Config().Name
+	s.remoteURL = s.resolveURL(pick.Config().URLs[0])
+	return nil
+}
+
+// openResultsRepo opens (creating it the first time) the bare local copy of
+// results_repo under .git/assay, so the code repository's objects and
+// refs are never touched.
+func (s *Store) openResultsRepo() error {
+	dir := filepath.Join(s.stateDir, "results.git")
+	r, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		r, err = git.PlainInit(dir, true)
+	}
+	if err != nil {
+		return fmt.Errorf("opening the local copy of results_repo at %s: %w", dir, err)
+	}
+	s.repo = r
+	s.gitDir = dir
+	s.remoteName = "origin"
+	s.remoteURL = s.resolveURL(s.opts.ResultsRepo)
+	return nil
+}
+
+// resolveURL makes a relative path remote absolute, against the work tree
+// as git does.
+func (s *Store) resolveURL(u string) string {
+	if strings.Contains(u, "://") || filepath.IsAbs(u) || isSCPLike(u) || s.worktree == "" {
+		return u
+	}
+	return filepath.Join(s.worktree, u)
+}
+
+// isSCPLike recognises user@host:path, the short ssh form.
+func isSCPLike(u string) bool {
+	colon := strings.IndexByte(u, ':')
+	slash := strings.IndexByte(u, '/')
+	return colon > 0 && (slash < 0 || colon < slash)
+}
+
+// Branch is the results branch's full ref name.
+func (s *Store) Branch() string { return s.branch.String() }
+
+// Remote is the URL results are pushed to, or "" when the branch is kept
+// only locally.
+func (s *Store) Remote() string { return s.remoteURL }
+
+// Outbox names where undelivered results wait, for messages to users.
+func (s *Store) Outbox() string {
+	if s.tracking == "" {
+		return s.branch.Short()
+	}
+	return fmt.Sprintf("%s, ahead of %s", s.branch.Short(), s.tracking.Short())
+}
+
+// SpoolDir is where `assay run` keeps finished runs until they are
+// recorded: .git/assay/spool of the code repository.
+func (s *Store) SpoolDir() string {
+	if s.worktree == "" {
+		return filepath.Join(s.stateDir, "spool")
+	}
+	return spool.DefaultDir(s.worktree)
+}
+
+func (s *Store) now() time.Time { return s.opts.Now() }
+
+func (s *Store) getenv(k string) string { return s.opts.Getenv(k) }
+
+// refHash returns what ref points at, or zero when it does not exist.
+func (s *Store) refHash(name plumbing.ReferenceName) (plumbing.Hash, error) {
+	if name == "" {
+		return plumbing.ZeroHash, nil
+	}
+	ref, err := s.repo.Storer.Reference(name)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return ref.Hash(), nil
+}
+
+// setRef moves name from old to h, failing if another process moved it
+// in between.
+func (s *Store) setRef(name plumbing.ReferenceName, old, h plumbing.Hash) error {
+	ref := plumbing.NewHashReference(name, h)
+	var oldRef *plumbing.Reference
+	if !old.IsZero() {
+		oldRef = plumbing.NewHashReference(name, old)
+	}
+	if err := s.repo.Storer.CheckAndSetReference(ref, oldRef); err != nil {
+		return fmt.Errorf("updating %s: %w", name, err)
+	}
+	return nil
+}
+
+// Tip is the commit reads see: the local results branch, or the
+// remote-tracking one when there is no local branch yet. Zero means no
+// results at all.
+func (s *Store) Tip() (plumbing.Hash, error) {
+	h, err := s.refHash(s.branch)
+	if err != nil || !h.IsZero() {
+		return h, err
+	}
+	return s.refHash(s.tracking)
+}
+
+// treeOf returns a commit's tree, or zero for the zero commit.
+func (s *Store) treeOf(commit plumbing.Hash) (plumbing.Hash, error) {
+	if commit.IsZero() {
+		return plumbing.ZeroHash, nil
+	}
+	c, err := object.GetCommit(s.repo.Storer, commit)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading commit %s: %w", commit, err)
+	}
+	return c.TreeHash, nil
+}
+
+// Pending counts the runs in the outbox: recorded on the local branch but
+// not yet on the remote. A store with no remote has none.
+func (s *Store) Pending() (int, error) {
+	if s.remoteURL == "" {
+		return 0, nil
+	}
+	local, err := s.refHash(s.branch)
+	if err != nil || local.IsZero() {
+		return 0, err
+	}
+	remote, err := s.refHash(s.tracking)
+	if err != nil {
+		return 0, err
+	}
+	if local == remote {
+		return 0, nil
+	}
+	lt, err := s.treeOf(local)
+	if err != nil {
+		return 0, err
+	}
+	rt, err := s.treeOf(remote)
+	if err != nil {
+		return 0, err
+	}
+	adds, err := insertedFiles(s.repo.Storer, rt, lt)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range adds {
+		if _, ok := ParseRecordPath(a.Path); ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Recorded implements runner.Recorded: whether key has a succeeded run on
+// the results branch. A branch that cannot be read counts as no history.
+func (s *Store) Recorded(key string) bool {
+	idx, err := s.Index()
+	if err != nil {
+		return false
+	}
+	return idx.Recorded(key)
+}
+
+var _ runner.Recorded = (*Store)(nil)

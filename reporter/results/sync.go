@@ -1,0 +1,291 @@
+package results
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// SyncReport says what a Sync did.
+type SyncReport struct {
+	// Delivered counts the runs pushed to the remote.
+	Delivered int
+	// Attempts counts the pushes tried, 1 when nothing contended.
+	Attempts int
+}
+
+// OutboxError is a delivery that did not reach the remote: the results are
+// safe in the local outbox and `assay sync` delivers them later.
+type OutboxError struct {
+	Pending int
+	Outbox  string
+	Remote  string
+	Err     error
+}
+
+func (e *OutboxError) Error() string {
+	return fmt.Sprintf("could not deliver %s to %s: %v\n%s kept in the local outbox (%s); run `assay sync` once the remote can be reached",
+		countNoun(e.Pending, "result"), e.Remote, e.Err, areOrIs(e.Pending), e.Outbox)
+}
+
+func (e *OutboxError) Unwrap() error { return e.Err }
+
+func areOrIs(n int) string {
+	if n == 1 {
+		return "It is"
+	}
+	return "They are"
+}
+
+// Fetch brings the remote's results branch into the local copy, keeping
+// any results still in the outbox on top of it. With no remote it does
+// nothing. An unreachable remote returns an error; the local copy still
+// serves reads, so callers may carry on offline.
+func (s *Store) Fetch(ctx context.Context) error {
+	if s.remoteURL == "" {
+		return nil
+	}
+	remote, err := s.fetch(ctx)
+	if err != nil {
+		return fmt.Errorf("fetching the results branch from %s: %w", s.remoteURL, err)
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = s.integrate(remote)
+	return err
+}
+
+// Sync delivers the outbox: the local results branch's commits that the
+// remote does not have. It never forces: when another writer got there
+// first it fetches the new tip, re-applies the same files on it and pushes
+// again, with jittered exponential backoff, until the push deadline. A
+// remote that cannot be reached is tried OfflineAttempts times; then Sync
+// returns an *OutboxError and the results stay in the outbox.
+func (s *Store) Sync(ctx context.Context) (SyncReport, error) {
+	var rep SyncReport
+	if s.remoteURL == "" {
+		return rep, nil
+	}
+	deadline := s.now().Add(s.opts.PushDeadline)
+	offline := 0
+	for {
+		rep.Attempts++
+		n, err := s.syncOnce(ctx)
+		if err == nil {
+			rep.Delivered = n
+			return rep, nil
+		}
+		var ue unreachableError
+		switch {
+		case ctx.Err() != nil:
+			return rep, s.outboxError(ctx.Err())
+		case errors.As(err, &ue):
+			offline++
+			if offline >= s.opts.OfflineAttempts {
+				return rep, s.outboxError(err)
+			}
+		case errors.Is(err, errRejected):
+			if s.now().After(deadline) {
+				return rep, s.outboxError(fmt.Errorf("gave up after %d attempts in %s: other writers kept moving the branch", rep.Attempts, s.opts.PushDeadline))
+			}
+		default:
+			return rep, s.outboxError(err)
+		}
+		s.sleep(ctx, s.backoff(rep.Attempts))
+	}
+}
+
+func (s *Store) outboxError(err error) error {
+	n, perr := s.Pending()
+	if perr != nil {
+		n = 0
+	}
+	return &OutboxError{Pending: n, Outbox: s.Outbox(), Remote: s.remoteURL, Err: err}
+}
+
+// backoff is full-jitter exponential backoff: a random wait up to
+// 50ms·2^attempt, capped at 3s, so writers that collided spread out.
+func (s *Store) backoff(attempt int) time.Duration {
+	ceiling := 50 * time.Millisecond << min(attempt, 6)
+	ceiling = min(ceiling, 3*time.Second)
+	return ceiling/4 + time.Duration(s.rng.Int64N(int64(ceiling*3/4)+1))
+}
+
+func (s *Store) sleep(ctx context.Context, d time.Duration) {
+	if s.opts.Sleep != nil {
+		s.opts.Sleep(d)
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// syncOnce makes one attempt: fetch, re-apply the outbox on the remote
+// tip, push. It returns how many runs it delivered.
+func (s *Store) syncOnce(ctx context.Context) (int, error) {
+	remote, err := s.fetch(ctx)
+	if err != nil {
+		return 0, err
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return 0, err
+	}
+	local, err := s.integrate(remote)
+	unlock()
+	if err != nil {
+		return 0, err
+	}
+	if local == remote || local.IsZero() {
+		return 0, nil
+	}
+	n, err := s.countRecordsBetween(remote, local)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.push(ctx, remote, local); err != nil {
+		return 0, err
+	}
+	// The remote has it: the tracking ref follows, emptying the outbox.
+	unlock, err = s.lock()
+	if err != nil {
+		return n, err
+	}
+	defer unlock()
+	if err := s.repo.Storer.SetReference(plumbing.NewHashReference(s.tracking, local)); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+func (s *Store) countRecordsBetween(old, tip plumbing.Hash) (int, error) {
+	ot, err := s.treeOf(old)
+	if err != nil {
+		return 0, err
+	}
+	tt, err := s.treeOf(tip)
+	if err != nil {
+		return 0, err
+	}
+	adds, err := insertedFiles(s.repo.Storer, ot, tt)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range adds {
+		if _, ok := ParseRecordPath(a.Path); ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *Store) commit(h plumbing.Hash) (*object.Commit, error) {
+	c, err := object.GetCommit(s.repo.Storer, h)
+	if err != nil {
+		return nil, fmt.Errorf("reading results commit %s: %w", h, err)
+	}
+	return c, nil
+}
+
+// pendingCommit is a local commit whose files the remote lacks.
+type pendingCommit struct {
+	commit  *object.Commit
+	missing []entryAdd
+}
+
+// integrate puts the local results branch on top of base, the remote tip
+// (zero when the remote has no branch yet), and returns the new local tip.
+// The caller holds the lock.
+//
+// The local branch is the remote tip plus the outbox. Walking it back from
+// its tip, a commit whose files base already has is delivered and so is
+// everything before it; the commits above it are the outbox. If the walk
+// reaches base itself the branch is already on top of it. Otherwise each
+// outbox commit is re-applied on base, in order, with its own message:
+// only the files base lacks are added, so re-applying a delivered record
+// changes nothing and a retry after a crash cannot duplicate a result.
+func (s *Store) integrate(base plumbing.Hash) (plumbing.Hash, error) {
+	local, err := s.refHash(s.branch)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if base.IsZero() || local == base {
+		return local, nil
+	}
+	if local.IsZero() {
+		return base, s.setRef(s.branch, local, base)
+	}
+	baseTree, err := s.treeOf(base)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	var pending []pendingCommit
+	for h := local; !h.IsZero(); {
+		if h == base {
+			return local, nil
+		}
+		c, err := s.commit(h)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		var parent, parentTree plumbing.Hash
+		if len(c.ParentHashes) > 0 {
+			parent = c.ParentHashes[0]
+			if parentTree, err = s.treeOf(parent); err != nil {
+				return plumbing.ZeroHash, err
+			}
+		}
+		adds, err := insertedFiles(s.repo.Storer, parentTree, c.TreeHash)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		var missing []entryAdd
+		for _, a := range adds {
+			ok, err := hasPath(s.repo.Storer, baseTree, a.Path)
+			if err != nil {
+				return plumbing.ZeroHash, err
+			}
+			if !ok {
+				missing = append(missing, a)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		pending = append(pending, pendingCommit{commit: c, missing: missing})
+		h = parent
+	}
+	tip, tree := base, baseTree
+	committer := s.signature()
+	for i := len(pending) - 1; i >= 0; i-- {
+		p := pending[i]
+		newTree, added, err := addToTree(s.repo.Storer, tree, p.missing)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if len(added) == 0 {
+			continue
+		}
+		h, err := writeCommit(s.repo.Storer, newTree, tip, p.commit.Author, committer, p.commit.Message)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		tip, tree = h, newTree
+	}
+	if err := s.setRef(s.branch, local, tip); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return tip, nil
+}

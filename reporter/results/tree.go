@@ -1,0 +1,268 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// entryAdd is one file to add to a tree: its path and the blob that holds
+// its content, already in the object store.
+type entryAdd struct {
+	Path string
+	Blob plumbing.Hash
+}
+
+// writeBlob stores data as a blob and returns its hash.
+func writeBlob(s storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error) {
+	obj := s.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(data)))
+	w, err := obj.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Close()
+		return plumbing.ZeroHash, err
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return s.SetEncodedObject(obj)
+}
+
+// writeFiles stores each file's content as a blob.
+func writeFiles(s storer.EncodedObjectStorer, files []File) ([]entryAdd, error) {
+	adds := make([]entryAdd, 0, len(files))
+	for _, f := range files {
+		h, err := writeBlob(s, f.Data)
+		if err != nil {
+			return nil, fmt.Errorf("storing %s: %w", f.Path, err)
+		}
+		adds = append(adds, entryAdd{Path: f.Path, Blob: h})
+	}
+	return adds, nil
+}
+
+// treeNode gathers the additions under one folder.
+type treeNode struct {
+	files map[string]plumbing.Hash
+	dirs  map[string]*treeNode
+}
+
+func newTreeNode() *treeNode {
+	return &treeNode{files: map[string]plumbing.Hash{}, dirs: map[string]*treeNode{}}
+}
+
+// addToTree returns the tree that is base (zero for none) with adds, writing
+// the new trees into s. A path that base already has is left as it is:
+// files on the results branch are never rewritten, so adding a record that
+// is already there changes nothing. added lists the paths that were new.
+func addToTree(s storer.EncodedObjectStorer, base plumbing.Hash, adds []entryAdd) (tree plumbing.Hash, added []string, err error) {
+	root := newTreeNode()
+	for _, a := range adds {
+		parts := strings.Split(a.Path, "/")
+		n := root
+		for _, dir := range parts[:len(parts)-1] {
+			c := n.dirs[dir]
+			if c == nil {
+				c = newTreeNode()
+				n.dirs[dir] = c
+			}
+			n = c
+		}
+		n.files[parts[len(parts)-1]] = a.Blob
+	}
+	return writeTreeNode(s, base, root, "")
+}
+
+func writeTreeNode(s storer.EncodedObjectStorer, base plumbing.Hash, n *treeNode, prefix string) (plumbing.Hash, []string, error) {
+	entries := map[string]object.TreeEntry{}
+	if !base.IsZero() {
+		t, err := object.GetTree(s, base)
+		if err != nil {
+			return plumbing.ZeroHash, nil, fmt.Errorf("reading tree %s: %w", prefix, err)
+		}
+		for _, e := range t.Entries {
+			entries[e.Name] = e
+		}
+	}
+	var added []string
+	for name, blob := range n.files {
+		if old, ok := entries[name]; ok {
+			if old.Mode == filemode.Dir {
+				return plumbing.ZeroHash, nil, fmt.Errorf("%s%s is a folder on the results branch, not a file", prefix, name)
+			}
+			continue
+		}
+		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: blob}
+		added = append(added, prefix+name)
+	}
+	for name, child := range n.dirs {
+		var childBase plumbing.Hash
+		if old, ok := entries[name]; ok {
+			if old.Mode != filemode.Dir {
+				return plumbing.ZeroHash, nil, fmt.Errorf("%s%s is a file on the results branch, not a folder", prefix, name)
+			}
+			childBase = old.Hash
+		}
+		h, a, err := writeTreeNode(s, childBase, child, prefix+name+"/")
+		if err != nil {
+			return plumbing.ZeroHash, nil, err
+		}
+		if h != childBase {
+			entries[name] = object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h}
+		}
+		added = append(added, a...)
+	}
+	if len(added) == 0 && !base.IsZero() {
+		return base, nil, nil
+	}
+	t := &object.Tree{Entries: make([]object.TreeEntry, 0, len(entries))}
+	for _, e := range entries {
+		t.Entries = append(t.Entries, e)
+	}
+	// Git orders a tree's entries by name, comparing a folder's name as
+	// if it ended in "/".
+	sort.Slice(t.Entries, func(i, j int) bool { return gitSortName(t.Entries[i]) < gitSortName(t.Entries[j]) })
+	obj := s.NewEncodedObject()
+	if err := t.Encode(obj); err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
+	h, err := s.SetEncodedObject(obj)
+	return h, added, err
+}
+
+func gitSortName(e object.TreeEntry) string {
+	if e.Mode == filemode.Dir {
+		return e.Name + "/"
+	}
+	return e.Name
+}
+
+// newObjects lists the objects of tree that parent (zero for none) lacks:
+// tree itself, the folders along changed paths and the changed blobs. It
+// is what a push must send when the remote has parent: unchanged folders
+// are shared and skipped without being read.
+func newObjects(s storer.EncodedObjectStorer, parent, tree plumbing.Hash, out map[plumbing.Hash]bool) error {
+	if parent == tree || out[tree] {
+		return nil
+	}
+	out[tree] = true
+	t, err := object.GetTree(s, tree)
+	if err != nil {
+		return err
+	}
+	old := map[string]plumbing.Hash{}
+	if !parent.IsZero() {
+		p, err := object.GetTree(s, parent)
+		if err != nil {
+			return err
+		}
+		for _, e := range p.Entries {
+			old[e.Name] = e.Hash
+		}
+	}
+	for _, e := range t.Entries {
+		prev := old[e.Name]
+		if prev == e.Hash {
+			continue
+		}
+		switch e.Mode {
+		case filemode.Dir:
+			if err := newObjects(s, prev, e.Hash, out); err != nil {
+				return err
+			}
+		case filemode.Submodule:
+			// A gitlink names a commit in another repository: nothing to send.
+		default:
+			out[e.Hash] = true
+		}
+	}
+	return nil
+}
+
+// insertedFiles lists the files that tree has and parent (zero for none)
+// does not, with their blobs: what a commit added.
+func insertedFiles(s storer.EncodedObjectStorer, parent, tree plumbing.Hash) ([]entryAdd, error) {
+	var out []entryAdd
+	var walk func(parent, tree plumbing.Hash, prefix string) error
+	walk = func(parent, tree plumbing.Hash, prefix string) error {
+		if parent == tree {
+			return nil
+		}
+		t, err := object.GetTree(s, tree)
+		if err != nil {
+			return err
+		}
+		old := map[string]object.TreeEntry{}
+		if !parent.IsZero() {
+			p, err := object.GetTree(s, parent)
+			if err != nil {
+				return err
+			}
+			for _, e := range p.Entries {
+				old[e.Name] = e
+			}
+		}
+		for _, e := range t.Entries {
+			prev, had := old[e.Name]
+			if had && prev.Hash == e.Hash {
+				continue
+			}
+			if e.Mode == filemode.Dir {
+				var pb plumbing.Hash
+				if had && prev.Mode == filemode.Dir {
+					pb = prev.Hash
+				}
+				if err := walk(pb, e.Hash, prefix+e.Name+"/"); err != nil {
+					return err
+				}
+				continue
+			}
+			if !had && e.Mode != filemode.Submodule {
+				out = append(out, entryAdd{Path: prefix + e.Name, Blob: e.Hash})
+			}
+		}
+		return nil
+	}
+	err := walk(parent, tree, "")
+	return out, err
+}
+
+// hasPath reports whether tree (zero for none) holds a file at p.
+func hasPath(s storer.EncodedObjectStorer, tree plumbing.Hash, p string) (bool, error) {
+	if tree.IsZero() {
+		return false, nil
+	}
+	t, err := object.GetTree(s, tree)
+	if err != nil {
+		return false, err
+	}
+	_, err = t.FindEntry(p)
+	if err == object.ErrEntryNotFound || err == object.ErrDirectoryNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// readBlob returns a blob's content.
+func readBlob(s storer.EncodedObjectStorer, h plumbing.Hash) ([]byte, error) {
+	obj, err := s.EncodedObject(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, err
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
