@@ -152,6 +152,7 @@ results branch, and compares base against head with honest statistics.`,
 		newValidateCmd(f, g),
 		newFmtCmd(f, g),
 		newPlanCmd(f, g),
+		newInitCmd(f, g),
 	)
 	return root
 }
