@@ -1,0 +1,158 @@
+package gitrepo
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// commitSnapshot reads a commit's tree straight from the object store.
+// Only the trees on the paths asked about are decoded, so the cost
+// follows what is looked at, not the size of the repository.
+type commitSnapshot struct {
+	store  storer.EncodedObjectStorer
+	commit plumbing.Hash
+	// trees caches decoded trees by directory path.
+	trees map[string]*object.Tree
+}
+
+func newCommitSnapshot(store storer.EncodedObjectStorer, c *object.Commit) (*commitSnapshot, error) {
+	root, err := object.GetTree(store, c.TreeHash)
+	if err != nil {
+		return nil, fmt.Errorf("reading the tree of commit %s: %w", short(c.Hash), err)
+	}
+	return &commitSnapshot{store: store, commit: c.Hash, trees: map[string]*object.Tree{".": root}}, nil
+}
+
+func (s *commitSnapshot) String() string { return "commit " + short(s.commit) }
+
+// tree returns the decoded tree of directory dir.
+func (s *commitSnapshot) tree(op, dir string) (*object.Tree, error) {
+	if t := s.trees[dir]; t != nil {
+		return t, nil
+	}
+	parent, err := s.tree(op, path.Dir(dir))
+	if err != nil {
+		return nil, err
+	}
+	e, ok := findEntry(parent, path.Base(dir))
+	if !ok || e.Mode != filemode.Dir {
+		return nil, notExist(op, dir)
+	}
+	t, err := object.GetTree(s.store, e.Hash)
+	if err != nil {
+		return nil, &fs.PathError{Op: op, Path: dir, Err: err}
+	}
+	s.trees[dir] = t
+	return t, nil
+}
+
+// findEntry finds name among a tree's entries, which git keeps sorted.
+func findEntry(t *object.Tree, name string) (object.TreeEntry, bool) {
+	// Entries are in git order (directories compare with a trailing
+	// "/"), which is not plain string order, so a binary search could
+	// miss; trees are small enough for a scan, and TreeEntry lookups by
+	// name through Tree.FindEntry build a map per tree we may visit once.
+	for _, e := range t.Entries {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return object.TreeEntry{}, false
+}
+
+func (s *commitSnapshot) Stat(p string) (Entry, error) {
+	if err := checkPath("stat", p); err != nil {
+		return Entry{}, err
+	}
+	if p == "." {
+		return Entry{Path: ".", Mode: filemode.Dir, ID: s.trees["."].Hash}, nil
+	}
+	parent, err := s.tree("stat", path.Dir(p))
+	if err != nil {
+		return Entry{}, err
+	}
+	e, ok := findEntry(parent, path.Base(p))
+	if !ok {
+		return Entry{}, notExist("stat", p)
+	}
+	return Entry{Path: p, Mode: e.Mode, ID: e.Hash}, nil
+}
+
+func (s *commitSnapshot) ReadDir(p string) ([]Entry, error) {
+	if err := checkPath("readdir", p); err != nil {
+		return nil, err
+	}
+	t, err := s.tree("readdir", p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(t.Entries))
+	for i, e := range t.Entries {
+		out[i] = Entry{Path: join(p, e.Name), Mode: e.Mode, ID: e.Hash}
+	}
+	return out, nil
+}
+
+func (s *commitSnapshot) blob(op, p string) (plumbing.EncodedObject, error) {
+	e, err := s.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
+		return nil, &fs.PathError{Op: op, Path: p, Err: errIsDir}
+	}
+	obj, err := s.store.EncodedObject(plumbing.BlobObject, e.ID)
+	if err != nil {
+		return nil, &fs.PathError{Op: op, Path: p, Err: err}
+	}
+	return obj, nil
+}
+
+func (s *commitSnapshot) ReadFile(p string) ([]byte, error) {
+	obj, err := s.blob("read", p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: p, Err: err}
+	}
+	defer r.Close()
+	b := make([]byte, 0, obj.Size())
+	buf := bytesWriter{b: b}
+	if _, err := io.Copy(&buf, r); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: p, Err: err}
+	}
+	return buf.b, nil
+}
+
+func (s *commitSnapshot) Size(p string) (int64, error) {
+	obj, err := s.blob("stat", p)
+	if err != nil {
+		return 0, err
+	}
+	return obj.Size(), nil
+}
+
+type bytesWriter struct{ b []byte }
+
+func (w *bytesWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+func join(dir, name string) string {
+	if dir == "." {
+		return name
+	}
+	return dir + "/" + name
+}
+
+func short(h plumbing.Hash) string { return h.String()[:12] }
