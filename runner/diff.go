@@ -1,0 +1,413 @@
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/assaylab/assay/runner/gitrepo"
+	"github.com/assaylab/assay/spec"
+)
+
+// Change is one line of an experiment's semantic diff: what changed and
+// its value at each side ("" where absent).
+type Change struct {
+	// Field names what changed: "params.lr", "sweep.lr", "sweep.method",
+	// "seeds", "command", "env.DATASET", "workdir", "secret_env",
+	// "runner.labels", "runner.gpus", "runner.timeout", "runner.retries",
+	// "inputs" (the globs), or "inputs.path" (one path the inputs cover).
+	Field string `json:"field"`
+	// Path is set for "inputs.path": the file that was added, removed or
+	// changed. Base and Head then hold its short object ids.
+	Path string `json:"path,omitempty"`
+	Base string `json:"base"`
+	Head string `json:"head"`
+}
+
+// MaxInputChanges bounds the changed input paths listed per experiment;
+// a dataset directory rewrite should not bury the rest of the diff. The
+// last listed change then says how many more there were.
+const MaxInputChanges = 50
+
+// diffExperiment lists what changed in a modified experiment.
+func diffExperiment(e *ExperimentPlan, baseProject, headProject *spec.Project, baseSnap, headSnap gitrepo.Snapshot) ([]Change, error) {
+	b, h := e.Base, e.Head
+	var out []Change
+	add := func(field, bv, hv string) {
+		if bv != hv {
+			out = append(out, Change{Field: field, Base: bv, Head: hv})
+		}
+	}
+	bp, hp := objectFields(b.Params), objectFields(h.Params)
+	for _, k := range unionKeys(bp, hp) {
+		add("params."+k, bp[k], hp[k])
+	}
+	add("sweep.method", sweepMethod(b.Sweep), sweepMethod(h.Sweep))
+	bs, hs := sweepFields(b.Sweep), sweepFields(h.Sweep)
+	for _, k := range unionKeys(bs, hs) {
+		add("sweep."+k, bs[k], hs[k])
+	}
+	add("seeds", jsonText(b.Seeds), jsonText(h.Seeds))
+
+	bt, ht := pairedTrials(e.BaseTrials, e.HeadTrials)
+	if bt != nil {
+		add("command", shellWords(bt.Command), shellWords(ht.Command))
+		for _, k := range unionKeys(bt.Env, ht.Env) {
+			add("env."+k, bt.Env[k], ht.Env[k])
+		}
+		add("workdir", bt.Workdir, ht.Workdir)
+	} else {
+		// No trial has the same params and seed at both sides, so the
+		// resolved values differ anyway: compare the expressions as written.
+		add("command", sourceText(baseProject, b.CommandSource(), "command"), sourceText(headProject, h.CommandSource(), "command"))
+		add("env", sourceText(baseProject, b.EnvSource(), "env"), sourceText(headProject, h.EnvSource(), "env"))
+		add("workdir", sourceText(baseProject, b.WorkdirSource(), "workdir"), sourceText(headProject, h.WorkdirSource(), "workdir"))
+	}
+	add("secret_env", strings.Join(sortedCopy(b.SecretEnv), ", "), strings.Join(sortedCopy(h.SecretEnv), ", "))
+	add("runner.labels", strings.Join(sortedCopy(b.Runner.Labels), ", "), strings.Join(sortedCopy(h.Runner.Labels), ", "))
+	add("runner.gpus", strconv.Itoa(b.Runner.GPUs), strconv.Itoa(h.Runner.GPUs))
+	add("runner.timeout", durationText(b.Runner), durationText(h.Runner))
+	add("runner.retries", strconv.Itoa(b.Runner.Retries), strconv.Itoa(h.Runner.Retries))
+	add("inputs", inputsText(b), inputsText(h))
+
+	paths, err := diffInputs(e, baseSnap, headSnap)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, paths...), nil
+}
+
+// pairedTrials finds a trial with the same params and seed at both sides,
+// so the command, env and workdir compare with param values equal.
+func pairedTrials(base, head []*spec.Trial) (*spec.Trial, *spec.Trial) {
+	type point struct {
+		params string
+		seed   int64
+	}
+	byPoint := map[point]*spec.Trial{}
+	for _, t := range base {
+		byPoint[point{t.ParamsJSON, t.Seed}] = t
+	}
+	for _, t := range head {
+		if b := byPoint[point{t.ParamsJSON, t.Seed}]; b != nil {
+			return b, t
+		}
+	}
+	return nil, nil
+}
+
+// diffInputs lists the paths whose content differs between the sides'
+// inputs. Where a whole directory is an input, it descends only into
+// sub-directories whose tree ids differ: a Merkle diff.
+func diffInputs(e *ExperimentPlan, baseSnap, headSnap gitrepo.Snapshot) ([]Change, error) {
+	bm, hm := inputEntries(e.BaseInputs), inputEntries(e.HeadInputs)
+	d := &inputDiff{base: baseSnap, head: headSnap}
+	for _, p := range unionKeys(bm, hm) {
+		be, inBase := bm[p]
+		he, inHead := hm[p]
+		if err := d.entry(p, be, inBase, he, inHead); err != nil {
+			return nil, err
+		}
+	}
+	if d.more > 0 {
+		d.out = append(d.out, Change{Field: "inputs.path", Path: "…", Head: fmt.Sprintf("%d more paths changed", d.more)})
+	}
+	return d.out, nil
+}
+
+func inputEntries(ins map[string]*Inputs) map[string]gitrepo.Entry {
+	out := map[string]gitrepo.Entry{}
+	for _, in := range ins {
+		for _, e := range in.Entries {
+			out[e.Path] = e
+		}
+	}
+	return out
+}
+
+type inputDiff struct {
+	base, head gitrepo.Snapshot
+	out        []Change
+	more       int
+}
+
+func (d *inputDiff) emit(p, bv, hv string) {
+	if len(d.out) >= MaxInputChanges {
+		d.more++
+		return
+	}
+	d.out = append(d.out, Change{Field: "inputs.path", Path: p, Base: bv, Head: hv})
+}
+
+func (d *inputDiff) entry(p string, be gitrepo.Entry, inBase bool, he gitrepo.Entry, inHead bool) error {
+	if inBase && inHead {
+		switch {
+		case be.ID == he.ID && be.Mode == he.Mode:
+			return nil
+		case be.IsDir() && he.IsDir():
+			return d.dir(p)
+		case !be.IsDir() && !he.IsDir():
+			d.emit(p, shortID(be, true), shortID(he, true))
+			return nil
+		}
+	}
+	if inBase {
+		if err := d.side(d.base, be, true); err != nil {
+			return err
+		}
+	}
+	if inHead {
+		return d.side(d.head, he, false)
+	}
+	return nil
+}
+
+// side lists an entry that only one side has: a file, or every file of
+// a directory.
+func (d *inputDiff) side(s gitrepo.Snapshot, e gitrepo.Entry, base bool) error {
+	if e.IsDir() {
+		return d.all(s, e.Path, base)
+	}
+	if base {
+		d.emit(e.Path, shortID(e, true), "")
+	} else {
+		d.emit(e.Path, "", shortID(e, true))
+	}
+	return nil
+}
+
+// dir compares two versions of a directory child by child.
+func (d *inputDiff) dir(p string) error {
+	bs, err := d.children(d.base, p)
+	if err != nil {
+		return err
+	}
+	hs, err := d.children(d.head, p)
+	if err != nil {
+		return err
+	}
+	for _, name := range unionKeys(bs, hs) {
+		be, inBase := bs[name]
+		he, inHead := hs[name]
+		if err := d.entry(joinPath(p, name), be, inBase, he, inHead); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// all lists every file below a directory that only one side has.
+func (d *inputDiff) all(s gitrepo.Snapshot, p string, base bool) error {
+	cs, err := d.children(s, p)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(cs) {
+		if err := d.side(s, cs[name], base); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// children lists a directory with every id known (the working tree
+// computes ids on Stat).
+func (d *inputDiff) children(s gitrepo.Snapshot, p string) (map[string]gitrepo.Entry, error) {
+	out := map[string]gitrepo.Entry{}
+	if s == nil {
+		return out, nil
+	}
+	es, err := s.ReadDir(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		if e.ID.IsZero() {
+			full, err := s.Stat(e.Path)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			e = full
+		}
+		out[e.Name()] = e
+	}
+	return out, nil
+}
+
+func shortID(e gitrepo.Entry, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return e.ID.String()[:12]
+}
+
+func joinPath(dir, name string) string {
+	if dir == "." {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// sourceText is an attribute's expression as written, whitespace
+// collapsed, found from its "file:line" location; "" when absent.
+func sourceText(p *spec.Project, loc, name string) string {
+	if p == nil || loc == "" {
+		return ""
+	}
+	i := strings.LastIndexByte(loc, ':')
+	line, err := strconv.Atoi(loc[i+1:])
+	if i < 0 || err != nil {
+		return ""
+	}
+	f := p.Files[loc[:i]]
+	if f == nil {
+		return ""
+	}
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return ""
+	}
+	a := findAttribute(body, name, line)
+	if a == nil {
+		return ""
+	}
+	r := a.Expr.Range()
+	if r.Start.Byte < 0 || r.End.Byte > len(f.Bytes) || r.Start.Byte > r.End.Byte {
+		return ""
+	}
+	return strings.Join(strings.Fields(string(r.SliceBytes(f.Bytes))), " ")
+}
+
+func findAttribute(b *hclsyntax.Body, name string, line int) *hclsyntax.Attribute {
+	if a := b.Attributes[name]; a != nil && a.Expr.Range().Start.Line == line {
+		return a
+	}
+	for _, blk := range b.Blocks {
+		if a := findAttribute(blk.Body, name, line); a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+
+func objectFields(v cty.Value) map[string]string {
+	out := map[string]string{}
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+		return out
+	}
+	for k, ev := range v.AsValueMap() {
+		out[k] = ctyText(ev)
+	}
+	return out
+}
+
+func ctyText(v cty.Value) string {
+	if v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+		return v.AsString()
+	}
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return v.GoString()
+	}
+	return string(b)
+}
+
+func sweepMethod(s *spec.Sweep) string {
+	if s == nil {
+		return ""
+	}
+	return s.Method
+}
+
+func sweepFields(s *spec.Sweep) map[string]string {
+	out := map[string]string{}
+	if s == nil {
+		return out
+	}
+	if s.Method == "random" {
+		out["samples"] = strconv.Itoa(s.Samples)
+		out["seed"] = strconv.FormatInt(s.Seed, 10)
+	}
+	for _, p := range s.Params {
+		if p.Distribution == "values" || p.Distribution == "" {
+			vals := make([]string, len(p.Values))
+			for i, v := range p.Values {
+				vals[i] = ctyText(v)
+			}
+			out[p.Name] = "[" + strings.Join(vals, ", ") + "]"
+			continue
+		}
+		out[p.Name] = fmt.Sprintf("%s(%s, %s)", p.Distribution, formatFloat(p.Min), formatFloat(p.Max))
+	}
+	return out
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func durationText(r spec.Runner) string {
+	if r.Timeout == 0 {
+		return ""
+	}
+	return r.Timeout.String()
+}
+
+func inputsText(e *spec.Experiment) string {
+	if e.Inputs == nil {
+		return "(default: the spec file and workdir/**)"
+	}
+	return strings.Join(e.Inputs, ", ")
+}
+
+// shellWords joins a command for reading, quoting arguments with spaces.
+func shellWords(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$") {
+			out[i] = strconv.Quote(a)
+		} else {
+			out[i] = a
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+func unionKeys[V any](a, b map[string]V) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range []map[string]V{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,531 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/assaylab/assay/runner/gitrepo"
+	"github.com/assaylab/assay/spec"
+)
+
+// PlanOptions say what to compare and what to select. The zero value
+// plans the working tree against the merge-base of HEAD with the default
+// branch, selecting the experiments that changed.
+type PlanOptions struct {
+	// ProjectDir is the absolute path of the project (the directory of
+	// assay.hcl). It may be a sub-directory of the repository.
+	ProjectDir string
+	// Base and Head are revisions as git rev-parse takes them. Head ""
+	// is the working tree, uncommitted edits included; Base "" is the
+	// merge-base of the head with the default branch. Inside a GitHub
+	// Actions pull_request run, both default to the pull request's.
+	Base, Head string
+	// Getenv reads GITHUB_EVENT_NAME and GITHUB_EVENT_PATH; nil ignores
+	// the environment.
+	Getenv func(string) string
+	// All selects every experiment at head, changed or not. The base is
+	// then read only when it can be found, to show what changed.
+	All bool
+	// Scheduled selects the experiments that carry a schedule and reruns
+	// them whatever is recorded (the nightly run).
+	Scheduled bool
+	// Rerun runs selected trials even when a run of their key is recorded.
+	Rerun bool
+	// Experiments narrows the plan to experiments whose names match one of
+	// these globs (path.Match syntax, plus **). Empty means all.
+	Experiments []string
+	// Vars are the spec variables, applied to both sides.
+	Vars spec.VarValues
+	// Recorded says which trial keys already have a succeeded run; nil
+	// knows of none.
+	Recorded Recorded
+	// Estimate guesses how long a trial takes, for balancing shards; 0
+	// means unknown. nil knows nothing, and every trial weighs the same.
+	// Plan and run must use the same estimates for a shard to mean the
+	// same trials, so derive them from history older than the plan.
+	Estimate func(*spec.Trial) time.Duration
+}
+
+// Plan is what a change touches: for every experiment at either side,
+// whether and how it changed, and the trials to run.
+type Plan struct {
+	Base, Head Side
+	// BaseProject is nil when the plan has no base (SideNone) or the
+	// base's specs could not be read. HeadProject is always set.
+	BaseProject, HeadProject *spec.Project
+	// Experiments are sorted by name: every experiment at base or head
+	// that the --experiment globs let through.
+	Experiments []*ExperimentPlan
+	// Warnings are problems that did not stop the plan: a base that could
+	// not be read, inputs that match nothing.
+	Warnings hcl.Diagnostics
+	// Options are the options the plan was built with.
+	Options PlanOptions
+
+	estimates map[*spec.Trial]time.Duration
+}
+
+// ExperimentStatus says how an experiment differs between base and head.
+type ExperimentStatus string
+
+// The statuses. An experiment changed iff its set of trial keys differs
+// between base and head; a renamed experiment is one removed and one added.
+const (
+	ExperimentAdded     ExperimentStatus = "added"
+	ExperimentModified  ExperimentStatus = "modified"
+	ExperimentRemoved   ExperimentStatus = "removed"
+	ExperimentUnchanged ExperimentStatus = "unchanged"
+)
+
+// ExperimentPlan is one experiment's part of a plan.
+type ExperimentPlan struct {
+	Name   string
+	Status ExperimentStatus
+	// Base and Head are the experiment at each side; nil where absent.
+	Base, Head *spec.Experiment
+	// BaseTrials and HeadTrials are every trial at each side, keys
+	// computed with that side's inputs fingerprint.
+	BaseTrials, HeadTrials []*spec.Trial
+	// BaseInputs and HeadInputs are what each side's trials read, by
+	// fingerprint (one per distinct workdir).
+	BaseInputs, HeadInputs map[string]*Inputs
+	// Changes is the semantic diff of a modified experiment: what in the
+	// spec or its inputs changed. Empty for other statuses.
+	Changes []Change
+	// Selected: the experiment's head trials are candidates to run
+	// (it was added or modified, or --all, or --scheduled with a schedule).
+	Selected bool
+	// ToRun are the selected head trials to run; Reused those whose key
+	// already has a succeeded run. Both keep trial order.
+	ToRun, Reused []*spec.Trial
+}
+
+// Experiment is the head's experiment, or the base's when it was removed.
+func (e *ExperimentPlan) Experiment() *spec.Experiment {
+	if e.Head != nil {
+		return e.Head
+	}
+	return e.Base
+}
+
+// File is the spec file that declares the experiment (at head, or at base
+// when removed).
+func (e *ExperimentPlan) File() string { return e.Experiment().File }
+
+// BuildPlan reads the specs at base and head, fingerprints each
+// experiment's inputs, compares trial keys, and selects trials to run.
+//
+// repo may be nil when ProjectDir is not in a git repository; then only
+// the working tree can be read, so only --all and --scheduled plans work.
+// Spec problems at head come back as diagnostics (with the Plan, whose
+// HeadProject holds the files for printing them); git problems and
+// invalid options come back as an error that says what to do.
+func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan, hcl.Diagnostics, error) {
+	for _, g := range opts.Experiments {
+		if !doublestar.ValidatePattern(g) {
+			return nil, nil, fmt.Errorf("--experiment %q is not a valid glob", g)
+		}
+	}
+	baseOptional := opts.All || opts.Scheduled
+	p := &Plan{Options: opts}
+	var baseSnap, headSnap gitrepo.Snapshot
+	if repo == nil {
+		if !baseOptional || opts.Base != "" || opts.Head != "" {
+			return nil, nil, fmt.Errorf("%s is not inside a git repository, so there are no commits to compare; "+
+				"run assay plan in your repository, or plan every experiment of these files with --all: %w", opts.ProjectDir, gitrepo.ErrNotRepository)
+		}
+		s, err := gitrepo.Worktree(opts.ProjectDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Base, p.Head, headSnap = Side{Kind: SideNone, Source: "none"}, Side{Kind: SideWorktree, Source: "working-tree"}, s
+	} else {
+		prefix, err := projectPrefix(repo, opts.ProjectDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Base, p.Head, err = resolveSides(repo, sideRequest{base: opts.Base, head: opts.Head, getenv: opts.Getenv, baseOptional: baseOptional})
+		if err != nil {
+			return nil, nil, err
+		}
+		if headSnap, err = openSide(repo, p.Head, prefix); err != nil {
+			return nil, nil, err
+		}
+		if p.Base.Kind != SideNone {
+			if baseSnap, err = openSide(repo, p.Base, prefix); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+
+	head, diags := spec.Load(gitrepo.FS(headSnap), spec.LoadOptions{Vars: opts.Vars})
+	p.HeadProject = head
+	if diags.HasErrors() {
+		return p, diags, nil
+	}
+	headSide, d, err := readSide(ctx, headSnap, head)
+	diags = append(diags, d...)
+	if err != nil {
+		return nil, diags, err
+	}
+	if diags.HasErrors() {
+		return p, diags, nil
+	}
+	var baseSide *sideTrials
+	if baseSnap != nil {
+		base, bd := spec.Load(gitrepo.FS(baseSnap), spec.LoadOptions{Vars: opts.Vars})
+		if bd.HasErrors() {
+			p.Warnings = append(p.Warnings, unreadableBase(p.Base, bd))
+		} else {
+			bs, bd, err := readSide(ctx, baseSnap, base)
+			if err != nil {
+				return nil, diags, err
+			}
+			if bd.HasErrors() {
+				p.Warnings = append(p.Warnings, unreadableBase(p.Base, bd))
+			} else {
+				p.BaseProject, baseSide = base, bs
+			}
+		}
+	}
+	if err := p.compare(baseSide, headSide, baseSnap, headSnap); err != nil {
+		return nil, diags, err
+	}
+	for _, e := range p.Experiments {
+		if e.Head == nil {
+			continue
+		}
+		for _, fp := range sortedKeys(e.HeadInputs) {
+			for _, g := range e.HeadInputs[fp].Unmatched {
+				p.Warnings = append(p.Warnings, &hcl.Diagnostic{
+					Severity: hcl.DiagWarning,
+					Summary:  "Inputs match nothing",
+					Detail: fmt.Sprintf("In experiment %q, inputs %q matches no file at the head (%s), so changes to what the trials read go unnoticed. "+
+						"Fix the glob, or remove it.", e.Name, g, p.Head),
+					Subject: e.Head.DeclRange.Ptr(),
+				})
+			}
+		}
+	}
+	p.estimate()
+	return p, diags, nil
+}
+
+// projectPrefix is the project's directory relative to the repository root.
+func projectPrefix(repo *gitrepo.Repo, dir string) (string, error) {
+	if dir == "" || repo.Root() == "" {
+		return ".", nil
+	}
+	root, err := filepath.EvalSymlinks(repo.Root())
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("the project %s is outside the repository at %s", dir, repo.Root())
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func openSide(repo *gitrepo.Repo, s Side, prefix string) (gitrepo.Snapshot, error) {
+	var snap gitrepo.Snapshot
+	var err error
+	if s.Kind == SideWorktree {
+		snap, err = repo.Worktree()
+	} else {
+		h, rerr := repo.Resolve(s.Commit)
+		if rerr != nil {
+			return nil, rerr
+		}
+		snap, err = repo.Commit(h)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return gitrepo.Sub(snap, prefix)
+}
+
+// unreadableBase is the warning for a base whose specs do not load: the
+// plan goes on as if the base had no experiments.
+func unreadableBase(base Side, diags hcl.Diagnostics) *hcl.Diagnostic {
+	var first *hcl.Diagnostic
+	n := 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			if first == nil {
+				first = d
+			}
+			n++
+		}
+	}
+	where := ""
+	if first.Subject != nil {
+		where = fmt.Sprintf("%s:%d: ", first.Subject.Filename, first.Subject.Start.Line)
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  "Base could not be read",
+		Detail: fmt.Sprintf("The specs at the base (%s) have %d error(s), the first %s%s. "+
+			"The plan treats the base as empty, so every experiment at the head counts as added.", base, n, where, first.Summary),
+	}
+}
+
+// sideTrials is one side's experiments with their trials and inputs.
+type sideTrials struct {
+	exps   map[string]*spec.Experiment
+	trials map[string][]*spec.Trial
+	inputs map[string]map[string]*Inputs
+}
+
+// readSide expands every experiment of p into trials and fills their
+// inputs fingerprints and keys.
+func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project) (*sideTrials, hcl.Diagnostics, error) {
+	r := newInputsReader(snap, p)
+	s := &sideTrials{exps: map[string]*spec.Experiment{}, trials: map[string][]*spec.Trial{}, inputs: map[string]map[string]*Inputs{}}
+	var diags hcl.Diagnostics
+	for _, e := range p.Experiments {
+		if err := ctx.Err(); err != nil {
+			return nil, diags, err
+		}
+		ts, d := e.Trials("")
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		byWorkdir := map[string]*Inputs{}
+		ins := map[string]*Inputs{}
+		for _, t := range ts {
+			in := byWorkdir[t.Workdir]
+			if in == nil {
+				var err error
+				if in, err = r.read(e, t.Workdir); err != nil {
+					return nil, diags, err
+				}
+				byWorkdir[t.Workdir] = in
+				ins[in.Fingerprint] = in
+			}
+			t.Inputs = in.Fingerprint
+			t.ComputeKey()
+		}
+		s.exps[e.Name], s.trials[e.Name], s.inputs[e.Name] = e, ts, ins
+	}
+	return s, diags, nil
+}
+
+// compare matches experiments by name across the sides, and selects.
+func (p *Plan) compare(base, head *sideTrials, baseSnap, headSnap gitrepo.Snapshot) error {
+	if base == nil {
+		base = &sideTrials{}
+	}
+	names := map[string]bool{}
+	for n := range head.exps {
+		names[n] = true
+	}
+	for n := range base.exps {
+		names[n] = true
+	}
+	var matchedGlob = make([]bool, len(p.Options.Experiments))
+	for _, name := range sortedKeys(names) {
+		if !p.wanted(name, matchedGlob) {
+			continue
+		}
+		e := &ExperimentPlan{
+			Name: name, Base: base.exps[name], Head: head.exps[name],
+			BaseTrials: base.trials[name], HeadTrials: head.trials[name],
+			BaseInputs: base.inputs[name], HeadInputs: head.inputs[name],
+		}
+		switch {
+		case e.Base == nil:
+			e.Status = ExperimentAdded
+		case e.Head == nil:
+			e.Status = ExperimentRemoved
+		case sameKeys(e.BaseTrials, e.HeadTrials):
+			e.Status = ExperimentUnchanged
+		default:
+			e.Status = ExperimentModified
+			changes, err := diffExperiment(e, p.BaseProject, p.HeadProject, baseSnap, headSnap)
+			if err != nil {
+				return err
+			}
+			e.Changes = changes
+		}
+		p.selectTrials(e)
+		p.Experiments = append(p.Experiments, e)
+	}
+	for i, ok := range matchedGlob {
+		if !ok {
+			return fmt.Errorf("--experiment %q matches no experiment at the base or the head; the experiments are: %s",
+				p.Options.Experiments[i], strings.Join(sortedKeys(names), ", "))
+		}
+	}
+	return nil
+}
+
+func (p *Plan) wanted(name string, matched []bool) bool {
+	if len(p.Options.Experiments) == 0 {
+		return true
+	}
+	ok := false
+	for i, g := range p.Options.Experiments {
+		if m, _ := doublestar.Match(g, name); m {
+			matched[i], ok = true, true
+		}
+	}
+	return ok
+}
+
+func (p *Plan) selectTrials(e *ExperimentPlan) {
+	if e.Head == nil {
+		return
+	}
+	scheduled := p.Options.Scheduled && e.Head.Schedule != ""
+	e.Selected = p.Options.All || scheduled ||
+		(!p.Options.Scheduled && (e.Status == ExperimentAdded || e.Status == ExperimentModified))
+	if !e.Selected {
+		return
+	}
+	rec := p.Options.Recorded
+	for _, t := range e.HeadTrials {
+		if !p.Options.Rerun && !scheduled && rec != nil && rec.Recorded(t.Key) {
+			e.Reused = append(e.Reused, t)
+		} else {
+			e.ToRun = append(e.ToRun, t)
+		}
+	}
+}
+
+// sameKeys reports whether two trial lists have the same set of keys.
+func sameKeys(a, b []*spec.Trial) bool {
+	ka, kb := keysOfTrials(a), keysOfTrials(b)
+	return slices.Equal(ka, kb)
+}
+
+func keysOfTrials(ts []*spec.Trial) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Key
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ToRun is every trial the plan runs, experiment by experiment in name
+// order, each experiment's in trial order.
+func (p *Plan) ToRun() []*spec.Trial {
+	var out []*spec.Trial
+	for _, e := range p.Experiments {
+		out = append(out, e.ToRun...)
+	}
+	return out
+}
+
+// Reused is every selected trial whose key already has a succeeded run.
+func (p *Plan) Reused() []*spec.Trial {
+	var out []*spec.Trial
+	for _, e := range p.Experiments {
+		out = append(out, e.Reused...)
+	}
+	return out
+}
+
+// Selected is every trial of the selected experiments, to run or reused,
+// in plan order. Shards divide this set, which does not depend on what is
+// recorded, so a shard means the same trials however many of them other
+// jobs have finished since the matrix was made.
+func (p *Plan) Selected() []*spec.Trial {
+	var out []*spec.Trial
+	for _, e := range p.Experiments {
+		if e.Selected {
+			out = append(out, e.HeadTrials...)
+		}
+	}
+	return out
+}
+
+// Experiment returns the plan of the experiment named name, or nil.
+func (p *Plan) Experiment(name string) *ExperimentPlan {
+	for _, e := range p.Experiments {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// Summary counts a plan's experiments and trials.
+type Summary struct {
+	Experiments int `json:"experiments"`
+	Added       int `json:"added"`
+	Modified    int `json:"modified"`
+	Removed     int `json:"removed"`
+	Unchanged   int `json:"unchanged"`
+	// Selected experiments have trials to run or reuse.
+	Selected int `json:"selected"`
+	ToRun    int `json:"to_run"`
+	Reused   int `json:"reused"`
+}
+
+// Summary counts the plan.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, e := range p.Experiments {
+		s.Experiments++
+		switch e.Status {
+		case ExperimentAdded:
+			s.Added++
+		case ExperimentModified:
+			s.Modified++
+		case ExperimentRemoved:
+			s.Removed++
+		default:
+			s.Unchanged++
+		}
+		if e.Selected {
+			s.Selected++
+		}
+		s.ToRun += len(e.ToRun)
+		s.Reused += len(e.Reused)
+	}
+	return s
+}
+
+// estimate fills the trial weights used to balance shards.
+func (p *Plan) estimate() {
+	p.estimates = map[*spec.Trial]time.Duration{}
+	if p.Options.Estimate == nil {
+		return
+	}
+	for _, t := range p.Selected() {
+		if d := p.Options.Estimate(t); d > 0 {
+			p.estimates[t] = d
+		}
+	}
+}
+
+// errNoTrials is returned by Shard for a plan with nothing selected.
+var errNoTrials = errors.New("the plan selects no trials")

@@ -1,0 +1,190 @@
+package runner
+
+import (
+	"encoding/json"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/assaylab/assay/spec"
+)
+
+// PlanSchema tags the JSON of assay plan --format json. Fields are only
+// ever added under this tag; a change that removes or reinterprets one
+// gets a new tag.
+const PlanSchema = "assay.plan/v1"
+
+// PlanDocument is the stable JSON form of a plan (docs/plan.md).
+type PlanDocument struct {
+	Schema string `json:"schema"`
+	Base   Side   `json:"base"`
+	Head   Side   `json:"head"`
+	// Selection echoes what was asked for.
+	Selection   SelectionDocument    `json:"selection"`
+	Summary     Summary              `json:"summary"`
+	Experiments []ExperimentDocument `json:"experiments"`
+	// Trials are the selected trials in plan order: those to run and those
+	// reused.
+	Trials   []TrialDocument      `json:"trials"`
+	Warnings []DiagnosticDocument `json:"warnings"`
+}
+
+// SelectionDocument is the selection a plan was built with.
+type SelectionDocument struct {
+	All         bool     `json:"all"`
+	Scheduled   bool     `json:"scheduled"`
+	Rerun       bool     `json:"rerun"`
+	Experiments []string `json:"experiments"`
+}
+
+// ExperimentDocument is one experiment of the plan.
+type ExperimentDocument struct {
+	Name   string           `json:"name"`
+	Status ExperimentStatus `json:"status"`
+	File   string           `json:"file"`
+	// Selected: the head's trials are to run or reused.
+	Selected bool `json:"selected"`
+	// Trials counts trials at each side, and of the selected, those to
+	// run and reused.
+	Trials TrialCounts `json:"trials"`
+	// Inputs are the head's inputs fingerprints, one per workdir.
+	Inputs []InputsDocument `json:"inputs"`
+	// Changes is the semantic diff of a modified experiment, else empty.
+	Changes []Change `json:"changes"`
+}
+
+// TrialCounts counts an experiment's trials.
+type TrialCounts struct {
+	Base   int `json:"base"`
+	Head   int `json:"head"`
+	ToRun  int `json:"to_run"`
+	Reused int `json:"reused"`
+}
+
+// InputsDocument is one inputs fingerprint and the paths it covers.
+type InputsDocument struct {
+	Fingerprint string   `json:"fingerprint"`
+	Paths       []string `json:"paths"`
+}
+
+// TrialDocument is one selected trial.
+type TrialDocument struct {
+	Experiment string            `json:"experiment"`
+	Index      int               `json:"index"`
+	Key        string            `json:"key"`
+	Config     int               `json:"config"`
+	Params     json.RawMessage   `json:"params"`
+	Seed       int64             `json:"seed"`
+	Command    []string          `json:"command"`
+	Env        map[string]string `json:"env"`
+	Workdir    string            `json:"workdir"`
+	Labels     []string          `json:"labels"`
+	GPUs       int               `json:"gpus"`
+	Timeout    string            `json:"timeout,omitempty"`
+	Retries    int               `json:"retries"`
+	Inputs     string            `json:"inputs"`
+	// Action is "run" or "reuse" (a succeeded run of the key is recorded).
+	Action string `json:"action"`
+}
+
+// DiagnosticDocument is a warning, with its place in a spec file when it
+// has one.
+type DiagnosticDocument struct {
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail,omitempty"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+}
+
+// Document returns the plan's JSON form.
+func (p *Plan) Document() *PlanDocument {
+	d := &PlanDocument{
+		Schema: PlanSchema, Base: p.Base, Head: p.Head,
+		Selection: SelectionDocument{
+			All: p.Options.All, Scheduled: p.Options.Scheduled, Rerun: p.Options.Rerun,
+			Experiments: append([]string{}, p.Options.Experiments...),
+		},
+		Summary:     p.Summary(),
+		Experiments: []ExperimentDocument{},
+		Trials:      []TrialDocument{},
+		Warnings:    []DiagnosticDocument{},
+	}
+	for _, e := range p.Experiments {
+		ed := ExperimentDocument{
+			Name: e.Name, Status: e.Status, File: e.File(), Selected: e.Selected,
+			Trials:  TrialCounts{Base: len(e.BaseTrials), Head: len(e.HeadTrials), ToRun: len(e.ToRun), Reused: len(e.Reused)},
+			Inputs:  []InputsDocument{},
+			Changes: append([]Change{}, e.Changes...),
+		}
+		for _, fp := range sortedKeys(e.HeadInputs) {
+			in := InputsDocument{Fingerprint: fp, Paths: []string{}}
+			for _, en := range e.HeadInputs[fp].Entries {
+				p := en.Path
+				if en.IsDir() {
+					p += "/"
+				}
+				in.Paths = append(in.Paths, p)
+			}
+			ed.Inputs = append(ed.Inputs, in)
+		}
+		d.Experiments = append(d.Experiments, ed)
+		if !e.Selected {
+			continue
+		}
+		reused := map[*spec.Trial]bool{}
+		for _, t := range e.Reused {
+			reused[t] = true
+		}
+		for _, t := range e.HeadTrials {
+			td := TrialDocumentOf(t)
+			td.Action = "run"
+			if reused[t] {
+				td.Action = "reuse"
+			}
+			d.Trials = append(d.Trials, td)
+		}
+	}
+	for _, w := range p.Warnings {
+		d.Warnings = append(d.Warnings, DiagnosticDocumentOf(w))
+	}
+	return d
+}
+
+// TrialDocumentOf is a trial's JSON form, without an action.
+func TrialDocumentOf(t *spec.Trial) TrialDocument {
+	td := TrialDocument{
+		Experiment: t.Experiment, Index: t.Index, Key: t.Key, Config: t.Config,
+		Params: json.RawMessage(t.ParamsJSON), Seed: t.Seed, Command: t.Command, Env: t.Env,
+		Workdir: t.Workdir, Labels: t.Runner.Labels, GPUs: t.Runner.GPUs, Retries: t.Runner.Retries,
+		Inputs: t.Inputs,
+	}
+	if td.Env == nil {
+		td.Env = map[string]string{}
+	}
+	if td.Command == nil {
+		td.Command = []string{}
+	}
+	if td.Labels == nil {
+		td.Labels = []string{}
+	}
+	if len(td.Params) == 0 {
+		td.Params = json.RawMessage("{}")
+	}
+	if t.Runner.Timeout > 0 {
+		td.Timeout = t.Runner.Timeout.String()
+	}
+	return td
+}
+
+// DiagnosticDocumentOf is a diagnostic's JSON form.
+func DiagnosticDocumentOf(d *hcl.Diagnostic) DiagnosticDocument {
+	out := DiagnosticDocument{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+	if d.Severity == hcl.DiagWarning {
+		out.Severity = "warning"
+	}
+	if d.Subject != nil {
+		out.File, out.Line, out.Column = d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column
+	}
+	return out
+}
