@@ -304,7 +304,6 @@ func findAttribute(b *hclsyntax.Body, name string, line int) *hclsyntax.Attribut
 	return nil
 }
 
-
 func objectFields(v cty.Value) map[string]string {
 	out := map[string]string{}
 	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
