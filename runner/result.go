@@ -127,7 +127,8 @@ type Run struct {
 	// LogPath is the trial's full log on local disk.
 	LogPath string
 	// ArtifactsDir is the directory the trial's artifacts were kept in,
-	// or "" when it kept none.
+	// or "" when it kept none. Like the log, a sink keeps its own copy:
+	// the executor may remove both once Record returns.
 	ArtifactsDir string
 }
 

@@ -7,6 +7,7 @@
 //	result.json   the runner.Result
 //	series.json   the metric series, {"metric": [{"step": 1, "value": 0.5}, ...]}
 //	log           the trial's full log (stdout and stderr)
+//	artifacts/    the files the run kept, when it kept any
 //
 // A run appears atomically: it is written into a temporary directory and
 // renamed into place, so a reader (or a crash at any moment) never sees
@@ -19,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -30,9 +32,10 @@ import (
 
 // File names inside one spooled run.
 const (
-	ResultFile = "result.json"
-	SeriesFile = "series.json"
-	LogFile    = "log"
+	ResultFile   = "result.json"
+	SeriesFile   = "series.json"
+	LogFile      = "log"
+	ArtifactsDir = "artifacts"
 )
 
 // Spool is a directory of finished runs.
@@ -83,6 +86,11 @@ func (s *Spool) Put(run *runner.Run) error {
 	}
 	if run.LogPath != "" {
 		if err := linkOrCopy(run.LogPath, filepath.Join(tmp, LogFile)); err != nil {
+			return err
+		}
+	}
+	if run.ArtifactsDir != "" {
+		if err := linkTree(run.ArtifactsDir, filepath.Join(tmp, ArtifactsDir)); err != nil {
 			return err
 		}
 	}
@@ -137,6 +145,9 @@ func (s *Spool) Get(id string) (*runner.Run, error) {
 	if _, err := os.Stat(filepath.Join(dir, LogFile)); err == nil {
 		run.LogPath = filepath.Join(dir, LogFile)
 	}
+	if info, err := os.Stat(filepath.Join(dir, ArtifactsDir)); err == nil && info.IsDir() {
+		run.ArtifactsDir = filepath.Join(dir, ArtifactsDir)
+	}
 	return run, nil
 }
 
@@ -172,6 +183,25 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("spool: %s: %w", path, err)
 	}
 	return nil
+}
+
+// linkTree recreates the files under src in dst, each linked or copied.
+func linkTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("spool: artifacts: %w", err)
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case d.Type().IsRegular():
+			return linkOrCopy(p, target)
+		default:
+			return nil // symlinks and devices are not artifacts
+		}
+	})
 }
 
 // linkOrCopy makes dst hold src's bytes durably: a hard link where the
