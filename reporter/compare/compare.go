@@ -1,0 +1,422 @@
+package compare
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/assaylab/assay/spec"
+)
+
+// Compare builds the comparison of base against head. It fails only when
+// the input cannot describe a comparison; every problem with the trials
+// themselves (missing or failed results, NaN values) is part of the
+// result.
+func Compare(in Input) (*Comparison, error) {
+	alpha := in.Alpha
+	if alpha == 0 {
+		alpha = DefaultAlpha
+	}
+	if !(alpha > 0 && alpha < 1) {
+		return nil, fmt.Errorf("significance level %g is outside (0, 1)", alpha)
+	}
+	if in.Lookup == nil {
+		return nil, errors.New("compare: no way to look up recorded runs")
+	}
+	c := &Comparison{
+		Schema: Schema, Base: in.Base, Head: in.Head, PR: in.PR, Alpha: alpha,
+		Counts:      Counts{Verdicts: map[Verdict]int{}},
+		Experiments: []*Experiment{},
+	}
+	seen := map[string]bool{}
+	for _, ei := range in.Experiments {
+		if ei.Base == nil && ei.Head == nil {
+			return nil, fmt.Errorf("experiment %q has neither a base nor a head side", ei.Name)
+		}
+		if seen[ei.Name] {
+			return nil, fmt.Errorf("experiment %q is listed twice", ei.Name)
+		}
+		seen[ei.Name] = true
+		c.Experiments = append(c.Experiments, compareExperiment(&in, ei, alpha))
+	}
+	sort.SliceStable(c.Experiments, func(i, j int) bool {
+		a, b := c.Experiments[i], c.Experiments[j]
+		if sa, sb := a.Verdict.Severity(), b.Verdict.Severity(); sa != sb {
+			return sa > sb
+		}
+		return a.Name < b.Name
+	})
+	c.tally()
+	return c, nil
+}
+
+// experimentCtx holds what comparing one experiment needs.
+type experimentCtx struct {
+	in                 *Input
+	alpha              float64
+	baseSpec, headSpec *spec.Experiment
+	// metrics are the head spec's metrics, then those only base declares.
+	metrics            []*spec.Metric
+	headDeclares       map[string]bool
+	baseCfgs, headCfgs []*sideConfig
+	hasBase, hasHead   bool
+	// hlBase and hlHead are the headline's configs.
+	hlBase, hlHead *sideConfig
+}
+
+func compareExperiment(in *Input, ei ExperimentInput, alpha float64) *Experiment {
+	x := &experimentCtx{in: in, alpha: alpha, headDeclares: map[string]bool{}}
+	e := &Experiment{
+		Name: ei.Name, Status: ei.Status, Changes: ei.Changes,
+		Configs: []*Row{}, Missing: []MissingTrial{}, Failures: []FailedTrial{}, Reused: []Reuse{},
+		History: []History{}, Notes: []string{}, Metrics: []MetricSpec{},
+	}
+	if ei.Base != nil {
+		x.hasBase, x.baseSpec = true, ei.Base.Spec
+		x.baseCfgs = groupConfigs(ei.Base.Trials, in.Lookup)
+		e.File = specFile(ei.Base.Spec)
+	}
+	if ei.Head != nil {
+		x.hasHead, x.headSpec = true, ei.Head.Spec
+		x.headCfgs = groupConfigs(ei.Head.Trials, in.Lookup)
+		e.File = specFile(ei.Head.Spec)
+	}
+	if e.Status == "" {
+		e.Status = deriveStatus(ei)
+	}
+	if e.Changes == nil {
+		e.Changes = DiffSpecs(ei.Base, ei.Head)
+	}
+	x.collectMetrics(e)
+	e.Sweep = len(x.baseCfgs) > 1 || len(x.headCfgs) > 1
+
+	pairs := pairConfigs(x.baseCfgs, x.headCfgs)
+	for _, p := range pairs {
+		e.Configs = append(e.Configs, x.row(p.base, p.head, p.how))
+	}
+	e.Headline = x.headline(e, pairs)
+	x.context(e)
+	e.Verdict = x.verdict(e)
+	return e
+}
+
+func specFile(e *spec.Experiment) string {
+	if e == nil {
+		return ""
+	}
+	return e.File
+}
+
+func deriveStatus(ei ExperimentInput) string {
+	switch {
+	case ei.Base == nil:
+		return StatusAdded
+	case ei.Head == nil:
+		return StatusRemoved
+	}
+	keys := map[string]bool{}
+	for _, t := range ei.Base.Trials {
+		keys[t.Key] = true
+	}
+	if len(ei.Base.Trials) != len(ei.Head.Trials) {
+		return StatusModified
+	}
+	for _, t := range ei.Head.Trials {
+		if !keys[t.Key] {
+			return StatusModified
+		}
+	}
+	return StatusUnchanged
+}
+
+func (x *experimentCtx) collectMetrics(e *Experiment) {
+	seen := map[string]bool{}
+	add := func(s *spec.Experiment, head bool) {
+		if s == nil {
+			return
+		}
+		primary := s.PrimaryMetric()
+		for _, m := range s.Metrics {
+			if head {
+				x.headDeclares[m.Name] = true
+			}
+			if seen[m.Name] {
+				continue
+			}
+			seen[m.Name] = true
+			x.metrics = append(x.metrics, m)
+			e.Metrics = append(e.Metrics, MetricSpec{
+				Name: m.Name, Goal: m.Goal, Summary: m.Summary, Tolerance: m.Tolerance, Primary: m == primary,
+			})
+		}
+	}
+	add(x.headSpec, true)
+	add(x.baseSpec, false)
+}
+
+// primary is the metric that ranks a sweep: head's, or base's for an
+// experiment head removed.
+func (x *experimentCtx) primary() *spec.Metric {
+	if x.headSpec != nil {
+		return x.headSpec.PrimaryMetric()
+	}
+	if x.baseSpec != nil {
+		return x.baseSpec.PrimaryMetric()
+	}
+	return nil
+}
+
+// rowState is what the trials of a row say before any statistics: a head
+// failure, a result still missing, or a config on one side only. "" means
+// the statistics decide.
+func (x *experimentCtx) rowState(b, h *sideConfig) (Verdict, string) {
+	if h != nil {
+		if n := h.count(trialFailed); n > 0 {
+			return Failed, fmt.Sprintf("%d of %d head trials failed", n, len(h.trials))
+		}
+		if n := h.count(trialMissing); n > 0 {
+			return Missing, fmt.Sprintf("%d of %d head results missing", n, len(h.trials))
+		}
+	}
+	if b != nil && h != nil {
+		if n := b.count(trialMissing); n > 0 {
+			return Missing, fmt.Sprintf("%d of %d base results missing", n, len(b.trials))
+		}
+	}
+	switch {
+	case b == nil:
+		return New, ""
+	case h == nil:
+		return Removed, ""
+	}
+	return "", ""
+}
+
+func (x *experimentCtx) row(b, h *sideConfig, how string) *Row {
+	r := &Row{Base: b.model(), Head: h.model(), Pairing: how, Metrics: []*Metric{}}
+	state, note := x.rowState(b, h)
+	for _, m := range x.metrics {
+		r.Metrics = append(r.Metrics, x.metric(m, b, h, state, note))
+	}
+	r.Verdict = rowVerdict(state, r.Metrics)
+	return r
+}
+
+// rowVerdict is the row's state, else its metrics' worst verdict. A metric
+// only one side has (new or removed) decides the row only when no metric
+// was compared: a metric added to an experiment does not make it new.
+func rowVerdict(state Verdict, metrics []*Metric) Verdict {
+	if state != "" {
+		return state
+	}
+	var compared, oneSided []Verdict
+	for _, m := range metrics {
+		switch m.Verdict {
+		case New, Removed:
+			oneSided = append(oneSided, m.Verdict)
+		case Reported:
+		default:
+			compared = append(compared, m.Verdict)
+		}
+	}
+	if len(compared) == 0 && len(oneSided) > 0 {
+		return worst(oneSided...)
+	}
+	return worst(compared...)
+}
+
+func (x *experimentCtx) metric(m *spec.Metric, b, h *sideConfig, state Verdict, stateNote string) *Metric {
+	mr := &Metric{Name: m.Name, Goal: m.Goal, Tolerance: m.Tolerance}
+	if b != nil {
+		mr.Base = b.sample(m.Name)
+	}
+	if h != nil {
+		mr.Head = h.sample(m.Name)
+	}
+	var notes []string
+	if mr.Base != nil && mr.Head != nil && mr.Base.N > 0 && mr.Head.N > 0 {
+		d := mr.Head.Mean - mr.Base.Mean
+		if math.Abs(d) <= 1e-12*math.Max(math.Abs(mr.Base.Mean), math.Abs(mr.Head.Mean)) {
+			// Rounding in the means, not a difference: 0.79, 0.81, 0.80
+			// average to 0.8000000000000002.
+			d = 0
+		}
+		mr.Delta = ptr(d)
+		if pct := 100 * d / math.Abs(mr.Base.Mean); mr.Base.Mean != 0 && !math.IsInf(pct, 0) && !math.IsNaN(pct) {
+			mr.DeltaPct = ptr(pct)
+		}
+	}
+	w, tested := WelchTest(mr.Base, mr.Head, x.alpha)
+	if tested {
+		mr.Test = testModel(w)
+		mr.Significant = w.P < x.alpha
+	}
+	switch {
+	case state != "":
+		mr.Verdict = state
+		notes = append(notes, stateNote)
+	case m.Goal == "":
+		mr.Verdict = Reported
+	case mr.Head.N == 0 && x.headDeclares[m.Name]:
+		// The head runs succeeded but never reported a metric the spec
+		// judges: the check cannot pass it unseen.
+		mr.Verdict = Missing
+		notes = append(notes, "no head run reported it")
+	case mr.Head.N == 0:
+		mr.Verdict = Removed
+		notes = append(notes, "head no longer declares it")
+	case mr.Base.N == 0:
+		mr.Verdict = New
+		notes = append(notes, "no base values")
+	case !tested:
+		mr.Verdict = Inconclusive
+		notes = append(notes, untestedNote(mr.Base.N, mr.Head.N))
+	default:
+		v, note := judge(m.Goal, m.Tolerance, w, x.alpha)
+		mr.Verdict = v
+		notes = append(notes, note)
+		if w.Exact && w.Delta != 0 {
+			notes = append(notes, "neither side varies: the difference is exact")
+		}
+	}
+	notes = append(notes, sampleNotes(SideBase, mr.Base)...)
+	notes = append(notes, sampleNotes(SideHead, mr.Head)...)
+	mr.Note = joinNotes(notes)
+	return mr
+}
+
+func untestedNote(nb, nh int) string {
+	switch {
+	case nb < 2 && nh < 2:
+		return fmt.Sprintf("n=%d at base and n=%d at head: no p-value; add seeds to test", nb, nh)
+	case nb < 2:
+		return fmt.Sprintf("n=%d at base: no p-value; add seeds to test", nb)
+	default:
+		return fmt.Sprintf("n=%d at head: no p-value; add seeds to test", nh)
+	}
+}
+
+func sampleNotes(side string, s *Sample) []string {
+	if s == nil {
+		return nil
+	}
+	var out []string
+	if s.NonFinite > 0 {
+		out = append(out, fmt.Sprintf("%d non-finite %s value%s dropped", s.NonFinite, side, pluralS(s.NonFinite)))
+	}
+	if s.Absent > 0 {
+		out = append(out, fmt.Sprintf("%d %s run%s did not report it", s.Absent, side, pluralS(s.Absent)))
+	}
+	return out
+}
+
+func joinNotes(notes []string) string {
+	var kept []string
+	for _, n := range notes {
+		if n != "" {
+			kept = append(kept, n)
+		}
+	}
+	return strings.Join(kept, "; ")
+}
+
+func pluralS(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func testModel(w Welch) *Test {
+	t := &Test{Method: "welch", P: w.P, CI: [2]float64{w.CILow, w.CIHigh}, Exact: w.Exact}
+	if !w.Exact {
+		t.T, t.DF = ptr(w.T), ptr(w.DF)
+	}
+	return t
+}
+
+// headline picks the row the summary shows. A single pair is its own
+// headline; a sweep compares the best config of each side by the primary
+// metric, so a reviewer sees what the change does to the result the team
+// would actually use.
+func (x *experimentCtx) headline(e *Experiment, pairs []pair) *Row {
+	if !e.Sweep {
+		if len(pairs) == 1 {
+			x.hlBase, x.hlHead = pairs[0].base, pairs[0].head
+			return e.Configs[0]
+		}
+		return nil
+	}
+	p := x.primary()
+	if p == nil || p.Goal == "" {
+		e.Notes = append(e.Notes, "no metric has a goal, so the sweep's configs are not ranked")
+		return nil
+	}
+	bb, hb := bestConfig(x.baseCfgs, p), bestConfig(x.headCfgs, p)
+	x.hlBase, x.hlHead = bb, hb
+	r := x.row(bb, hb, PairBest)
+	// A side that exists but has no config with a value of the primary
+	// metric is not "new" or "removed": its results are missing or failed.
+	fix := func(v Verdict, note string) {
+		r.Verdict = v
+		for _, m := range r.Metrics {
+			m.Verdict, m.Note = v, note
+		}
+	}
+	switch {
+	case hb == nil && x.hasHead:
+		if n := countAll(x.headCfgs, trialFailed); n > 0 {
+			fix(Failed, fmt.Sprintf("no head config reported %s; %d head trials failed", p.Name, n))
+		} else {
+			fix(Missing, fmt.Sprintf("no head config reported %s", p.Name))
+		}
+	case bb == nil && x.hasBase && x.hasHead:
+		if n := countAll(x.baseCfgs, trialMissing); n > 0 {
+			fix(Missing, fmt.Sprintf("no base config reported %s; %d base results missing", p.Name, n))
+		}
+	}
+	e.Notes = append(e.Notes, fmt.Sprintf("headline: the best of %d base and %d head configs by %s (%s)",
+		len(x.baseCfgs), len(x.headCfgs), p.Name, p.Goal))
+	return r
+}
+
+func countAll(cfgs []*sideConfig, s trialState) int {
+	n := 0
+	for _, c := range cfgs {
+		n += c.count(s)
+	}
+	return n
+}
+
+// verdict rolls the experiment up: the headline decides improvement and
+// regression (one test per metric, not one per config, so a wide sweep
+// does not fail by chance), while a failure or a missing result anywhere
+// counts.
+func (x *experimentCtx) verdict(e *Experiment) Verdict {
+	var vs []Verdict
+	if e.Headline != nil {
+		vs = append(vs, e.Headline.Verdict)
+	}
+	for _, r := range e.Configs {
+		if r.Verdict == Failed || r.Verdict == Missing {
+			vs = append(vs, r.Verdict)
+		}
+	}
+	if len(e.Missing) > 0 {
+		vs = append(vs, Missing)
+	}
+	for _, f := range e.Failures {
+		if f.Side == SideHead {
+			vs = append(vs, Failed)
+		}
+	}
+	switch e.Status {
+	case StatusAdded:
+		vs = append(vs, New)
+	case StatusRemoved:
+		return Removed
+	}
+	return worst(vs...)
+}

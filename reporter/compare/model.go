@@ -1,0 +1,242 @@
+package compare
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// Schema tags every comparison document; it changes when a field's meaning
+// does, so readers can refuse what they do not understand.
+const Schema = "assay.compare/v1"
+
+// Comparison is base against head for every changed experiment. It is
+// the document `assay compare --format json` prints; docs/compare.md
+// describes each field.
+type Comparison struct {
+	Schema string `json:"schema"`
+	Base   Ref    `json:"base"`
+	Head   Ref    `json:"head"`
+	PR     int    `json:"pr,omitempty"`
+	Alpha  float64 `json:"alpha"`
+	// Result is what the `assay` commit status reports, and Description
+	// its one-line reason (at most 140 characters, GitHub's limit).
+	Result      Result `json:"result"`
+	Description string `json:"description"`
+	Counts      Counts `json:"counts"`
+	// Cost sums the experiments' costs.
+	Cost Cost `json:"cost"`
+	// Experiments are ordered by verdict, most severe first, then name.
+	Experiments []*Experiment `json:"experiments"`
+}
+
+// Counts tally the comparison.
+type Counts struct {
+	Experiments int `json:"experiments"`
+	// Verdicts counts experiments by verdict.
+	Verdicts map[Verdict]int `json:"verdicts"`
+	// Regressions counts headline metrics that regressed.
+	Regressions int `json:"regressions"`
+	// FailedTrials counts head trials whose run failed.
+	FailedTrials int `json:"failed_trials"`
+	// MissingTrials counts trials the comparison needs that have no
+	// result, both sides.
+	MissingTrials int `json:"missing_trials"`
+	// ReusedTrials counts head trials whose result was recorded before
+	// the head commit.
+	ReusedTrials int `json:"reused_trials"`
+}
+
+// Experiment is one experiment's comparison.
+type Experiment struct {
+	Name string `json:"name"`
+	// File is the spec file at head (at base for a removed experiment).
+	File    string  `json:"file"`
+	Status  string  `json:"status"`
+	Verdict Verdict `json:"verdict"`
+	// Sweep is set when either side has more than one config.
+	Sweep   bool         `json:"sweep"`
+	Metrics []MetricSpec `json:"metrics"`
+	Changes []Change     `json:"changes"`
+	// Headline is the row the summary table shows: the single pair, or
+	// for a sweep the best config of each side by the primary metric.
+	// nil when there is nothing to rank by.
+	Headline *Row `json:"headline"`
+	// Configs pair the configs of the two sides: by identical params, or
+	// the single config of each side.
+	Configs  []*Row         `json:"configs"`
+	Missing  []MissingTrial `json:"missing"`
+	Failures []FailedTrial      `json:"failures"`
+	Reused   []Reuse        `json:"reused"`
+	Cost     Cost           `json:"cost"`
+	History  []History      `json:"history"`
+	// Notes explain anything unusual in plain words.
+	Notes []string `json:"notes"`
+}
+
+// MetricSpec is a metric as the head spec declares it (the base spec for
+// a metric head no longer declares).
+type MetricSpec struct {
+	Name      string  `json:"name"`
+	Goal      string  `json:"goal,omitempty"`
+	Summary   string  `json:"summary"`
+	Tolerance float64 `json:"tolerance"`
+	Primary   bool    `json:"primary,omitempty"`
+}
+
+// Pairings say why a row's two configs stand side by side.
+const (
+	// PairParams: identical param points.
+	PairParams = "params"
+	// PairSingle: the one config of each side, whose params differ.
+	PairSingle = "single"
+	// PairBest: the best config of each side by the primary metric.
+	PairBest = "best"
+	// PairNew and PairRemoved: a config on one side only.
+	PairNew     = "new"
+	PairRemoved = "removed"
+)
+
+// Row is one config of each side (either may be nil) and its metrics.
+type Row struct {
+	Base    *Config   `json:"base"`
+	Head    *Config   `json:"head"`
+	Pairing string    `json:"pairing"`
+	Verdict Verdict   `json:"verdict"`
+	Metrics []*Metric `json:"metrics"`
+}
+
+// Config is one param point of one side and how its trials ended.
+type Config struct {
+	// Label is the params as k=v pairs in name order.
+	Label  string          `json:"label"`
+	Params json.RawMessage `json:"params"`
+	// Index is the config's position in its side's expansion.
+	Index     int `json:"index"`
+	Trials    int `json:"trials"`
+	Succeeded int `json:"succeeded"`
+	Failed    int `json:"failed"`
+	Missing   int `json:"missing"`
+}
+
+// Metric is one metric of one row: a sample per side and the test.
+type Metric struct {
+	Name      string  `json:"name"`
+	Goal      string  `json:"goal,omitempty"`
+	Tolerance float64 `json:"tolerance"`
+	Base      *Sample `json:"base"`
+	Head      *Sample `json:"head"`
+	// Delta is mean(head) − mean(base) and DeltaPct the same relative to
+	// |mean(base)|; null when a side has no values (or base is 0, for
+	// the percentage).
+	Delta    *float64 `json:"delta"`
+	DeltaPct *float64 `json:"delta_pct"`
+	// Test is Welch's t-test; null when a side has fewer than 2 values.
+	Test *Test `json:"test"`
+	// Significant is p < alpha.
+	Significant bool    `json:"significant"`
+	Verdict     Verdict `json:"verdict"`
+	Note        string  `json:"note,omitempty"`
+}
+
+// Test is a Welch t-test as JSON carries it: T and DF are null where
+// neither side varies (Exact).
+type Test struct {
+	Method string   `json:"method"`
+	T      *float64 `json:"t"`
+	DF     *float64 `json:"df"`
+	P      float64  `json:"p"`
+	// CI is the confidence interval of Delta at level 1 − alpha.
+	CI    [2]float64 `json:"ci"`
+	Exact bool       `json:"exact,omitempty"`
+}
+
+// Trial sides.
+const (
+	SideBase = "base"
+	SideHead = "head"
+)
+
+// MissingTrial is a trial with no recorded result, and the command that
+// would produce it.
+type MissingTrial struct {
+	Side    string `json:"side"`
+	Config  string `json:"config"`
+	Seed    int64  `json:"seed"`
+	Key     string `json:"key"`
+	Command string `json:"command"`
+}
+
+// FailedTrial is a trial whose latest run did not succeed.
+type FailedTrial struct {
+	Side     string `json:"side"`
+	Config   string `json:"config"`
+	Seed     int64  `json:"seed"`
+	Key      string `json:"key"`
+	RunID    string `json:"run_id"`
+	Status   string `json:"status"`
+	ExitCode int    `json:"exit_code"`
+	Attempt  int    `json:"attempt"`
+	Commit   string `json:"commit,omitempty"`
+	LogTail  string `json:"log_tail,omitempty"`
+}
+
+// Reuse is a head trial whose result was recorded before the head commit,
+// and where it first ran.
+type Reuse struct {
+	Config string    `json:"config"`
+	Seed   int64     `json:"seed"`
+	Key    string    `json:"key"`
+	RunID  string    `json:"run_id"`
+	At     time.Time `json:"first_ran"`
+	Commit string    `json:"commit,omitempty"`
+	PR     int       `json:"pr,omitempty"`
+	// Trigger is why it first ran: pr, push, schedule or manual.
+	Trigger string `json:"trigger,omitempty"`
+}
+
+// Cost is what the recorded runs of each side took.
+type Cost struct {
+	Base SideCost `json:"base"`
+	Head SideCost `json:"head"`
+	// HeadNew is the part of Head not reused from history: what this
+	// change spent.
+	HeadNew SideCost `json:"head_new"`
+}
+
+// SideCost sums runs.
+type SideCost struct {
+	Runs int `json:"runs"`
+	// GPUHours is Σ duration × GPUs.
+	GPUHours float64 `json:"gpu_hours"`
+	// WallSeconds is Σ duration: the compute time, not the elapsed time
+	// of parallel runs.
+	WallSeconds float64 `json:"wall_s"`
+}
+
+func (c *SideCost) add(o SideCost) {
+	c.Runs += o.Runs
+	c.GPUHours += o.GPUHours
+	c.WallSeconds += o.WallSeconds
+}
+
+// History is a metric's recent scheduled values for the headline config,
+// one point per day, oldest first.
+type History struct {
+	Metric string         `json:"metric"`
+	Points []HistoryPoint `json:"points"`
+	// Spark draws Points as a sparkline (▁▂▃▄▅▆▇█).
+	Spark string `json:"spark"`
+}
+
+// HistoryPoint is the mean of one day's scheduled runs.
+type HistoryPoint struct {
+	Date  string  `json:"date"`
+	Value float64 `json:"value"`
+	N     int     `json:"n"`
+}
+
+func ptr(f float64) *float64 { return &f }
+
+// formatFloat is the shortest decimal that reads back as f.
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

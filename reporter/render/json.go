@@ -1,0 +1,17 @@
+package render
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/assaylab/assay/reporter/compare"
+)
+
+// RenderJSON writes c as the assay.compare/v1 document, indented, with a
+// trailing newline.
+func RenderJSON(w io.Writer, c *compare.Comparison) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(c)
+}

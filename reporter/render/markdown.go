@@ -1,0 +1,336 @@
+package render
+
+import (
+	"embed"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/assaylab/assay/reporter/compare"
+)
+
+//go:embed templates/*.md.tmpl
+var templateFS embed.FS
+
+var templates = template.Must(template.New("").ParseFS(templateFS, "templates/*.md.tmpl"))
+
+// Section kinds, in the order Markdown returns them.
+const (
+	SectionHeader     = "header"
+	SectionHeadline   = "headline"
+	SectionExperiment = "experiment"
+)
+
+// Section is one self-contained block of a markdown report. Joining
+// sections with blank lines gives the whole report; any experiment section
+// may be dropped or replaced by its Folded form without breaking the rest.
+type Section struct {
+	Kind string
+	// Experiment names the experiment of an experiment section.
+	Experiment string
+	// Verdict is the experiment's, so a caller cutting for size can keep
+	// the sections that matter most.
+	Verdict compare.Verdict
+	Body    string
+	// Folded is a one-line stand-in for Body: the experiment's summary
+	// without its details.
+	Folded string
+}
+
+// Markdown is a report as sections.
+type Markdown []Section
+
+// String joins the sections into one document.
+func (m Markdown) String() string {
+	parts := make([]string, len(m))
+	for i, s := range m {
+		parts[i] = strings.TrimRight(s.Body, "\n")
+	}
+	return strings.Join(parts, "\n\n") + "\n"
+}
+
+// MarkdownOptions tune the markdown report.
+type MarkdownOptions struct {
+	// LogLines is how many trailing log lines a failure shows; 0 means 20.
+	LogLines int
+	// MaxListed bounds the missing trials listed per experiment; 0 means 10.
+	MaxListed int
+}
+
+// RenderMarkdown renders c as GitHub-flavoured markdown: a header with the
+// result, one table of headline metrics, and a folded <details> section
+// per experiment.
+func RenderMarkdown(c *compare.Comparison, opts MarkdownOptions) (Markdown, error) {
+	if opts.LogLines == 0 {
+		opts.LogLines = 20
+	}
+	if opts.MaxListed == 0 {
+		opts.MaxListed = 10
+	}
+	var out Markdown
+	body, err := execute("header.md.tmpl", headerView(c))
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, Section{Kind: SectionHeader, Body: body})
+	if len(c.Experiments) > 0 {
+		body, err = execute("headline.md.tmpl", headlineView(c))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Section{Kind: SectionHeadline, Body: body})
+	}
+	for _, e := range c.Experiments {
+		v := experimentView(e, opts)
+		body, err := execute("experiment.md.tmpl", v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Section{
+			Kind: SectionExperiment, Experiment: e.Name, Verdict: e.Verdict, Body: body,
+			Folded: "- " + v.Summary,
+		})
+	}
+	return out, nil
+}
+
+func execute(name string, view any) (string, error) {
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, name, view); err != nil {
+		return "", fmt.Errorf("rendering %s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+var resultIcons = map[compare.Result]string{
+	compare.ResultSuccess: "✅", compare.ResultFailure: "❌", compare.ResultError: "⚠️",
+}
+
+var verdictIcons = map[compare.Verdict]string{
+	compare.Improved: "✅ ", compare.Regressed: "❌ ", compare.Failed: "💥 ", compare.Missing: "⚠️ ",
+	compare.Inconclusive: "❔ ", compare.New: "🆕 ", compare.Removed: "➖ ",
+}
+
+func verdictMD(v compare.Verdict) string {
+	if v == compare.Reported {
+		return ""
+	}
+	s := verdictIcons[v] + string(v)
+	if v == compare.Regressed || v == compare.Failed {
+		s = "**" + s + "**"
+	}
+	return s
+}
+
+type headerData struct {
+	Icon, Result, Description, Refs, Experiments, Cost string
+}
+
+func headerView(c *compare.Comparison) headerData {
+	refs := fmt.Sprintf("base %s → head %s", codeCell(c.Base.Short()), codeCell(c.Head.Short()))
+	if c.PR != 0 {
+		refs += fmt.Sprintf(" (#%d)", c.PR)
+	}
+	v := headerData{
+		Icon: resultIcons[c.Result], Result: string(c.Result), Description: md(c.Description),
+		Refs: refs, Experiments: plural(len(c.Experiments), "experiment"),
+	}
+	if c.Cost.Base.Runs+c.Cost.Head.Runs > 0 {
+		v.Cost = fmt.Sprintf("GPU-hours: base %s, head %s (%s new, %s reused)",
+			gpuHours(c.Cost.Base.GPUHours), gpuHours(c.Cost.Head.GPUHours), gpuHours(c.Cost.HeadNew.GPUHours), plural(c.Counts.ReusedTrials, "trial"))
+	}
+	return v
+}
+
+type metricRow struct {
+	Experiment, Config, Metric, Base, Head, Delta, P, Verdict string
+}
+
+type headlineData struct {
+	Rows  []metricRow
+	Alpha string
+}
+
+func headlineView(c *compare.Comparison) headlineData {
+	v := headlineData{Alpha: strconv.FormatFloat(c.Alpha, 'g', -1, 64)}
+	for _, e := range c.Experiments {
+		name := "**" + md(e.Name) + "**"
+		if e.Sweep && e.Headline != nil {
+			name += fmt.Sprintf(" (best of %d)", max(configsOn(e, true), configsOn(e, false)))
+		}
+		if e.Headline == nil {
+			v.Rows = append(v.Rows, metricRow{Experiment: name, Metric: "—", Verdict: verdictMD(e.Verdict)})
+			continue
+		}
+		for i, m := range headlineMetrics(e.Headline) {
+			r := metricCells(m, nil)
+			if i == 0 {
+				r.Experiment = name
+			}
+			v.Rows = append(v.Rows, r)
+		}
+	}
+	return v
+}
+
+// configsOn counts an experiment's configs on one side.
+func configsOn(e *compare.Experiment, base bool) int {
+	n := 0
+	for _, r := range e.Configs {
+		if (base && r.Base != nil) || (!base && r.Head != nil) {
+			n++
+		}
+	}
+	return n
+}
+
+// footnotes numbers the notes of one table.
+type footnotes struct {
+	list []footnote
+	idx  map[string]int
+}
+
+type footnote struct {
+	N    int
+	Text string
+}
+
+func (f *footnotes) ref(note string) string {
+	if note == "" || f == nil {
+		return ""
+	}
+	if f.idx == nil {
+		f.idx = map[string]int{}
+	}
+	n, ok := f.idx[note]
+	if !ok {
+		n = len(f.list) + 1
+		f.idx[note] = n
+		f.list = append(f.list, footnote{N: n, Text: md(note)})
+	}
+	return fmt.Sprintf("<sup>%d</sup>", n)
+}
+
+func metricCells(m *compare.Metric, notes *footnotes) metricRow {
+	return metricRow{
+		Metric: md(metricName(m.Name, m.Goal)), Base: sampleCell(m.Base), Head: sampleCell(m.Head),
+		Delta: deltaCell(m), P: pCell(m), Verdict: verdictMD(m.Verdict) + notes.ref(m.Note),
+	}
+}
+
+type changeRow struct{ Field, Base, Head string }
+
+type failureView struct{ Title, Log string }
+
+type experimentData struct {
+	Summary     string
+	File        string
+	Changes     []changeRow
+	Notes       []string
+	Rows        []metricRow
+	Footnotes   []footnote
+	Missing     []string
+	MissingMore int
+	MissingHint string
+	Failures    []failureView
+	Reused      []string
+	Cost        string
+	History     []string
+}
+
+func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData {
+	v := experimentData{Summary: summaryLine(e)}
+	if e.File != "" {
+		v.File = codeCell(e.File)
+	}
+	for _, c := range e.Changes {
+		v.Changes = append(v.Changes, changeRow{Field: codeCell(c.Field), Base: codeCell(c.Base), Head: codeCell(c.Head)})
+	}
+	for _, n := range e.Notes {
+		v.Notes = append(v.Notes, "<sub>"+md(n)+"</sub>")
+	}
+	notes := &footnotes{}
+	for _, r := range e.Configs {
+		for i, m := range r.Metrics {
+			row := metricCells(m, notes)
+			if i == 0 {
+				row.Config = md(configLabel(r))
+				if r.Pairing == compare.PairNew || r.Pairing == compare.PairRemoved {
+					row.Config += " (" + r.Pairing + ")"
+				}
+			}
+			v.Rows = append(v.Rows, row)
+		}
+	}
+	v.Footnotes = notes.list
+	for i, m := range e.Missing {
+		if i == opts.MaxListed {
+			v.MissingMore = len(e.Missing) - i
+			break
+		}
+		v.Missing = append(v.Missing, md(missingTitle(m)))
+	}
+	if len(e.Missing) > 0 {
+		var cmds []string
+		for _, c := range missingCommands(e.Missing) {
+			cmds = append(cmds, codeCell(c))
+		}
+		v.MissingHint = "produce them with " + strings.Join(cmds, " and ")
+	}
+	for _, f := range e.Failures {
+		fv := failureView{Title: md(failureTitle(f))}
+		if lines := logLines(f.LogTail, opts.LogLines); len(lines) > 0 {
+			fv.Log = codeBlock(lines)
+		} else {
+			fv.Log = "<sub>no log recorded</sub>"
+		}
+		v.Failures = append(v.Failures, fv)
+	}
+	for _, g := range reuseGroups(e.Reused) {
+		v.Reused = append(v.Reused, md(g.String()))
+	}
+	if e.Cost.Base.Runs+e.Cost.Head.Runs > 0 {
+		v.Cost = fmt.Sprintf("base %s; head %s, of which new %s", costLine(e.Cost.Base), costLine(e.Cost.Head), costLine(e.Cost.HeadNew))
+	}
+	for _, h := range e.History {
+		v.History = append(v.History, md(historyLine(h)))
+	}
+	return v
+}
+
+// summaryLine is the <summary> of an experiment: name, verdict, status,
+// and what stands out, as HTML-escaped text.
+func summaryLine(e *compare.Experiment) string {
+	parts := []string{"<b>" + htmlText(e.Name) + "</b>", htmlText(verdictIcons[e.Verdict] + string(e.Verdict)), htmlText(e.Status)}
+	if e.Sweep {
+		parts = append(parts, fmt.Sprintf("%d → %d configs", configsOn(e, true), configsOn(e, false)))
+	}
+	if e.Headline != nil {
+		for _, m := range headlineMetrics(e.Headline) {
+			if m.Verdict == compare.Improved || m.Verdict == compare.Regressed {
+				parts = append(parts, htmlText(m.Name+" "+deltaCell(m)))
+			}
+		}
+	}
+	if n := countSide(e.Failures, compare.SideHead); n > 0 {
+		parts = append(parts, plural(n, "failed trial"))
+	}
+	if len(e.Missing) > 0 {
+		parts = append(parts, plural(len(e.Missing), "missing result"))
+	}
+	if len(e.Reused) > 0 {
+		parts = append(parts, fmt.Sprintf("%d reused", len(e.Reused)))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func countSide(fs []compare.FailedTrial, side string) int {
+	n := 0
+	for _, f := range fs {
+		if f.Side == side {
+			n++
+		}
+	}
+	return n
+}
