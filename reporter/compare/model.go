@@ -14,10 +14,10 @@ const Schema = "assay.compare/v1"
 // the document `assay compare --format json` prints; docs/compare.md
 // describes each field.
 type Comparison struct {
-	Schema string `json:"schema"`
-	Base   Ref    `json:"base"`
-	Head   Ref    `json:"head"`
-	PR     int    `json:"pr,omitempty"`
+	Schema string  `json:"schema"`
+	Base   Ref     `json:"base"`
+	Head   Ref     `json:"head"`
+	PR     int     `json:"pr,omitempty"`
 	Alpha  float64 `json:"alpha"`
 	// Result is what the `assay` commit status reports, and Description
 	// its one-line reason (at most 140 characters, GitHub's limit).
@@ -66,7 +66,7 @@ type Experiment struct {
 	// the single config of each side.
 	Configs  []*Row         `json:"configs"`
 	Missing  []MissingTrial `json:"missing"`
-	Failures []FailedTrial      `json:"failures"`
+	Failures []FailedTrial  `json:"failures"`
 	Reused   []Reuse        `json:"reused"`
 	Cost     Cost           `json:"cost"`
 	History  []History      `json:"history"`

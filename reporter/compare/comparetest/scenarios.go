@@ -193,9 +193,9 @@ func Sweep(t testing.TB) compare.Input {
 				continue
 			}
 			b.store.Record(tr, Run{
-				Metrics:  map[string]float64{"val_acc": 0.918 - 0.001*float64(day) + bySeed(tr, 0.001, 0, -0.001), "train_loss": 0.1},
-				Commit:   BaseRef.Commit, Trigger: runner.TriggerSchedule, GPUs: 1, Duration: 50 * time.Minute,
-				Started:  Epoch.AddDate(0, 0, -7+day).Add(time.Duration(tr.Seed) * time.Hour),
+				Metrics: map[string]float64{"val_acc": 0.918 - 0.001*float64(day) + bySeed(tr, 0.001, 0, -0.001), "train_loss": 0.1},
+				Commit:  BaseRef.Commit, Trigger: runner.TriggerSchedule, GPUs: 1, Duration: 50 * time.Minute,
+				Started: Epoch.AddDate(0, 0, -7+day).Add(time.Duration(tr.Seed) * time.Hour),
 			})
 		}
 	}
