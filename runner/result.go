@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/json"
+	"os"
 	"strings"
 	"time"
 )
@@ -165,3 +167,37 @@ type NothingRecorded struct{}
 
 // Recorded reports false for every key.
 func (NothingRecorded) Recorded(string) bool { return false }
+
+// TriggerFromEnv says why trials run, from the GitHub Actions environment
+// (GITHUB_EVENT_NAME, and the pull request number from the event at
+// GITHUB_EVENT_PATH): pr, push, schedule, or manual outside Actions and
+// for any other event.
+func TriggerFromEnv(getenv func(string) string) (trigger string, pr int) {
+	switch getenv("GITHUB_EVENT_NAME") {
+	case "pull_request", "pull_request_target":
+		trigger = TriggerPR
+	case "push":
+		return TriggerPush, 0
+	case "schedule":
+		return TriggerSchedule, 0
+	default:
+		return TriggerManual, 0
+	}
+	b, err := os.ReadFile(getenv("GITHUB_EVENT_PATH"))
+	if err != nil {
+		return trigger, 0
+	}
+	var ev struct {
+		Number      int `json:"number"`
+		PullRequest struct {
+			Number int `json:"number"`
+		} `json:"pull_request"`
+	}
+	if json.Unmarshal(b, &ev) == nil {
+		pr = ev.Number
+		if ev.PullRequest.Number != 0 {
+			pr = ev.PullRequest.Number
+		}
+	}
+	return trigger, pr
+}

@@ -1,0 +1,432 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/gitrepo"
+	"github.com/assaylab/assay/runner/gpu"
+	"github.com/assaylab/assay/runner/local"
+	"github.com/assaylab/assay/runner/spool"
+	"github.com/assaylab/assay/spec"
+)
+
+type runOptions struct {
+	f           *Factory
+	g           *globalOptions
+	base        string
+	all         bool
+	scheduled   bool
+	rerun       bool
+	experiments []string
+	shard       string
+	dryRun      bool
+	parallel    int
+	executor    string
+	killGrace   time.Duration
+	format      string
+	// signals delivers SIGINT and SIGTERM; tests may replace it.
+	signals func() (<-chan os.Signal, func())
+}
+
+func newRunCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &runOptions{f: f, g: g, signals: notifySignals}
+	cmd := &cobra.Command{
+		Use:   "run [--all | --experiment NAME] [--shard I/N] [--rerun] [--dry-run]",
+		Short: "Run the trials a change touches on this machine",
+		Long: `Run the trials that assay plan selects, here, and keep each result.
+
+By default that is every trial of the experiments that changed between the
+base (the merge-base with the default branch, or --base) and the working
+tree; --all runs every experiment. Trials whose key already has a succeeded
+run are skipped (--rerun runs them anyway), so running again after a crash
+or Ctrl-C runs only what has no result yet.
+
+Trials are packed onto this machine's GPUs (nvidia-smi, executor "local" {
+gpus = [...] } in assay.hcl, or ASSAY_GPUS=0,1), each getting exactly its GPUs
+in CUDA_VISIBLE_DEVICES, and CPU-only trials run up to --parallel at a time.
+Results go to the spool in .git/assay/spool until the results branch
+records them.
+
+Exit status: 0 when every trial succeeded, 1 when any failed or timed out,
+130 after Ctrl-C and 143 after SIGTERM (running trials are stopped and
+recorded as cancelled).`,
+		Example: `  assay run --dry-run
+  assay run --all --parallel 4
+  assay run --experiment 'resnet*' --rerun
+  ASSAY_GPUS=0,1 assay run --shard 2/4
+  assay run --all --format json | jq '.runs[] | {experiment, status, metrics}'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("run takes no arguments, got %q; name experiments with --experiment", strings.Join(args, " "))
+			}
+			if err := checkFormat(opts.format, "table", "json"); err != nil {
+				return err
+			}
+			if opts.executor != "local" {
+				return usageErrorf("--executor %q is not available; use local", opts.executor)
+			}
+			if opts.parallel < 0 {
+				return usageErrorf("--parallel must be at least 1")
+			}
+			if opts.shard != "" {
+				if _, _, err := runner.ParseShard(opts.shard); err != nil {
+					return usageError{err}
+				}
+			}
+			if opts.all && opts.scheduled {
+				return usageErrorf("--all and --scheduled cannot be used together")
+			}
+			return runRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.base, "base", "", "compare against `REF` (default: the merge-base with the default branch)")
+	fl.BoolVar(&opts.all, "all", false, "run every experiment, changed or not")
+	fl.BoolVar(&opts.scheduled, "scheduled", false, "run the experiments that carry a schedule, whatever is recorded")
+	fl.BoolVar(&opts.rerun, "rerun", false, "run trials even when a succeeded run of them is recorded")
+	fl.StringArrayVar(&opts.experiments, "experiment", nil, "only experiments whose name matches `GLOB` (repeatable)")
+	fl.StringVar(&opts.shard, "shard", "", "run shard `I/N` of the plan, as assay plan --format github-matrix splits it")
+	fl.BoolVar(&opts.dryRun, "dry-run", false, "show what would run, and run nothing")
+	fl.IntVar(&opts.parallel, "parallel", 0, "CPU-only trials at once (default: executor \"local\" parallel, else the number of cores)")
+	fl.StringVar(&opts.executor, "executor", "local", "where trials run: `local`")
+	fl.DurationVar(&opts.killGrace, "kill-grace", local.DefaultKillGrace, "time a stopped trial gets between SIGTERM and SIGKILL")
+	fl.StringVar(&opts.format, "format", "table", "output format: `table` or json")
+	return cmd
+}
+
+func notifySignals() (<-chan os.Signal, func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	return ch, func() { signal.Stop(ch) }
+}
+
+func runRun(opts *runOptions) error {
+	f := opts.f
+	ctx := f.Context
+	ws, err := findWorkspace(f.Dir)
+	if err != nil {
+		return err
+	}
+	vv, err := varValues(f, opts.g)
+	if err != nil {
+		return err
+	}
+	repo, err := gitrepo.Open(ws.root)
+	if err != nil && !errors.Is(err, gitrepo.ErrNotRepository) {
+		return err
+	}
+	stateRoot := ws.root
+	if repo != nil && repo.Root() != "" {
+		stateRoot = repo.Root()
+	}
+	stateDir := spool.StateDir(stateRoot)
+	sp, err := spool.Open(filepath.Join(stateDir, "spool"))
+	if err != nil {
+		return err
+	}
+	if repo == nil && !opts.all && !opts.scheduled {
+		return fmt.Errorf("%s is not inside a git repository, so there is no change to run; run every experiment with assay run --all", ws.root)
+	}
+	plan, diags, err := runner.BuildPlan(ctx, repo, runner.PlanOptions{
+		ProjectDir: ws.root, Base: opts.base, Getenv: f.Getenv,
+		All: opts.all, Scheduled: opts.scheduled, Rerun: opts.rerun, Experiments: opts.experiments,
+		Vars: vv, Recorded: runner.AnyRecorded{sp},
+	})
+	if err != nil {
+		return err
+	}
+	files := plan.HeadProject.Files
+	printDiagnostics(f, files, append(diags, plan.Warnings...))
+	if diags.HasErrors() {
+		return silentError
+	}
+	trials := plan.ToRun()
+	if opts.shard != "" {
+		i, n, _ := runner.ParseShard(opts.shard)
+		if trials, err = plan.Shard(i, n); err != nil {
+			return err
+		}
+	}
+	project := plan.HeadProject
+	jobs := runner.NewJobs(project, trials)
+	x, inv, err := newLocalExecutor(opts, project)
+	if err != nil {
+		return err
+	}
+	if refusals := x.Check(jobs); len(refusals) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "error: %s cannot run on this machine, so nothing was run:\n", plural(len(refusals), "trial"))
+		for _, r := range refusals {
+			fmt.Fprintf(f.IO.ErrOut, "  %s: %s\n", r.Job.Name(), r.Reason)
+		}
+		return silentError
+	}
+	skipped := len(plan.Reused())
+	if opts.dryRun {
+		return printDryRun(opts, jobs, skipped, x, inv)
+	}
+	if len(jobs) == 0 {
+		fmt.Fprintf(f.IO.ErrOut, "Nothing to run%s.\n", skippedText(skipped, opts.shard != ""))
+		if opts.format == "json" {
+			return writeRunJSON(f, nil, skipped)
+		}
+		return nil
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Running %s%s with %s.\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), slotsText(x, inv))
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sigs, stopSignals := opts.signals()
+	defer stopSignals()
+	var caught os.Signal
+	go func() {
+		select {
+		case s := <-sigs:
+			caught = s
+			fmt.Fprintf(f.IO.ErrOut, "\nassay: %s: stopping the running trials (they get %s after SIGTERM) and recording them as cancelled\n", s, opts.killGrace)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+
+	trigger, pr := runner.TriggerFromEnv(f.Getenv)
+	if opts.scheduled {
+		trigger = runner.TriggerSchedule
+	}
+	batch := &runner.Batch{Jobs: jobs, Root: ws.root, StateDir: stateDir, SourceCommit: plan.Head.Commit, Trigger: trigger, PR: pr}
+	collect := &collectingSink{Sink: sp}
+	prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(sp.Dir, id, spool.LogFile) })
+	execErr := x.Execute(ctx, batch, collect, prog)
+	prog.Close()
+	stopSignals()
+	cancel()
+	if execErr != nil {
+		return execErr
+	}
+	if err := printRunSummary(opts, jobs, collect.runs, skipped, sp.Dir); err != nil {
+		return err
+	}
+	switch caught {
+	case os.Interrupt:
+		return exitError{code: 130}
+	case syscall.SIGTERM:
+		return exitError{code: 143}
+	}
+	for _, r := range finalResults(collect.runs) {
+		if r.Status != runner.StatusSucceeded {
+			return silentError
+		}
+	}
+	return nil
+}
+
+// newLocalExecutor sets up the local executor from assay.hcl, the
+// environment (ASSAY_GPUS, ASSAY_LABELS) and the flags.
+func newLocalExecutor(opts *runOptions, project *spec.Project) (*local.Executor, gpu.Inventory, error) {
+	f := opts.f
+	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ()}
+	var configured []string
+	if ex := project.Executor("local"); ex != nil {
+		cfg.Labels, cfg.Parallel, configured = ex.Labels, ex.Parallel, ex.GPUs
+	}
+	if v, ok := lookupEnv(f, "ASSAY_LABELS"); ok {
+		cfg.Labels = nil
+		for _, l := range strings.Split(v, ",") {
+			if l = strings.TrimSpace(l); l != "" {
+				cfg.Labels = append(cfg.Labels, l)
+			}
+		}
+	}
+	if opts.parallel > 0 {
+		cfg.Parallel = opts.parallel
+	}
+	env, envSet := lookupEnv(f, "ASSAY_GPUS")
+	smi, _ := exec.LookPath("nvidia-smi")
+	inv, err := gpu.Resolve(f.Context, gpu.Options{Env: env, EnvSet: envSet, Config: configured, NvidiaSMI: smi})
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "nvidia-smi") {
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s; running with no GPUs (set ASSAY_GPUS to hand out GPUs anyway)\n", err)
+		} else {
+			return nil, inv, usageError{err}
+		}
+	}
+	cfg.GPUs = inv
+	if len(inv.Devices) > 0 {
+		cfg.Sampler = gpu.NewSampler(smi, 2*time.Second)
+	}
+	return local.New(cfg), inv, nil
+}
+
+func lookupEnv(f *Factory, key string) (string, bool) {
+	for _, kv := range f.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func newProgress(f *Factory, total int, logPath func(string) string) progress {
+	st := newProgressState(total, time.Now, logPath)
+	if f.IO.IsStderrTTY() && !f.InActions() {
+		return newLiveProgress(st, f.IO.ErrOut, f.IO.ColorErr())
+	}
+	return &lineProgress{st: st, w: f.IO.ErrOut, actions: f.InActions()}
+}
+
+// collectingSink remembers what it passed on, for the summary.
+type collectingSink struct {
+	runner.Sink
+	runs []*runner.Result
+}
+
+func (s *collectingSink) Record(ctx context.Context, run *runner.Run) error {
+	if err := s.Sink.Record(ctx, run); err != nil {
+		return err
+	}
+	s.runs = append(s.runs, run.Result)
+	return nil
+}
+
+// finalResults keeps each trial's last attempt.
+func finalResults(rs []*runner.Result) []*runner.Result {
+	last := map[string]int{}
+	var out []*runner.Result
+	for _, r := range rs {
+		if i, ok := last[r.TrialKey]; ok {
+			out[i] = r
+			continue
+		}
+		last[r.TrialKey] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+func skippedText(n int, sharded bool) string {
+	if n == 0 {
+		return ""
+	}
+	what := "already recorded"
+	if sharded {
+		what += " across all shards"
+	}
+	return fmt.Sprintf(" (%d skipped: %s; --rerun runs them again)", n, what)
+}
+
+func slotsText(x *local.Executor, inv gpu.Inventory) string {
+	gpus := "no GPUs"
+	if len(inv.Devices) > 0 {
+		gpus = fmt.Sprintf("GPUs %s (from %s)", strings.Join(inv.IDs(), ","), inv.Source)
+	}
+	return fmt.Sprintf("%s and %d CPU slots", gpus, x.Parallel())
+}
+
+func printDryRun(opts *runOptions, jobs []*runner.Job, skipped int, x *local.Executor, inv gpu.Inventory) error {
+	f := opts.f
+	if opts.format == "json" {
+		out := struct {
+			Trials  []runner.TrialDocument `json:"trials"`
+			Skipped int                    `json:"skipped"`
+		}{Trials: []runner.TrialDocument{}, Skipped: skipped}
+		for _, j := range jobs {
+			td := runner.TrialDocumentOf(j.Trial)
+			td.Action = "run"
+			out.Trials = append(out.Trials, td)
+		}
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	rows := make([][]string, 0, len(jobs))
+	for _, j := range jobs {
+		t := j.Trial
+		timeout := "-"
+		if t.Runner.Timeout > 0 {
+			timeout = t.Runner.Timeout.String()
+		}
+		rows = append(rows, []string{t.Experiment, formatParams(t.Params), fmt.Sprint(t.Seed), fmt.Sprint(t.Runner.GPUs), timeout, t.ShortKey()})
+	}
+	if len(rows) > 0 {
+		if err := writeTable(f.IO.Out, []string{"experiment", "params", "seed", "gpus", "timeout", "key"}, rows); err != nil {
+			return err
+		}
+		fmt.Fprintln(f.IO.Out)
+	}
+	fmt.Fprintf(f.IO.Out, "Would run %s%s with %s. Nothing was run (--dry-run).\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), slotsText(x, inv))
+	return nil
+}
+
+type runJSON struct {
+	Runs    []*runner.Result `json:"runs"`
+	Skipped int              `json:"skipped"`
+}
+
+func writeRunJSON(f *Factory, runs []*runner.Result, skipped int) error {
+	if runs == nil {
+		runs = []*runner.Result{}
+	}
+	enc := json.NewEncoder(f.IO.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(runJSON{Runs: runs, Skipped: skipped})
+}
+
+func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result, skipped int, spoolDir string) error {
+	f := opts.f
+	if opts.format == "json" {
+		return writeRunJSON(f, runs, skipped)
+	}
+	final := finalResults(runs)
+	order := map[string]int{}
+	for i, j := range jobs {
+		order[j.Trial.Key] = i
+	}
+	sort.SliceStable(final, func(a, b int) bool { return order[final[a].TrialKey] < order[final[b].TrialKey] })
+	rows := make([][]string, 0, len(final))
+	counts := map[runner.Status]int{}
+	for _, r := range final {
+		counts[r.Status]++
+		attempts := fmt.Sprint(r.Attempt)
+		rows = append(rows, []string{r.Experiment, formatParams(r.Params), fmt.Sprint(r.Seed), string(r.Status),
+			shortDuration(time.Duration(r.DurationS * float64(time.Second))), attempts, metricsText(r.Metrics, 4)})
+	}
+	fmt.Fprintln(f.IO.Out)
+	if err := writeTable(f.IO.Out, []string{"experiment", "params", "seed", "status", "time", "attempts", "metrics"}, rows); err != nil {
+		return err
+	}
+	var parts []string
+	for _, st := range []runner.Status{runner.StatusSucceeded, runner.StatusFailed, runner.StatusTimedOut, runner.StatusCancelled} {
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		}
+	}
+	fmt.Fprintf(f.IO.Out, "\n%s: %s%s.\n", plural(len(final), "trial"), strings.Join(parts, ", "), skippedText(skipped, opts.shard != ""))
+	rel, err := filepath.Rel(f.Dir, spoolDir)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = spoolDir
+	}
+	fmt.Fprintf(f.IO.Out, "Results are in %s until the results branch records them.\n", rel)
+	for _, r := range final {
+		if r.Status != runner.StatusSucceeded && r.Status != runner.StatusCancelled {
+			msg := r.Error
+			if msg == "" {
+				msg = fmt.Sprintf("exit code %d", r.ExitCode)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "%s %s seed=%d %s: %s\n  log: %s\n", r.Experiment, formatParams(r.Params), r.Seed, r.Status, msg, filepath.Join(rel, r.RunID, spool.LogFile))
+		}
+	}
+	return nil
+}
