@@ -153,6 +153,7 @@ results branch, and compares base against head with honest statistics.`,
 		newFmtCmd(f, g),
 		newPlanCmd(f, g),
 		newInitCmd(f, g),
+		newRunCmd(f, g),
 	)
 	return root
 }
