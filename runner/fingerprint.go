@@ -85,7 +85,9 @@ func (r *inputsReader) read(e *spec.Experiment, workdir string) (*Inputs, error)
 		if res.err != nil {
 			return nil, res.err
 		}
-		if len(res.entries) == 0 {
+		// The default's "**" in a root workdir matches nothing only when
+		// the repository holds nothing but specs: not worth a warning.
+		if len(res.entries) == 0 && !(exclude && g == "**") {
 			unmatched = append(unmatched, g)
 		}
 		for _, en := range res.entries {

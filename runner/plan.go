@@ -70,6 +70,9 @@ type Plan struct {
 	Warnings hcl.Diagnostics
 	// Options are the options the plan was built with.
 	Options PlanOptions
+	// OnlyShard is "i/n" once KeepShard narrowed the plan to one shard,
+	// else "".
+	OnlyShard string
 
 	estimates map[*spec.Trial]time.Duration
 }
@@ -209,12 +212,17 @@ func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan
 		}
 		for _, fp := range sortedKeys(e.HeadInputs) {
 			for _, g := range e.HeadInputs[fp].Unmatched {
+				detail := fmt.Sprintf("In experiment %q, inputs %q matches no file at the head (%s), so changes to what the trials read go unnoticed. "+
+					"Fix the glob, or remove it.", e.Name, g, p.Head)
+				if e.Head.Inputs == nil {
+					detail = fmt.Sprintf("Experiment %q has no inputs, so they default to its spec file and its workdir, but %q holds no file at the head (%s): "+
+						"edits to the code it runs go unnoticed. Fix workdir, or list inputs.", e.Name, strings.TrimSuffix(g, "/**"), p.Head)
+				}
 				p.Warnings = append(p.Warnings, &hcl.Diagnostic{
 					Severity: hcl.DiagWarning,
 					Summary:  "Inputs match nothing",
-					Detail: fmt.Sprintf("In experiment %q, inputs %q matches no file at the head (%s), so changes to what the trials read go unnoticed. "+
-						"Fix the glob, or remove it.", e.Name, g, p.Head),
-					Subject: e.Head.DeclRange.Ptr(),
+					Detail:   detail,
+					Subject:  e.Head.DeclRange.Ptr(),
 				})
 			}
 		}
@@ -390,7 +398,18 @@ func (p *Plan) wanted(name string, matched []bool) bool {
 	return ok
 }
 
+// UseRecorded re-selects the plan's trials against rec: what is recorded
+// is reused, the rest runs. It is for a store that can only be opened once
+// the head's settings are known (the results branch they name).
+func (p *Plan) UseRecorded(rec Recorded) {
+	p.Options.Recorded = rec
+	for _, e := range p.Experiments {
+		p.selectTrials(e)
+	}
+}
+
 func (p *Plan) selectTrials(e *ExperimentPlan) {
+	e.Selected, e.ToRun, e.Reused = false, nil, nil
 	if e.Head == nil {
 		return
 	}

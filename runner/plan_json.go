@@ -34,6 +34,8 @@ type SelectionDocument struct {
 	Scheduled   bool     `json:"scheduled"`
 	Rerun       bool     `json:"rerun"`
 	Experiments []string `json:"experiments"`
+	// Shard is "i/n" when the plan was narrowed to one shard, else "".
+	Shard string `json:"shard,omitempty"`
 }
 
 // ExperimentDocument is one experiment of the plan.
@@ -104,6 +106,7 @@ func (p *Plan) Document() *PlanDocument {
 		Selection: SelectionDocument{
 			All: p.Options.All, Scheduled: p.Options.Scheduled, Rerun: p.Options.Rerun,
 			Experiments: append([]string{}, p.Options.Experiments...),
+			Shard:       p.OnlyShard,
 		},
 		Summary:     p.Summary(),
 		Experiments: []ExperimentDocument{},
@@ -132,16 +135,19 @@ func (p *Plan) Document() *PlanDocument {
 		if !e.Selected {
 			continue
 		}
-		reused := map[*spec.Trial]bool{}
+		action := map[*spec.Trial]string{}
+		for _, t := range e.ToRun {
+			action[t] = "run"
+		}
 		for _, t := range e.Reused {
-			reused[t] = true
+			action[t] = "reuse"
 		}
 		for _, t := range e.HeadTrials {
-			td := TrialDocumentOf(t)
-			td.Action = "run"
-			if reused[t] {
-				td.Action = "reuse"
+			if action[t] == "" {
+				continue // in another shard
 			}
+			td := TrialDocumentOf(t)
+			td.Action = action[t]
 			d.Trials = append(d.Trials, td)
 		}
 	}

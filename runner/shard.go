@@ -60,6 +60,33 @@ func (p *Plan) Shard(i, n int) ([]*spec.Trial, error) {
 	return l.toRun(p, i), nil
 }
 
+// KeepShard narrows the plan to shard i of n: each experiment keeps only
+// the shard's trials to run and reused. assay plan --shard and assay run
+// --shard select this way.
+func (p *Plan) KeepShard(i, n int) error {
+	if n < 1 || i < 1 || i > n {
+		return fmt.Errorf("shard %d/%d is not i/n with 1 ≤ i ≤ n", i, n)
+	}
+	l, err := p.layout(n)
+	if err != nil {
+		return err
+	}
+	keep := func(ts []*spec.Trial) []*spec.Trial {
+		var out []*spec.Trial
+		for _, t := range ts {
+			if l.shard[t] == i {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	for _, e := range p.Experiments {
+		e.ToRun, e.Reused = keep(e.ToRun), keep(e.Reused)
+	}
+	p.OnlyShard = fmt.Sprintf("%d/%d", i, n)
+	return nil
+}
+
 // shardLayout is the split of a plan's selected trials into n shards.
 type shardLayout struct {
 	n      int

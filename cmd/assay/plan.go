@@ -2,64 +2,108 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/gitrepo"
 	"github.com/assaylab/assay/spec"
 )
 
 type planOptions struct {
-	f      *Factory
-	g      *globalOptions
-	all    bool
-	format string
+	f *Factory
+	g *globalOptions
+
+	base, head     string
+	all, scheduled bool
+	rerun          bool
+	experiments    []string
+	shard          string
+	format         string
+	maxShards      int
+	shardSize      int
+	maxShardsSet   bool
+	shardSizeSet   bool
+	recorded       func(ws *workspace, head *spec.Project) (runner.Recorded, error)
 }
 
 func newPlanCmd(f *Factory, g *globalOptions) *cobra.Command {
 	opts := &planOptions{f: f, g: g}
 	cmd := &cobra.Command{
-		Use:   "plan --all [--format table|json]",
-		Short: "List the trials the project's experiments expand to",
-		Long: `List every trial of every experiment: params ⊕ sweep point ⊕ seed, with its
-runner labels, GPUs and trial key. The table shows a short key prefix; JSON
-has the full key.`,
-		Example: `  assay plan --all
-  assay plan --all --format json | jq '.trials[].key'`,
+		Use:   "plan [--base REF] [--head REF] [--all|--scheduled] [--format table|json|github-matrix]",
+		Short: "Show which trials a change touches",
+		Long: `Compare the experiments at a base and a head commit and list the trials to run.
+
+The specs are read straight from git objects (no checkout). Each trial's key
+covers its resolved command, env, params, seed, runner and the git ids of
+what its inputs globs match; an experiment changed iff its set of keys
+differs between base and head. Trials whose key already has a succeeded run
+are reused, not run again (unless --rerun).
+
+--head defaults to the working tree, uncommitted edits included; --base to
+the merge-base of the head with the default branch (origin/HEAD, main or
+master). Inside a GitHub Actions pull_request run both default to the pull
+request's. Revisions are anything git rev-parse takes: branches, tags, short
+SHAs, HEAD~2.
+
+--format github-matrix prints the JSON a GitHub Actions strategy.matrix
+takes: one job per shard, each with runs-on (self-hosted and the trials'
+labels) and shard (i/n for assay run --shard). Inside Actions it also writes
+the outputs matrix and has_trials to $GITHUB_OUTPUT.`,
+		Example: `  assay plan
+  assay plan --base main~3 --head HEAD
+  assay plan --all --format json | jq '.trials[].key'
+  assay plan --experiment 'resnet*' --rerun
+  assay plan --format github-matrix --max-shards 8
+  assay plan --shard 2/5`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageErrorf("plan takes no arguments, got %q", strings.Join(args, " "))
 			}
-			if err := checkFormat(opts.format, "table", "json"); err != nil {
+			if err := checkFormat(opts.format, "table", "json", "github-matrix"); err != nil {
 				return err
 			}
-			if !opts.all {
-				return usageErrorf("plan needs --all: planning against a base commit is not available yet")
+			if opts.all && opts.scheduled {
+				return usageErrorf("--all and --scheduled select differently; use one")
+			}
+			opts.maxShardsSet, opts.shardSizeSet = cmd.Flags().Changed("max-shards"), cmd.Flags().Changed("shard-size")
+			if (opts.maxShardsSet || opts.shardSizeSet) && opts.format != "github-matrix" {
+				return usageErrorf("--max-shards and --shard-size shape --format github-matrix")
+			}
+			if opts.maxShards < 1 || opts.maxShards > runner.MaxMatrixJobs {
+				return usageErrorf("--max-shards %d: use 1 to %d (GitHub allows %d jobs in one matrix)", opts.maxShards, runner.MaxMatrixJobs, runner.MaxMatrixJobs)
+			}
+			if opts.shardSize < 0 {
+				return usageErrorf("--shard-size %d: use a positive number of trials, or 0 for no bound", opts.shardSize)
+			}
+			if opts.shard != "" {
+				if _, _, err := runner.ParseShard(opts.shard); err != nil {
+					return usageError{err}
+				}
+				if opts.format == "github-matrix" {
+					return usageErrorf("--shard shows one shard; --format github-matrix lists them all")
+				}
 			}
 			return runPlan(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.all, "all", false, "plan every trial of every experiment")
-	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: `table` or json")
+	fl := cmd.Flags()
+	fl.StringVar(&opts.base, "base", "", "compare against `REF` (default: merge-base of the head with the default branch)")
+	fl.StringVar(&opts.head, "head", "", "plan the commit `REF` (default: the working tree)")
+	fl.BoolVar(&opts.all, "all", false, "select every experiment, changed or not")
+	fl.BoolVar(&opts.scheduled, "scheduled", false, "select the experiments with a schedule, and rerun them")
+	fl.BoolVar(&opts.rerun, "rerun", false, "run selected trials even when a run of their key is recorded")
+	fl.StringArrayVar(&opts.experiments, "experiment", nil, "only experiments whose name matches `GLOB` (repeatable)")
+	fl.StringVar(&opts.shard, "shard", "", "show only shard `I/N` of the plan, as assay run --shard runs it")
+	fl.StringVar(&opts.format, "format", "table", "output format: `table`, json or github-matrix")
+	fl.IntVar(&opts.maxShards, "max-shards", runner.DefaultMaxShards, "github-matrix: at most `N` shards (jobs)")
+	fl.IntVar(&opts.shardSize, "shard-size", 0, "github-matrix: at most `N` trials per shard, with the fewest shards (0: no bound)")
 	return cmd
-}
-
-type planTrialJSON struct {
-	Experiment string            `json:"experiment"`
-	Index      int               `json:"index"`
-	Key        string            `json:"key"`
-	Config     int               `json:"config"`
-	Params     json.RawMessage   `json:"params"`
-	Seed       int64             `json:"seed"`
-	Command    []string          `json:"command"`
-	Env        map[string]string `json:"env"`
-	Workdir    string            `json:"workdir"`
-	Labels     []string          `json:"labels"`
-	GPUs       int               `json:"gpus"`
-	Timeout    string            `json:"timeout,omitempty"`
-	Retries    int               `json:"retries"`
 }
 
 func runPlan(opts *planOptions) error {
@@ -68,53 +112,213 @@ func runPlan(opts *planOptions) error {
 	if err != nil {
 		return err
 	}
-	project, err := loadProject(f, opts.g, ws, nil)
+	vv, err := varValues(f, opts.g)
 	if err != nil {
 		return err
 	}
-	var trials []*spec.Trial
-	for _, e := range project.Experiments {
-		ts, diags := e.Trials("")
-		if diags.HasErrors() {
-			printDiagnostics(f, project.Files, diags)
-			return silentError
-		}
-		trials = append(trials, ts...)
+	repo, err := gitrepo.Open(ws.root)
+	if errors.Is(err, gitrepo.ErrNotRepository) {
+		repo, err = nil, nil
 	}
-	if opts.format == "json" {
-		out := struct {
-			Trials []planTrialJSON `json:"trials"`
-		}{Trials: []planTrialJSON{}}
-		for _, t := range trials {
-			j := planTrialJSON{
-				Experiment: t.Experiment, Index: t.Index, Key: t.Key, Config: t.Config,
-				Params: json.RawMessage(t.ParamsJSON), Seed: t.Seed, Command: t.Command, Env: t.Env,
-				Workdir: t.Workdir, Labels: t.Runner.Labels, GPUs: t.Runner.GPUs, Retries: t.Runner.Retries,
-			}
-			if j.Env == nil {
-				j.Env = map[string]string{}
-			}
-			if t.Runner.Timeout > 0 {
-				j.Timeout = t.Runner.Timeout.String()
-			}
-			out.Trials = append(out.Trials, j)
-		}
-		enc := json.NewEncoder(f.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	rows := make([][]string, 0, len(trials))
-	for _, t := range trials {
-		rows = append(rows, []string{
-			t.Experiment, formatParams(t.Params), fmt.Sprint(t.Seed),
-			strings.Join(t.Runner.Labels, ","), fmt.Sprint(t.Runner.GPUs), t.ShortKey(),
-		})
-	}
-	if err := writeTable(f.IO.Out, []string{"experiment", "params", "seed", "labels", "gpus", "key"}, rows); err != nil {
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(f.IO.Out, "\n%s in %s.\n", plural(len(trials), "trial"), plural(len(project.Experiments), "experiment"))
+	plan, diags, err := runner.BuildPlan(f.Context, repo, runner.PlanOptions{
+		ProjectDir: ws.root, Base: opts.base, Head: opts.head, Getenv: f.Getenv,
+		All: opts.all, Scheduled: opts.scheduled, Rerun: opts.rerun, Experiments: opts.experiments,
+		Vars: vv,
+	})
+	if err != nil {
+		return err
+	}
+	// Machine formats keep stdout for the data: annotations go to stderr.
+	df := f
+	if opts.format != "table" {
+		df = &Factory{IO: &IOStreams{Out: f.IO.ErrOut, ErrOut: f.IO.ErrOut, errTTY: f.IO.errTTY, noColor: f.IO.noColor}, Getenv: f.Getenv}
+	}
+	printDiagnostics(df, plan.HeadProject.Files, diags)
+	if diags.HasErrors() {
+		fmt.Fprintf(f.IO.ErrOut, "The specs at the head (%s) have %s; nothing was planned.\n", plan.Head, plural(countErrors(diags), "error"))
+		return silentError
+	}
+	printDiagnostics(df, plan.HeadProject.Files, plan.Warnings)
+	if opts.recorded != nil {
+		rec, err := opts.recorded(ws, plan.HeadProject)
+		if err != nil {
+			return err
+		}
+		plan.UseRecorded(rec)
+	}
+	if opts.shard != "" {
+		i, n, _ := runner.ParseShard(opts.shard)
+		if err := plan.KeepShard(i, n); err != nil {
+			return err
+		}
+	}
+	switch opts.format {
+	case "json":
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(plan.Document())
+	case "github-matrix":
+		return writeMatrix(opts, plan)
+	}
+	return writePlanTable(f, plan)
+}
+
+// writeMatrix prints the matrix on one line, and inside GitHub Actions
+// also sets the step outputs matrix and has_trials.
+func writeMatrix(opts *planOptions, plan *runner.Plan) error {
+	f := opts.f
+	m, err := plan.Matrix(runner.MatrixOptions{MaxShards: opts.maxShards, ShardSize: opts.shardSize})
+	if err != nil {
+		return err
+	}
+	for _, n := range m.Notes {
+		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(f.IO.Out, "%s\n", b); err != nil {
+		return err
+	}
+	if out := f.Getenv("GITHUB_OUTPUT"); out != "" {
+		file, err := os.OpenFile(out, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("writing the step outputs to GITHUB_OUTPUT: %w", err)
+		}
+		_, werr := fmt.Fprintf(file, "matrix=%s\nhas_trials=%t\n", b, len(m.Include) > 0)
+		if cerr := file.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("writing the step outputs to %s: %w", out, werr)
+		}
+	}
 	return nil
+}
+
+// writePlanTable prints the plan for people: the sides, the experiments
+// that changed or were selected, what changed in each, the trials to
+// run, and a one-line summary.
+func writePlanTable(f *Factory, plan *runner.Plan) error {
+	w := f.IO.Out
+	fmt.Fprintf(w, "Base: %s\nHead: %s\n", describeSide(plan.Base), describeSide(plan.Head))
+	if plan.OnlyShard != "" {
+		fmt.Fprintf(w, "Shard: %s\n", plan.OnlyShard)
+	}
+	var rows [][]string
+	for _, e := range plan.Experiments {
+		if e.Status == runner.ExperimentUnchanged && !e.Selected {
+			continue
+		}
+		rows = append(rows, []string{
+			e.Name, string(e.Status), fmt.Sprint(len(e.HeadTrials)), fmt.Sprint(len(e.ToRun)), fmt.Sprint(len(e.Reused)), e.File(),
+		})
+	}
+	if len(rows) > 0 {
+		fmt.Fprintln(w)
+		if err := writeTable(w, []string{"experiment", "status", "trials", "run", "reused", "file"}, rows); err != nil {
+			return err
+		}
+	}
+	for _, e := range plan.Experiments {
+		if len(e.Changes) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s changed:\n", e.Name)
+		var crows [][]string
+		for _, c := range e.Changes {
+			field := c.Field
+			if c.Field == "inputs.path" {
+				field = "input " + c.Path
+			}
+			crows = append(crows, []string{"  " + field, changeValue(c.Base) + " → " + changeValue(c.Head)})
+		}
+		if err := writeRows(w, crows); err != nil {
+			return err
+		}
+	}
+	trials := plan.ToRun()
+	if len(trials) > 0 {
+		fmt.Fprintln(w)
+		rows := make([][]string, 0, len(trials))
+		for _, t := range trials {
+			rows = append(rows, []string{
+				t.Experiment, formatParams(t.Params), fmt.Sprint(t.Seed),
+				strings.Join(t.Runner.Labels, ","), fmt.Sprint(t.Runner.GPUs), t.ShortKey(),
+			})
+		}
+		if err := writeTable(w, []string{"experiment", "params", "seed", "labels", "gpus", "key"}, rows); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\n%s\n", summaryLine(plan.Summary()))
+	return nil
+}
+
+// writeRows prints aligned rows without a header.
+func writeRows(w interface{ Write([]byte) (int, error) }, rows [][]string) error {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len([]rune(r[0])))
+	}
+	for _, r := range rows {
+		if _, err := fmt.Fprintf(w, "%-*s  %s\n", width, r[0], r[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func changeValue(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func describeSide(s runner.Side) string {
+	switch s.Kind {
+	case runner.SideWorktree:
+		if s.Commit != "" {
+			return fmt.Sprintf("working tree (on %s, uncommitted edits included)", s.Commit[:12])
+		}
+		return "working tree"
+	case runner.SideNone:
+		return "none (every experiment counts as added)"
+	}
+	switch s.Source {
+	case "merge-base":
+		return fmt.Sprintf("%s, the merge-base with %s", s.Commit[:12], s.Rev)
+	case "github-event":
+		return fmt.Sprintf("%s (pull request %s)", s.Commit[:12], s.Rev)
+	}
+	return s.String()
+}
+
+// summaryLine is the plan in one line: trials to run, reused, and how
+// the experiments changed.
+func summaryLine(s runner.Summary) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		word string
+	}{{s.Added, "added"}, {s.Modified, "modified"}, {s.Removed, "removed"}, {s.Unchanged, "unchanged"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.word))
+		}
+	}
+	if s.Experiments == 0 {
+		return "Nothing to run: no experiments."
+	}
+	counts := strings.Join(parts, ", ")
+	if s.ToRun+s.Reused == 0 {
+		return fmt.Sprintf("Nothing to run: %s (%s).", plural(s.Experiments, "experiment"), counts)
+	}
+	return fmt.Sprintf("%s to run, %d reused, in %s (%s).", plural(s.ToRun, "trial"), s.Reused, plural(s.Selected, "experiment"), counts)
 }
 
 // formatParams renders params as k=v pairs in name order.
