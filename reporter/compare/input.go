@@ -91,6 +91,17 @@ type Change struct {
 	// Field names what changed: "params.lr", "command", "env.DATASET",
 	// "runner.gpus", "inputs", "seeds", "sweep.lr", "metric.val_acc.goal".
 	Field string `json:"field"`
-	Base  string `json:"base"`
-	Head  string `json:"head"`
+	// Path is the file an "inputs.path" change is about; Base and Head
+	// then hold its short object ids.
+	Path string `json:"path,omitempty"`
+	Base string `json:"base"`
+	Head string `json:"head"`
+}
+
+// Name is the field, with the path for a change to one input file.
+func (c Change) Name() string {
+	if c.Path == "" {
+		return c.Field
+	}
+	return c.Field + " " + c.Path
 }

@@ -245,7 +245,7 @@ func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData 
 		v.File = codeCell(e.File)
 	}
 	for _, c := range e.Changes {
-		v.Changes = append(v.Changes, changeRow{Field: codeCell(c.Field), Base: codeCell(c.Base), Head: codeCell(c.Head)})
+		v.Changes = append(v.Changes, changeRow{Field: codeCell(c.Name()), Base: codeCell(c.Base), Head: codeCell(c.Head)})
 	}
 	for _, n := range e.Notes {
 		v.Notes = append(v.Notes, "<sub>"+md(n)+"</sub>")

@@ -129,7 +129,7 @@ func (t *tableWriter) experiment(e *compare.Experiment) {
 		t.printf("spec: %s\n", e.File)
 	}
 	for _, ch := range e.Changes {
-		t.printf("changed %s: %s → %s\n", ch.Field, quoteEmpty(ch.Base), quoteEmpty(ch.Head))
+		t.printf("changed %s: %s → %s\n", ch.Name(), quoteEmpty(ch.Base), quoteEmpty(ch.Head))
 	}
 	for _, n := range e.Notes {
 		t.printf("%s\n", n)

@@ -343,7 +343,9 @@ func Edges(t testing.TB) compare.Input {
 			return func(t *spec.Trial) map[string]float64 {
 				out := map[string]float64{"train_loss": 0.25, "throughput": 1000}
 				for k, vs := range vals {
-					if v := bySeed(t, vs...); !math.IsInf(v, -1) {
+					if v := bySeed(t, vs...); math.IsInf(v, -1) {
+						delete(out, k)
+					} else {
 						out[k] = v
 					}
 				}
