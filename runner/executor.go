@@ -46,6 +46,9 @@ type Job struct {
 // Name is how messages name the job: experiment, param point and seed.
 func (j *Job) Name() string {
 	t := j.Trial
+	if len(t.Params) == 0 {
+		return fmt.Sprintf("%s[%d] seed=%d", t.Experiment, t.Index, t.Seed)
+	}
 	return fmt.Sprintf("%s[%d] %s seed=%d", t.Experiment, t.Index, formatParams(t.Params), t.Seed)
 }
 
