@@ -425,7 +425,8 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 			if msg == "" {
 				msg = fmt.Sprintf("exit code %d", r.ExitCode)
 			}
-			fmt.Fprintf(f.IO.ErrOut, "%s %s seed=%d %s: %s\n  log: %s\n", r.Experiment, formatParams(r.Params), r.Seed, r.Status, msg, filepath.Join(rel, r.RunID, spool.LogFile))
+			name := strings.Join(strings.Fields(fmt.Sprintf("%s %s seed=%d", r.Experiment, formatParams(r.Params), r.Seed)), " ")
+			fmt.Fprintf(f.IO.ErrOut, "%s %s: %s\n  log: %s\n", name, r.Status, msg, filepath.Join(rel, r.RunID, spool.LogFile))
 		}
 	}
 	return nil
