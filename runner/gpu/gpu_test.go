@@ -50,8 +50,13 @@ func TestResolvePrecedence(t *testing.T) {
 		t.Errorf("device 7 is unknown to nvidia-smi but got %+v", inv.Devices[2])
 	}
 
-	inv, err = Resolve(ctx, Options{NvidiaSMI: smi, Env: "", EnvSet: true})
-	if err != nil || len(inv.Devices) != 0 {
+	inv, err = Resolve(ctx, Options{NvidiaSMI: smi, Env: "none", EnvSet: true})
+	if err != nil || len(inv.Devices) != 0 || inv.Source != "ASSAY_GPUS" {
+		t.Errorf("none: %+v %v", inv, err)
+	}
+	// Empty is as if unset.
+	inv, err = Resolve(ctx, Options{NvidiaSMI: smi, Env: " ", EnvSet: true})
+	if err != nil || inv.Source != "nvidia-smi" {
 		t.Errorf("empty env: %+v %v", inv, err)
 	}
 }

@@ -2,7 +2,8 @@
 // trials run, through nvidia-smi.
 //
 // The inventory comes from, in order: the ASSAY_GPUS environment variable
-// ("0,1"; empty or "none" for no GPUs), the gpus list of executor "local"
+// ("0,1"; "none" for no GPUs; empty counts as unset, as CI templating
+// leaves it), the gpus list of executor "local"
 // in assay.hcl, or nvidia-smi (gpus = "auto", the default). The first two
 // make the scheduler usable, and testable, on a machine with no GPU.
 // nvidia-smi, when it is on PATH, still names the model and driver and
@@ -103,7 +104,7 @@ func Resolve(ctx context.Context, opts Options) (Inventory, error) {
 		return inv
 	}
 	switch {
-	case opts.EnvSet:
+	case opts.EnvSet && strings.TrimSpace(opts.Env) != "":
 		ids, err := ParseList(opts.Env)
 		if err != nil {
 			return Inventory{}, fmt.Errorf("ASSAY_GPUS: %w", err)
