@@ -98,7 +98,7 @@ func ruleDefaults(r drift.Rule) drift.Rule {
 func rowOf(j drift.Judgement) driftRow {
 	r := driftRow{
 		Config: configName(j.Series.Config), Metric: j.Series.Metric, Goal: j.Series.Goal,
-		Night: fmt.Sprintf("%s (%d)", num(j.Mean), len(j.Night.Values)),
+		Night:    fmt.Sprintf("%s (%d)", num(j.Mean), len(j.Night.Values)),
 		Baseline: "–", Delta: "–", Band: "–", P: "–",
 	}
 	if b := j.Baseline; b != nil {

@@ -80,7 +80,7 @@ func Fit(r Report, fullURL string, limit int) Fitted {
 	if limit <= 0 {
 		limit = MaxCommentChars
 	}
-	f := fitter{r: r, url: fullURL, limit: limit, mode: make([]sectionMode, len(r.Sections))}
+	f := newFitter(r, fullURL, limit)
 	if f.length() <= limit && (len(r.Sections) < 2 || f.length() <= FoldOver) {
 		return f.done()
 	}
@@ -96,11 +96,13 @@ func Fit(r Report, fullURL string, limit int) Fitted {
 	if f.length() > limit {
 		f.cutHead()
 	}
+	if f.length() > limit {
+		// Only a tiny limit gets here: keep the marker, the notes and the
+		// link, which say where everything is.
+		f.r.Foot, f.bare = "", true
+	}
 	return f.done()
 }
-
-// maxCutNames bounds the names a note about cut sections lists.
-const maxCutNames = 20
 
 type sectionMode int
 
@@ -110,6 +112,9 @@ const (
 	cut
 )
 
+// maxCutNames bounds the names a note about cut sections lists.
+const maxCutNames = 20
+
 type fitter struct {
 	r       Report
 	url     string
@@ -117,48 +122,92 @@ type fitter struct {
 	folded  bool
 	mode    []sectionMode
 	headCut bool
+	// bare leaves the names out of the note about cut sections.
+	bare bool
+	// cache and lengths hold each section's block per mode and folding.
+	cache   map[sectionKey]string
+	lengths map[sectionKey]int
 }
 
-// blocks are the body's parts, joined by blank lines.
-func (f *fitter) blocks() []string {
-	out := []string{Marker + "\n" + strings.TrimSpace(f.r.Head)}
-	var cutNames []string
-	for i, s := range f.r.Sections {
-		switch f.mode[i] {
-		case cut:
-			cutNames = append(cutNames, s.title())
-			continue
-		case dropped:
-			out = append(out, joinBlocks(s.Heading, s.Summary, f.linkNote("The details of "+s.title()+" are")))
-			continue
-		}
+type sectionKey struct {
+	i      int
+	mode   sectionMode
+	folded bool
+}
+
+func newFitter(r Report, url string, limit int) *fitter {
+	return &fitter{r: r, url: url, limit: limit, mode: make([]sectionMode, len(r.Sections)),
+		cache: map[sectionKey]string{}, lengths: map[sectionKey]int{}}
+}
+
+// section renders section i as the current mode and folding have it.
+func (f *fitter) section(i int) string {
+	k := sectionKey{i, f.mode[i], f.folded}
+	if b, ok := f.cache[k]; ok {
+		return b
+	}
+	s := f.r.Sections[i]
+	var b string
+	if f.mode[i] == dropped {
+		b = joinBlocks(s.Heading, s.Summary, f.linkNote("The details of "+s.title()+" are"))
+	} else {
 		details := strings.TrimSpace(s.Details)
 		if details != "" && f.folded {
 			details = fmt.Sprintf("<details><summary>Details of %s</summary>\n\n%s\n\n</details>", htmlText(s.title()), details)
 		}
-		out = append(out, joinBlocks(s.Heading, s.Summary, details))
+		b = joinBlocks(s.Heading, s.Summary, details)
+	}
+	f.cache[k] = b
+	return b
+}
+
+// sectionLength is CommentLength(f.section(i)), cached alike.
+func (f *fitter) sectionLength(i int) int {
+	k := sectionKey{i, f.mode[i], f.folded}
+	if n, ok := f.lengths[k]; ok {
+		return n
+	}
+	n := CommentLength(f.section(i))
+	f.lengths[k] = n
+	return n
+}
+
+// blocks are the parts around the sections, joined by blank lines: the
+// head first, the rest after the sections.
+func (f *fitter) blocks() (head string, tail []string) {
+	head = Marker + "\n" + strings.TrimSpace(f.r.Head)
+	var cutNames []string
+	shortened := f.headCut
+	for i, s := range f.r.Sections {
+		switch f.mode[i] {
+		case cut:
+			cutNames = append(cutNames, s.title())
+			shortened = true
+		case dropped:
+			shortened = true
+		}
 	}
 	if len(cutNames) > 0 {
-		names := cutNames
-		if len(names) > maxCutNames {
-			names = append(names[:maxCutNames:maxCutNames], "…")
+		what := countNoun(len(cutNames), "more section") + " " + areOrIs(len(cutNames))
+		if !f.bare {
+			names := cutNames
+			if len(names) > maxCutNames {
+				names = append(names[:maxCutNames:maxCutNames], "…")
+			}
+			what = fmt.Sprintf("%s (%s) %s", countNoun(len(cutNames), "more section"), strings.Join(names, ", "), areOrIs(len(cutNames)))
 		}
-		out = append(out, f.linkNote(fmt.Sprintf("%s more (%s) %s", countNoun(len(cutNames), "section"), strings.Join(names, ", "), areOrIs(len(cutNames)))))
+		tail = append(tail, f.linkNote(what))
 	}
 	if foot := strings.TrimSpace(f.r.Foot); foot != "" {
-		out = append(out, foot)
-	}
-	shortened := f.headCut || len(cutNames) > 0
-	for _, m := range f.mode {
-		shortened = shortened || m == dropped
+		tail = append(tail, foot)
 	}
 	if shortened {
-		out = append(out, fmt.Sprintf("> [!NOTE]\n> This comment is shortened to fit GitHub's limit of %d characters.", MaxCommentChars))
+		tail = append(tail, fmt.Sprintf("> [!NOTE]\n> This comment is shortened to fit GitHub's limit of %d characters.", MaxCommentChars))
 	}
 	if f.url != "" {
-		out = append(out, fmt.Sprintf("[Full report](%s) on the results branch.", f.url))
+		tail = append(tail, fmt.Sprintf("[Full report](%s) on the results branch.", f.url))
 	}
-	return out
+	return head, tail
 }
 
 func (f *fitter) linkNote(what string) string {
@@ -168,17 +217,32 @@ func (f *fitter) linkNote(what string) string {
 	return fmt.Sprintf("_%s in the [full report](%s)._", what, f.url)
 }
 
+// length is the body's length, from cached parts.
 func (f *fitter) length() int {
-	bs := f.blocks()
-	n := 2 * (len(bs) - 1)
-	for _, b := range bs {
-		n += CommentLength(b)
+	head, tail := f.blocks()
+	n, count := CommentLength(head), 1
+	for i := range f.r.Sections {
+		if f.mode[i] != cut {
+			n += f.sectionLength(i)
+			count++
+		}
 	}
-	return n + 1
+	for _, b := range tail {
+		n += CommentLength(b)
+		count++
+	}
+	return n + 2*(count-1) + 1
 }
 
 func (f *fitter) done() Fitted {
-	body := strings.Join(f.blocks(), "\n\n") + "\n"
+	head, tail := f.blocks()
+	parts := []string{head}
+	for i := range f.r.Sections {
+		if f.mode[i] != cut {
+			parts = append(parts, f.section(i))
+		}
+	}
+	body := strings.Join(append(parts, tail...), "\n\n") + "\n"
 	out := Fitted{Body: body, Length: CommentLength(body), Folded: f.folded, HeadCut: f.headCut}
 	for _, m := range f.mode {
 		switch m {
@@ -196,15 +260,14 @@ func (f *fitter) done() Fitted {
 func (f *fitter) cutHead() {
 	f.headCut = true
 	head := f.r.Head
-	over := f.length() - f.limit
-	keep := CommentLength(head) - over - 64
-	f.r.Head = cutLines(head, max(keep, 0)) + "\n\n_The rest of the summary is in the full report._"
-	for f.length() > f.limit && f.r.Head != "" {
-		keep -= 1024
-		f.r.Head = cutLines(head, max(keep, 0)) + "\n\n_The rest of the summary is in the full report._"
-		if keep <= 0 {
-			f.r.Head = ""
+	const more = "\n\n_The rest of the summary is in the full report._"
+	keep := CommentLength(head) - (f.length() - f.limit) - CommentLength(more)
+	for {
+		f.r.Head = cutLines(head, max(keep, 0)) + more
+		if f.length() <= f.limit || keep <= 0 {
+			return
 		}
+		keep -= max(64, (f.length()-f.limit)/2)
 	}
 }
 
