@@ -66,11 +66,11 @@ func TestNewClientNeedsTokenAndRepository(t *testing.T) {
 func TestResultsRepository(t *testing.T) {
 	cfg := Config{Owner: "acme", Repo: "models"}
 	for in, want := range map[string]string{
-		"":                                       "acme/models",
-		"https://github.com/acme/results.git":    "acme/results",
-		"git@github.com:acme/results.git":        "acme/results",
-		"ssh://git@ghe.example.com/ml/results":   "ml/results",
-		"../results":                             "acme/models",
+		"":                                     "acme/models",
+		"https://github.com/acme/results.git":  "acme/results",
+		"git@github.com:acme/results.git":      "acme/results",
+		"ssh://git@ghe.example.com/ml/results": "ml/results",
+		"../results":                           "acme/models",
 		"https://ghe.example.com/scm/ml/results/": "ml/results",
 	} {
 		o, r := cfg.ResultsRepository(in)
