@@ -39,10 +39,9 @@ func htmlText(s string) string {
 	return strings.ReplaceAll(s, "@", "&#64;")
 }
 
-// codeCell is a code span safe inside a table cell: the fence is longer
-// than any run of backticks in s, and pipes are escaped (GFM unescapes
-// them inside code spans in tables).
-func codeCell(s string) string {
+// code is a code span for running text: the fence is longer than any run
+// of backticks in s, so nothing in s can close it.
+func code(s string) string {
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 	if s == "" {
 		return ""
@@ -52,7 +51,36 @@ func codeCell(s string) string {
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") {
 		pad = " "
 	}
-	return fence + pad + strings.ReplaceAll(s, "|", `\|`) + pad + fence
+	return fence + pad + s + pad + fence
+}
+
+// codeCell is a code span safe inside a table cell. GFM splits a row at
+// every pipe not escaped by a backslash, code spans included, and reads
+// "\\" as an escaped backslash first: so pipes become "\|", and a
+// run of backslashes right before a pipe is doubled so it cannot swallow
+// the pipe's escape.
+func codeCell(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '|':
+			b.WriteString(`\|`)
+		case s[i] == '\\':
+			j := i
+			for j < len(s) && s[j] == '\\' {
+				j++
+			}
+			run := s[i:j]
+			if j < len(s) && s[j] == '|' {
+				run += run
+			}
+			b.WriteString(run)
+			i = j - 1
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return code(b.String())
 }
 
 // codeBlock fences lines as a code block whose fence no line can close.

@@ -20,11 +20,13 @@ const (
 	SectionHeader     = "header"
 	SectionHeadline   = "headline"
 	SectionExperiment = "experiment"
+	SectionFooter     = "footer"
 )
 
-// Section is one self-contained block of a markdown report. Joining
-// sections with blank lines gives the whole report; any experiment section
-// may be dropped or replaced by its Folded form without breaking the rest.
+// Section is one self-contained block of a markdown report. Joining the
+// sections' bodies with blank lines gives the whole report; any experiment
+// section may be dropped, or shortened to its Heading and Summary, without
+// breaking the rest.
 type Section struct {
 	Kind string
 	// Experiment names the experiment of an experiment section.
@@ -32,13 +34,17 @@ type Section struct {
 	// Verdict is the experiment's, so a caller cutting for size can keep
 	// the sections that matter most.
 	Verdict compare.Verdict
-	Body    string
-	// Folded is a one-line stand-in for Body: the experiment's summary
-	// without its details.
-	Folded string
+	// Heading ("#### name · verdict · status"), Summary (one line of what
+	// stands out) and Details (tables, failures, history) are the parts of
+	// an experiment section, Details unfolded.
+	Heading, Summary, Details string
+	// Body is the section as the report prints it: for an experiment, the
+	// heading, the summary and the details folded in <details>.
+	Body string
 }
 
-// Markdown is a report as sections.
+// Markdown is a report as sections: header, headline table, one section
+// per experiment (most severe verdict first), footer.
 type Markdown []Section
 
 // String joins the sections into one document.
@@ -59,8 +65,8 @@ type MarkdownOptions struct {
 }
 
 // RenderMarkdown renders c as GitHub-flavoured markdown: a header with the
-// result, one table of headline metrics, and a folded <details> section
-// per experiment.
+// result, one table of headline metrics, a section per experiment with
+// its details folded in <details>, and a legend.
 func RenderMarkdown(c *compare.Comparison, opts MarkdownOptions) (Markdown, error) {
 	if opts.LogLines == 0 {
 		opts.LogLines = 20
@@ -69,28 +75,39 @@ func RenderMarkdown(c *compare.Comparison, opts MarkdownOptions) (Markdown, erro
 		opts.MaxListed = 10
 	}
 	var out Markdown
-	body, err := execute("header.md.tmpl", headerView(c))
-	if err != nil {
+	add := func(kind, tmpl string, view any) error {
+		body, err := execute(tmpl, view)
+		if err == nil {
+			out = append(out, Section{Kind: kind, Body: body})
+		}
+		return err
+	}
+	if err := add(SectionHeader, "header.md.tmpl", headerView(c)); err != nil {
 		return nil, err
 	}
-	out = append(out, Section{Kind: SectionHeader, Body: body})
-	if len(c.Experiments) > 0 {
-		body, err = execute("headline.md.tmpl", headlineView(c))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Section{Kind: SectionHeadline, Body: body})
+	if len(c.Experiments) == 0 {
+		return out, nil
+	}
+	if err := add(SectionHeadline, "headline.md.tmpl", headlineView(c)); err != nil {
+		return nil, err
 	}
 	for _, e := range c.Experiments {
 		v := experimentView(e, opts)
-		body, err := execute("experiment.md.tmpl", v)
-		if err != nil {
-			return nil, err
+		s := Section{Kind: SectionExperiment, Experiment: e.Name, Verdict: e.Verdict}
+		for _, part := range []struct {
+			name string
+			dst  *string
+		}{{"heading", &s.Heading}, {"summary", &s.Summary}, {"details", &s.Details}, {"section", &s.Body}} {
+			text, err := execute(part.name, v)
+			if err != nil {
+				return nil, err
+			}
+			*part.dst = strings.Trim(text, "\n")
 		}
-		out = append(out, Section{
-			Kind: SectionExperiment, Experiment: e.Name, Verdict: e.Verdict, Body: body,
-			Folded: "- " + v.Summary,
-		})
+		out = append(out, s)
+	}
+	if err := add(SectionFooter, "footer.md.tmpl", headlineView(c)); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -128,7 +145,7 @@ type headerData struct {
 }
 
 func headerView(c *compare.Comparison) headerData {
-	refs := fmt.Sprintf("base %s → head %s", codeCell(c.Base.Short()), codeCell(c.Head.Short()))
+	refs := fmt.Sprintf("base %s → head %s", code(c.Base.Short()), code(c.Head.Short()))
 	if c.PR != 0 {
 		refs += fmt.Sprintf(" (#%d)", c.PR)
 	}
@@ -224,25 +241,32 @@ type changeRow struct{ Field, Base, Head string }
 type failureView struct{ Title, Log string }
 
 type experimentData struct {
-	Summary     string
-	File        string
-	Changes     []changeRow
-	Notes       []string
-	Rows        []metricRow
-	Footnotes   []footnote
-	Missing     []string
-	MissingMore int
-	MissingHint string
-	Failures    []failureView
-	Reused      []string
-	Cost        string
-	History     []string
+	Name, Verdict, Status string
+	// SummaryName is the name for the HTML <summary> element.
+	SummaryName  string
+	Summary      string
+	File         string
+	Changes      []changeRow
+	Notes        []string
+	Rows         []metricRow
+	Footnotes    []footnote
+	Missing      []string
+	MissingCount int
+	MissingMore  int
+	MissingHint  string
+	Failures     []failureView
+	Reused       []string
+	Cost         string
+	History      []string
 }
 
 func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData {
-	v := experimentData{Summary: summaryLine(e)}
+	v := experimentData{
+		Name: md(e.Name), Verdict: verdictIcons[e.Verdict] + string(e.Verdict), Status: md(e.Status),
+		SummaryName: htmlText(e.Name), Summary: md(summaryText(e)), MissingCount: len(e.Missing),
+	}
 	if e.File != "" {
-		v.File = codeCell(e.File)
+		v.File = code(e.File)
 	}
 	for _, c := range e.Changes {
 		v.Changes = append(v.Changes, changeRow{Field: codeCell(c.Name()), Base: codeCell(c.Base), Head: codeCell(c.Head)})
@@ -274,7 +298,7 @@ func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData 
 	if len(e.Missing) > 0 {
 		var cmds []string
 		for _, c := range missingCommands(e.Missing) {
-			cmds = append(cmds, codeCell(c))
+			cmds = append(cmds, code(c))
 		}
 		v.MissingHint = "produce them with " + strings.Join(cmds, " and ")
 	}
@@ -299,19 +323,23 @@ func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData 
 	return v
 }
 
-// summaryLine is the <summary> of an experiment: name, verdict, status,
-// and what stands out, as HTML-escaped text.
-func summaryLine(e *compare.Experiment) string {
-	parts := []string{"<b>" + htmlText(e.Name) + "</b>", htmlText(verdictIcons[e.Verdict] + string(e.Verdict)), htmlText(e.Status)}
-	if e.Sweep {
-		parts = append(parts, fmt.Sprintf("%d → %d configs", configsOn(e, true), configsOn(e, false)))
-	}
+// summaryText is one line of what stands out in an experiment: the
+// headline metrics that moved, failures, missing results, reuse.
+func summaryText(e *compare.Experiment) string {
+	var parts []string
 	if e.Headline != nil {
 		for _, m := range headlineMetrics(e.Headline) {
 			if m.Verdict == compare.Improved || m.Verdict == compare.Regressed {
-				parts = append(parts, htmlText(m.Name+" "+deltaCell(m)))
+				parts = append(parts, m.Name+" "+deltaCell(m))
 			}
 		}
+	}
+	if e.Sweep {
+		best := ""
+		if e.Headline != nil && e.Headline.Head != nil {
+			best = ", best " + orDefaults(e.Headline.Head.Label)
+		}
+		parts = append(parts, fmt.Sprintf("%d → %d configs%s", configsOn(e, true), configsOn(e, false), best))
 	}
 	if n := countSide(e.Failures, compare.SideHead); n > 0 {
 		parts = append(parts, plural(n, "failed trial"))
@@ -321,6 +349,15 @@ func summaryLine(e *compare.Experiment) string {
 	}
 	if len(e.Reused) > 0 {
 		parts = append(parts, fmt.Sprintf("%d reused", len(e.Reused)))
+	}
+	if len(parts) == 0 {
+		switch e.Verdict {
+		case compare.Unchanged:
+			return "no significant change"
+		case compare.Inconclusive:
+			return "too few seeds to test"
+		}
+		return string(e.Verdict)
 	}
 	return strings.Join(parts, " · ")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -232,6 +233,8 @@ func quoteEmpty(s string) string {
 	return s
 }
 
+var trailingPad = regexp.MustCompile(` +((?:\x1b\[[0-9;]*m)+)$`)
+
 // writeTable prints rows under headers as plain aligned columns, the way
 // `assay plan` prints its tables: no borders, two spaces between columns,
 // no trailing blanks.
@@ -274,7 +277,10 @@ func writeTable(w io.Writer, headers []string, rows [][]string) error {
 		if line == "" {
 			continue
 		}
-		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+		line = strings.TrimRight(line, " \n")
+		// Padding inside a coloured last cell ends before the reset code.
+		line = trailingPad.ReplaceAllString(line, "$1")
+		if _, err := io.WriteString(w, line+"\n"); err != nil {
 			return err
 		}
 	}
