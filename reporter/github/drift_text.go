@@ -121,15 +121,15 @@ func configName(c string) string {
 
 // DriftIssueBody renders the body of a drift issue for a finding.
 func DriftIssueBody(f drift.Finding, rule drift.Rule) string {
-	return render("drift_issue.md.tmpl", newDriftView(f, rule, true))
+	return renderText("drift_issue.md.tmpl", newDriftView(f, rule, true))
 }
 
 // DriftRecoveredComment renders the comment that closes a drift issue.
 func DriftRecoveredComment(f drift.Finding, rule drift.Rule) string {
-	return render("drift_recovered.md.tmpl", newDriftView(f, rule, false))
+	return renderText("drift_recovered.md.tmpl", newDriftView(f, rule, false))
 }
 
-func render(name string, v any) string {
+func renderText(name string, v any) string {
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, name, v); err != nil {
 		// The templates are compiled in and their views fixed: a failure

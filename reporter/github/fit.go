@@ -34,6 +34,10 @@ type Section struct {
 	// Details may be folded into <details>, or dropped for a link to the
 	// full report.
 	Details string
+	// Body, when set, is the whole section as its renderer lays it out
+	// (details already folded); Fit shows it whenever the section is shown
+	// whole.
+	Body string
 }
 
 // title is the heading as plain text, for <summary> and notes.
@@ -150,6 +154,8 @@ func (f *fitter) section(i int) string {
 	var b string
 	if f.mode[i] == dropped {
 		b = joinBlocks(s.Heading, s.Summary, f.linkNote("The details of "+s.title()+" are"))
+	} else if s.Body != "" {
+		b = strings.TrimSpace(s.Body)
 	} else {
 		details := strings.TrimSpace(s.Details)
 		if details != "" && f.folded {

@@ -32,10 +32,15 @@ type PRReport struct {
 	Full string
 }
 
-// Markdown joins the report's parts with nothing folded or left out.
+// Markdown joins the report's parts with nothing left out: each section's
+// Body, or its parts.
 func (r Report) Markdown() string {
 	blocks := []string{strings.TrimSpace(r.Head)}
 	for _, s := range r.Sections {
+		if s.Body != "" {
+			blocks = append(blocks, strings.TrimSpace(s.Body))
+			continue
+		}
 		blocks = append(blocks, joinBlocks(s.Heading, s.Summary, s.Details))
 	}
 	if f := strings.TrimSpace(r.Foot); f != "" {
