@@ -1,0 +1,96 @@
+package html
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/assaylab/assay/reporter/compare"
+)
+
+// num formats a value for a table: four significant digits, as the
+// markdown report shows them.
+func num(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// sortKey is a value as the script sorts it: full precision, "" for none.
+func sortKey(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// sampleText reads "0.812 ± 0.004 (n=3)", or "—" without values.
+func sampleText(s *compare.Sample) string {
+	if s == nil || s.N == 0 {
+		return "—"
+	}
+	if s.N == 1 {
+		return num(s.Mean) + " (n=1)"
+	}
+	return fmt.Sprintf("%s ± %s (n=%d)", num(s.Mean), num(s.SD), s.N)
+}
+
+func sampleSort(s *compare.Sample) string {
+	if s == nil || s.N == 0 {
+		return ""
+	}
+	return sortKey(s.Mean)
+}
+
+// deltaText reads "+0.013 (+1.6%)".
+func deltaText(m *compare.Metric) string {
+	if m.Delta == nil {
+		return "—"
+	}
+	out := signed(*m.Delta)
+	if m.DeltaPct != nil {
+		out += " (" + signed(*m.DeltaPct) + "%)"
+	}
+	return out
+}
+
+func signed(v float64) string {
+	s := num(v)
+	if v > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+// pText reads "0.021", "<0.001", or with "~" when the change is not
+// significant, as benchstat marks it.
+func pText(m *compare.Metric) string {
+	if m.Test == nil {
+		return "—"
+	}
+	p := m.Test.P
+	var s string
+	switch {
+	case p < 0.001:
+		s = "<0.001"
+	default:
+		s = strconv.FormatFloat(p, 'g', 2, 64)
+	}
+	if !m.Significant {
+		s += " ~"
+	}
+	return s
+}
+
+func cellOf(m *compare.Metric) Cell {
+	c := Cell{
+		Metric: m.Name, Base: sampleText(m.Base), Head: sampleText(m.Head),
+		Delta: deltaText(m), P: pText(m), Verdict: string(m.Verdict), Significant: m.Significant, Note: m.Note,
+		SortBase: sampleSort(m.Base), SortHead: sampleSort(m.Head),
+	}
+	if m.DeltaPct != nil {
+		c.SortDelta = sortKey(*m.DeltaPct)
+	} else if m.Delta != nil {
+		c.SortDelta = sortKey(*m.Delta)
+	}
+	if m.Test != nil {
+		c.SortP = sortKey(m.Test.P)
+	}
+	return c
+}
