@@ -16,14 +16,14 @@ const Marker = "<!-- assay:report -->"
 
 // CommentResult says what UpsertComment did.
 type CommentResult struct {
-	ID  int64
-	URL string
+	ID  int64  `json:"id"`
+	URL string `json:"url"`
 	// Action is "created", "updated" or "unchanged" (the body was already
 	// what it would have been edited to).
-	Action string
+	Action string `json:"action"`
 	// Removed counts duplicates of the sticky comment deleted: left by an
 	// earlier run whose create GitHub answered with an error after all.
-	Removed int
+	Removed int `json:"removed,omitempty"`
 }
 
 // IsSticky reports whether a comment is assay's sticky comment for login:
