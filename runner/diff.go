@@ -265,31 +265,41 @@ func joinPath(dir, name string) string {
 // sourceText is an attribute's expression as written, whitespace
 // collapsed, found from its "file:line" location; "" when absent.
 func sourceText(p *spec.Project, loc, name string) string {
-	if p == nil || loc == "" {
-		return ""
-	}
-	i := strings.LastIndexByte(loc, ':')
-	line, err := strconv.Atoi(loc[i+1:])
-	if i < 0 || err != nil {
-		return ""
-	}
-	f := p.Files[loc[:i]]
-	if f == nil {
-		return ""
-	}
-	body, ok := f.Body.(*hclsyntax.Body)
-	if !ok {
-		return ""
-	}
-	a := findAttribute(body, name, line)
+	a := attributeAt(p, loc, name)
 	if a == nil {
 		return ""
 	}
+	f := p.Files[a.SrcRange.Filename]
 	r := a.Expr.Range()
-	if r.Start.Byte < 0 || r.End.Byte > len(f.Bytes) || r.Start.Byte > r.End.Byte {
+	if f == nil || r.Start.Byte < 0 || r.End.Byte > len(f.Bytes) || r.Start.Byte > r.End.Byte {
 		return ""
 	}
 	return strings.Join(strings.Fields(string(r.SliceBytes(f.Bytes))), " ")
+}
+
+// attributeAt finds the attribute called name that a spec accessor
+// located as "file:line" (CommandSource, EnvSource, WorkdirSource).
+func attributeAt(p *spec.Project, loc, name string) *hclsyntax.Attribute {
+	if p == nil || loc == "" {
+		return nil
+	}
+	i := strings.LastIndexByte(loc, ':')
+	if i < 0 {
+		return nil
+	}
+	line, err := strconv.Atoi(loc[i+1:])
+	if err != nil {
+		return nil
+	}
+	f := p.Files[loc[:i]]
+	if f == nil {
+		return nil
+	}
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return nil
+	}
+	return findAttribute(body, name, line)
 }
 
 func findAttribute(b *hclsyntax.Body, name string, line int) *hclsyntax.Attribute {

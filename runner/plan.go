@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/assaylab/assay/runner/gitrepo"
 	"github.com/assaylab/assay/spec"
@@ -173,34 +177,39 @@ func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan
 		return nil, nil, err
 	}
 
-	head, diags := spec.Load(gitrepo.FS(headSnap), spec.LoadOptions{Vars: opts.Vars})
-	p.HeadProject = head
+	// The two sides are independent until compared: read them at once.
+	var (
+		wg   sync.WaitGroup
+		base loadedSide
+	)
+	if baseSnap != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			base = loadSide(ctx, baseSnap, opts.Vars)
+		}()
+	}
+	head := loadSide(ctx, headSnap, opts.Vars)
+	wg.Wait()
+
+	p.HeadProject = head.project
+	diags := head.diags
+	if head.err != nil {
+		return nil, diags, head.err
+	}
 	if diags.HasErrors() {
 		return p, diags, nil
 	}
-	headSide, d, err := readSide(ctx, headSnap, head)
-	diags = append(diags, d...)
-	if err != nil {
-		return nil, diags, err
-	}
-	if diags.HasErrors() {
-		return p, diags, nil
-	}
+	headSide := head.trials
 	var baseSide *sideTrials
 	if baseSnap != nil {
-		base, bd := spec.Load(gitrepo.FS(baseSnap), spec.LoadOptions{Vars: opts.Vars})
-		if bd.HasErrors() {
-			p.Warnings = append(p.Warnings, unreadableBase(p.Base, bd))
-		} else {
-			bs, bd, err := readSide(ctx, baseSnap, base)
-			if err != nil {
-				return nil, diags, err
-			}
-			if bd.HasErrors() {
-				p.Warnings = append(p.Warnings, unreadableBase(p.Base, bd))
-			} else {
-				p.BaseProject, baseSide = base, bs
-			}
+		switch {
+		case base.err != nil:
+			return nil, diags, base.err
+		case base.diags.HasErrors():
+			p.Warnings = append(p.Warnings, unreadableBase(p.Base, base.diags))
+		default:
+			p.BaseProject, baseSide = base.project, base.trials
 		}
 	}
 	if err := p.compare(baseSide, headSide, baseSnap, headSnap); err != nil {
@@ -294,6 +303,26 @@ func unreadableBase(base Side, diags hcl.Diagnostics) *hcl.Diagnostic {
 	}
 }
 
+// loadedSide is one side read: its project and trials, or why not.
+type loadedSide struct {
+	project *spec.Project
+	trials  *sideTrials
+	diags   hcl.Diagnostics
+	err     error
+}
+
+// loadSide loads the specs of one side and expands them into trials.
+func loadSide(ctx context.Context, snap gitrepo.Snapshot, vars spec.VarValues) loadedSide {
+	project, diags := spec.Load(gitrepo.FS(snap), spec.LoadOptions{Vars: vars})
+	out := loadedSide{project: project, diags: diags}
+	if diags.HasErrors() {
+		return out
+	}
+	trials, d, err := readSide(ctx, snap, project)
+	out.trials, out.diags, out.err = trials, append(out.diags, d...), err
+	return out
+}
+
 // sideTrials is one side's experiments with their trials and inputs.
 type sideTrials struct {
 	exps   map[string]*spec.Experiment
@@ -311,29 +340,73 @@ func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project) (*sid
 		if err := ctx.Err(); err != nil {
 			return nil, diags, err
 		}
-		ts, d := e.Trials("")
+		// Fingerprint before expanding where the workdir is known without
+		// evaluating (explicit inputs do not depend on it; a literal
+		// workdir is the same for every trial), so keys are computed once.
+		byWorkdir := map[string]*Inputs{}
+		known, ok := staticWorkdir(p, e)
+		fp := ""
+		if ok {
+			in, err := r.read(e, known)
+			if err != nil {
+				return nil, diags, err
+			}
+			byWorkdir[known], fp = in, in.Fingerprint
+		}
+		ts, d := e.Trials(fp)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			continue
 		}
-		byWorkdir := map[string]*Inputs{}
 		ins := map[string]*Inputs{}
 		for _, t := range ts {
-			in := byWorkdir[t.Workdir]
+			wd := t.Workdir
+			if e.Inputs != nil && ok {
+				wd = known
+			}
+			in := byWorkdir[wd]
 			if in == nil {
 				var err error
-				if in, err = r.read(e, t.Workdir); err != nil {
+				if in, err = r.read(e, wd); err != nil {
 					return nil, diags, err
 				}
-				byWorkdir[t.Workdir] = in
-				ins[in.Fingerprint] = in
+				byWorkdir[wd] = in
 			}
-			t.Inputs = in.Fingerprint
-			t.ComputeKey()
+			ins[in.Fingerprint] = in
+			if t.Inputs != in.Fingerprint {
+				t.Inputs = in.Fingerprint
+				t.ComputeKey()
+			}
 		}
 		s.exps[e.Name], s.trials[e.Name], s.inputs[e.Name] = e, ts, ins
 	}
 	return s, diags, nil
+}
+
+// staticWorkdir is the workdir every trial of e has, when that is known
+// without expanding: any workdir for explicit inputs (they ignore it), "."
+// without a workdir attribute, or a workdir written as a plain string.
+func staticWorkdir(p *spec.Project, e *spec.Experiment) (string, bool) {
+	if e.Inputs != nil {
+		return ".", true
+	}
+	loc := e.WorkdirSource()
+	if loc == "" {
+		return ".", true
+	}
+	a := attributeAt(p, loc, "workdir")
+	if a == nil || len(a.Expr.Variables()) > 0 {
+		return "", false
+	}
+	v, d := a.Expr.Value(nil)
+	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return "", false
+	}
+	w := path.Clean(v.AsString())
+	if !fs.ValidPath(w) {
+		return "", false
+	}
+	return w, true
 }
 
 // compare matches experiments by name across the sides, and selects.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -108,6 +109,11 @@ the outputs matrix and has_trials to $GITHUB_OUTPUT.`,
 
 func runPlan(opts *planOptions) error {
 	f := opts.f
+	// A plan parses every spec file twice (base and head) into short-lived
+	// syntax trees: collect less often, for less CPU, but hold the heap
+	// well under 300 MB even for thousands of experiments.
+	defer debug.SetGCPercent(debug.SetGCPercent(300))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(192 << 20))
 	ws, err := findWorkspace(f.Dir)
 	if err != nil {
 		return err
@@ -148,6 +154,9 @@ func runPlan(opts *planOptions) error {
 			return err
 		}
 		plan.UseRecorded(rec)
+	}
+	if err := applyForkGate(f, plan); err != nil {
+		return err
 	}
 	if opts.shard != "" {
 		i, n, _ := runner.ParseShard(opts.shard)

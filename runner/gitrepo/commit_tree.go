@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -16,18 +17,21 @@ import (
 // Only the trees on the paths asked about are decoded, so the cost
 // follows what is looked at, not the size of the repository.
 type commitSnapshot struct {
+	// mu is the repository's: go-git's object storage reads packs through
+	// shared file handles, so one reader at a time.
+	mu     *sync.Mutex
 	store  storer.EncodedObjectStorer
 	commit plumbing.Hash
 	// trees caches decoded trees by directory path.
 	trees map[string]*object.Tree
 }
 
-func newCommitSnapshot(store storer.EncodedObjectStorer, c *object.Commit) (*commitSnapshot, error) {
+func newCommitSnapshot(mu *sync.Mutex, store storer.EncodedObjectStorer, c *object.Commit) (*commitSnapshot, error) {
 	root, err := object.GetTree(store, c.TreeHash)
 	if err != nil {
 		return nil, fmt.Errorf("reading the tree of commit %s: %w", short(c.Hash), err)
 	}
-	return &commitSnapshot{store: store, commit: c.Hash, trees: map[string]*object.Tree{".": root}}, nil
+	return &commitSnapshot{mu: mu, store: store, commit: c.Hash, trees: map[string]*object.Tree{".": root}}, nil
 }
 
 func (s *commitSnapshot) String() string { return "commit " + short(s.commit) }
@@ -67,7 +71,7 @@ func findEntry(t *object.Tree, name string) (object.TreeEntry, bool) {
 	return object.TreeEntry{}, false
 }
 
-func (s *commitSnapshot) Stat(p string) (Entry, error) {
+func (s *commitSnapshot) statLocked(p string) (Entry, error) {
 	if err := checkPath("stat", p); err != nil {
 		return Entry{}, err
 	}
@@ -85,7 +89,7 @@ func (s *commitSnapshot) Stat(p string) (Entry, error) {
 	return Entry{Path: p, Mode: e.Mode, ID: e.Hash}, nil
 }
 
-func (s *commitSnapshot) ReadDir(p string) ([]Entry, error) {
+func (s *commitSnapshot) readdirLocked(p string) ([]Entry, error) {
 	if err := checkPath("readdir", p); err != nil {
 		return nil, err
 	}
@@ -101,7 +105,7 @@ func (s *commitSnapshot) ReadDir(p string) ([]Entry, error) {
 }
 
 func (s *commitSnapshot) blob(op, p string) (plumbing.EncodedObject, error) {
-	e, err := s.Stat(p)
+	e, err := s.statLocked(p)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +119,7 @@ func (s *commitSnapshot) blob(op, p string) (plumbing.EncodedObject, error) {
 	return obj, nil
 }
 
-func (s *commitSnapshot) ReadFile(p string) ([]byte, error) {
+func (s *commitSnapshot) readfileLocked(p string) ([]byte, error) {
 	obj, err := s.blob("read", p)
 	if err != nil {
 		return nil, err
@@ -133,7 +137,7 @@ func (s *commitSnapshot) ReadFile(p string) ([]byte, error) {
 	return buf.b, nil
 }
 
-func (s *commitSnapshot) Size(p string) (int64, error) {
+func (s *commitSnapshot) sizeLocked(p string) (int64, error) {
 	obj, err := s.blob("stat", p)
 	if err != nil {
 		return 0, err
@@ -156,3 +160,27 @@ func join(dir, name string) string {
 }
 
 func short(h plumbing.Hash) string { return h.String()[:12] }
+
+func (s *commitSnapshot) Stat(p string) (Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.statLocked(p)
+}
+
+func (s *commitSnapshot) ReadDir(p string) ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readdirLocked(p)
+}
+
+func (s *commitSnapshot) ReadFile(p string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readfileLocked(p)
+}
+
+func (s *commitSnapshot) Size(p string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sizeLocked(p)
+}

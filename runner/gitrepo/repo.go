@@ -8,14 +8,19 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Repo is a git repository opened with go-git.
@@ -23,6 +28,10 @@ type Repo struct {
 	git *git.Repository
 	// root is the top of the work tree; "" for a bare repository.
 	root string
+	// store keeps pack files open; Close releases them.
+	store *filesystem.Storage
+	// mu serialises reads of the object store by commit snapshots.
+	mu sync.Mutex
 }
 
 // Open opens the repository whose work tree holds dir (dir or any of its
@@ -40,10 +49,28 @@ func Open(dir string) (*Repo, error) {
 		return nil, fmt.Errorf("opening the git repository at %s: %w", abs, err)
 	}
 	repo := &Repo{git: r}
+	var wtFS billy.Filesystem
 	if wt, err := r.Worktree(); err == nil {
-		repo.root = wt.Filesystem.Root()
+		repo.root, wtFS = wt.Filesystem.Root(), wt.Filesystem
+	}
+	// Reopen the same storage keeping the pack files open: by default
+	// go-git opens and closes the pack for every object it reads, which
+	// dominates reading a thousand spec files.
+	if fsStore, ok := r.Storer.(*filesystem.Storage); ok {
+		store := filesystem.NewStorageWithOptions(fsStore.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+		if kept, err := git.Open(store, wtFS); err == nil {
+			repo.git, repo.store = kept, store
+		}
 	}
 	return repo, nil
+}
+
+// Close releases the pack files the repository keeps open.
+func (r *Repo) Close() error {
+	if r.store == nil {
+		return nil
+	}
+	return r.store.Close()
 }
 
 // Git is the underlying go-git repository, for callers that write to it
@@ -84,7 +111,7 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 			return plumbing.ZeroHash, err
 		}
 	}
-	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	h, err := r.git.ResolveRevision(plumbing.Revision(r.expandName(rev)))
 	if err == nil {
 		// ResolveRevision peels to a commit, but a walk past a shallow
 		// boundary reports success with nothing; check the commit is here.
@@ -97,6 +124,31 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, fmt.Errorf("revision %q is not in this shallow clone: %w", rev, ErrShallow)
 	}
 	return plumbing.ZeroHash, fmt.Errorf("%q names no branch, tag or commit in this repository: %w", rev, ErrUnknownRevision)
+}
+
+// expandName replaces the name that starts rev (a branch, tag or other
+// ref, before any ~ or ^) with its object id, as git rev-parse prefers a
+// ref to an abbreviated SHA. go-git tries the name as an abbreviated SHA
+// first, which scans every object for a name like "A" or "feed".
+func (r *Repo) expandName(rev string) string {
+	end := strings.IndexAny(rev, "~^:@")
+	if end == 0 {
+		return rev
+	}
+	if end < 0 {
+		end = len(rev)
+	}
+	name, rest := rev[:end], rev[end:]
+	if len(name) == 2*len(plumbing.ZeroHash) && plumbing.IsHash(name) {
+		return rev
+	}
+	for _, rule := range plumbing.RefRevParseRules {
+		ref, err := storer.ResolveReference(r.git.Storer, plumbing.ReferenceName(fmt.Sprintf(rule, name)))
+		if err == nil {
+			return ref.Hash().String() + rest
+		}
+	}
+	return rev
 }
 
 func looksLikeHash(s string) bool {
@@ -163,7 +215,9 @@ func (r *Repo) MergeBase(a, b plumbing.Hash) (plumbing.Hash, error) {
 }
 
 func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
+	r.mu.Lock()
 	c, err := r.git.CommitObject(h)
+	r.mu.Unlock()
 	if err != nil {
 		if r.Shallow() {
 			return nil, fmt.Errorf("commit %s is not in this shallow clone: %w", short(h), ErrShallow)
@@ -179,7 +233,7 @@ func (r *Repo) Commit(h plumbing.Hash) (Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newCommitSnapshot(r.git.Storer, c)
+	return newCommitSnapshot(&r.mu, r.git.Storer, c)
 }
 
 // Worktree returns the snapshot of the work tree as git would commit it

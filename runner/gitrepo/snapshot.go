@@ -39,7 +39,8 @@ func (e Entry) IsFile() bool { return e.Mode == filemode.Regular || e.Mode == fi
 // to the snapshot's root, and valid in the sense of fs.ValidPath. Missing
 // paths give errors that satisfy errors.Is(err, fs.ErrNotExist).
 //
-// A Snapshot is safe for use by one goroutine at a time.
+// A Snapshot is safe for concurrent use; the snapshots of one Repo read
+// its object store one at a time.
 type Snapshot interface {
 	// Stat returns the entry at p with its object id. A directory's id
 	// is its tree id: a hash of everything below it. A directory with

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -27,6 +28,7 @@ import (
 // record (it is empty, or everything in it is ignored); Stat reports such
 // a directory as not existing, as it would not exist in a commit.
 type worktreeSnapshot struct {
+	mu   sync.Mutex
 	root string
 	// readIndex loads the index; nil outside a repository.
 	readIndex func() (*index.Index, error)
@@ -222,7 +224,7 @@ func readIgnoreFile(file string, domain []string) ([]gitignore.Pattern, error) {
 	return ps, sc.Err()
 }
 
-func (s *worktreeSnapshot) ReadDir(p string) ([]Entry, error) {
+func (s *worktreeSnapshot) readdirLocked(p string) ([]Entry, error) {
 	if err := checkPath("readdir", p); err != nil {
 		return nil, err
 	}
@@ -263,7 +265,7 @@ func (s *worktreeSnapshot) lookup(op, p string) (Entry, error) {
 	return d.entries[i], nil
 }
 
-func (s *worktreeSnapshot) Stat(p string) (Entry, error) {
+func (s *worktreeSnapshot) statLocked(p string) (Entry, error) {
 	if err := checkPath("stat", p); err != nil {
 		return Entry{}, err
 	}
@@ -303,7 +305,7 @@ func (s *worktreeSnapshot) treeID(p string) (plumbing.Hash, error) {
 	}
 	children := make([]Entry, 0, len(d.entries))
 	for _, c := range d.entries {
-		ce, err := s.Stat(c.Path)
+		ce, err := s.statLocked(c.Path)
 		if errors.Is(err, fs.ErrNotExist) && c.Mode == filemode.Dir {
 			continue
 		}
@@ -359,7 +361,7 @@ func (s *worktreeSnapshot) statClean(ie *index.Entry, info fs.FileInfo) bool {
 	return true
 }
 
-func (s *worktreeSnapshot) ReadFile(p string) ([]byte, error) {
+func (s *worktreeSnapshot) readfileLocked(p string) ([]byte, error) {
 	if err := checkPath("read", p); err != nil {
 		return nil, err
 	}
@@ -377,7 +379,7 @@ func (s *worktreeSnapshot) ReadFile(p string) ([]byte, error) {
 	return os.ReadFile(s.abs(p))
 }
 
-func (s *worktreeSnapshot) Size(p string) (int64, error) {
+func (s *worktreeSnapshot) sizeLocked(p string) (int64, error) {
 	if err := checkPath("stat", p); err != nil {
 		return 0, err
 	}
@@ -393,4 +395,28 @@ func (s *worktreeSnapshot) Size(p string) (int64, error) {
 		return 0, err
 	}
 	return info.Size(), nil
+}
+
+func (s *worktreeSnapshot) Stat(p string) (Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.statLocked(p)
+}
+
+func (s *worktreeSnapshot) ReadDir(p string) ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readdirLocked(p)
+}
+
+func (s *worktreeSnapshot) ReadFile(p string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readfileLocked(p)
+}
+
+func (s *worktreeSnapshot) Size(p string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sizeLocked(p)
 }
