@@ -1,0 +1,92 @@
+package slurm
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/assaylab/assay/spec"
+)
+
+// credentialName matches variables a trial does not inherit unless its
+// experiment names them in secret_env. It is the local executor's rule
+// (runner/local/env.go), so a trial sees the same environment wherever it
+// runs; the two should share one definition in package runner.
+var credentialName = regexp.MustCompile(`(?i)(^|_)(TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|API_?KEY|ACCESS_KEY|PRIVATE_KEY|AUTH)($|_)`)
+
+// inheritedEnv is the environment sbatch runs in, which Slurm hands on to
+// the job (--export=ALL): assay's own, less its ASSAY_* settings, the GPU
+// variables Slurm sets itself, credentials the trial did not ask for, and
+// the SLURM_* variables of any allocation assay itself runs in (which
+// would otherwise steer the new job); plus the secret_env pass-through.
+// Secrets travel only this way, never through a file. It also names
+// secret_env entries that assay's environment lacks.
+func inheritedEnv(base []string, t *spec.Trial) (env []string, missing []string) {
+	vals := map[string]string{}
+	for _, kv := range base {
+		k, v, _ := strings.Cut(kv, "=")
+		vals[k] = v
+	}
+	seen := map[string]bool{}
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if seen[k] || skipInherited(k, t) {
+			continue
+		}
+		seen[k] = true
+		env = append(env, k+"="+vals[k])
+	}
+	for _, k := range t.SecretEnv {
+		v, ok := vals[k]
+		if !ok {
+			missing = append(missing, k)
+			continue
+		}
+		if !seen[k] {
+			seen[k] = true
+			env = append(env, k+"="+v)
+		}
+	}
+	return env, missing
+}
+
+func skipInherited(k string, t *spec.Trial) bool {
+	switch {
+	case strings.HasPrefix(k, "ASSAY_"), k == "CUDA_VISIBLE_DEVICES", k == "CUDA_DEVICE_ORDER":
+		return true
+	case strings.HasPrefix(k, "SLURM_") && k != "SLURM_CONF":
+		return true
+	case credentialName.MatchString(k):
+		return !slices.Contains(t.SecretEnv, k)
+	}
+	return false
+}
+
+// specEnv is the spec's env in name order; the wrapper script exports it,
+// so the script alone shows what the trial was given.
+func specEnv(t *spec.Trial) [][2]string {
+	keys := make([]string, 0, len(t.Env))
+	for k := range t.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([][2]string, len(keys))
+	for i, k := range keys {
+		out[i] = [2]string{k, t.Env[k]}
+	}
+	return out
+}
+
+// shellName reports whether s can be exported by a POSIX shell.
+func shellName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

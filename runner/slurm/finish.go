@@ -1,0 +1,177 @@
+package slurm
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/assaylab/assay/runner"
+)
+
+// outcome is how an attempt ended, before it becomes a record.
+type outcome struct {
+	status   runner.Status
+	exitCode int
+	err      string
+	finished time.Time
+}
+
+// outcome decides how an attempt ended. The exit file is the truth about
+// the command (it ran, and exited so); Slurm's job state is the truth
+// about what stopped it (CANCELLED, TIMEOUT, OUT_OF_MEMORY).
+func (x *execution) outcome(a *attempt, end *ending, st jobState, stateKnown bool) outcome {
+	if a.start == nil {
+		a.start, _ = readStarted(a.dir)
+	}
+	o := outcome{exitCode: -1, finished: x.cfg.Now()}
+	if end != nil {
+		o.exitCode = end.ExitCode
+		if !end.Finished.IsZero() {
+			o.finished = end.Finished
+		}
+	}
+	state := ""
+	if stateKnown {
+		state = st.State
+	}
+	job := "job " + a.jobID
+	switch {
+	case end != nil && end.NotStarted != "":
+		o.status, o.exitCode, o.err = runner.StatusFailed, -1, notStartedReason(a, end.NotStarted)
+	case a.cancelled:
+		o.status, o.err = runner.StatusCancelled, fmt.Sprintf("cancelled: assay was interrupted; scancel stopped %s", job)
+		if a.start == nil {
+			o.err += " before it started"
+		}
+	case state == "CANCELLED":
+		o.status, o.err = runner.StatusCancelled, fmt.Sprintf("cancelled in Slurm: %s was scancelled from outside assay", job)
+		if a.start == nil {
+			o.err += " before it started"
+		}
+	case state == "TIMEOUT":
+		o.status = runner.StatusTimedOut
+		o.err = fmt.Sprintf("timed out: Slurm stopped %s at its time limit (--time=%s minutes)", job, timeLimit(a.job.Trial.Runner.Timeout, x.cfg.KillGrace))
+	case end != nil && end.TimedOut:
+		o.status = runner.StatusTimedOut
+		o.err = fmt.Sprintf("timed out after %s (the runner's timeout)%s", a.job.Trial.Runner.Timeout, stoppedHow(end.Killed, x.cfg.KillGrace))
+	case state == "OUT_OF_MEMORY":
+		o.status = runner.StatusFailed
+		o.err = fmt.Sprintf("out of memory: Slurm stopped %s for using more memory than it was given; ask for more with extra_args = [\"--mem=...\"] in executor \"slurm\"", job)
+	case state == "DEADLINE":
+		o.status, o.err = runner.StatusFailed, fmt.Sprintf("Slurm stopped %s at its deadline", job)
+	case end == nil:
+		o.status = runner.StatusFailed
+		how := "is gone from Slurm"
+		if state != "" {
+			how = "ended (" + describeState(st) + ")"
+		}
+		o.err = fmt.Sprintf("%s %s without writing %s; the node may not see spool directory %s (spool_dir must be shared with the compute nodes), or the job was killed before the trial ended; see its log",
+			job, how, filepath.Join(a.dir, exitName), x.dir)
+	case end.Term:
+		o.status = runner.StatusCancelled
+		o.err = fmt.Sprintf("stopped by Slurm: %s got SIGTERM (scancel, preemption or its time limit) and its final state was not seen", job)
+	case end.ExitCode == 0:
+		o.status = runner.StatusSucceeded
+	default:
+		o.status = runner.StatusFailed
+		if end.ExitCode > 128 && end.ExitCode <= 128+64 {
+			o.err = fmt.Sprintf("killed by signal (%s)", syscall.Signal(end.ExitCode-128))
+		}
+	}
+	return o
+}
+
+func notStartedReason(a *attempt, kind string) string {
+	name := ""
+	if len(a.job.Trial.Command) > 0 {
+		name = a.job.Trial.Command[0]
+	}
+	host := "its node"
+	if a.start != nil && a.start.Host != "" {
+		host = "node " + a.start.Host
+	}
+	switch kind {
+	case "workdir":
+		return workdirMissing(a) + " (as " + host + " sees it)"
+	case "notexec":
+		return fmt.Sprintf("command %q is not executable; run chmod +x on it, or put its interpreter first, as in [\"python3\", %q]", name, name)
+	case "isdir":
+		return fmt.Sprintf("command %q is a directory", name)
+	}
+	if strings.Contains(name, "/") {
+		return fmt.Sprintf("command %q not found in the workdir on %s", name, host)
+	}
+	return fmt.Sprintf("command %q not found on PATH on %s; install it there, or fix command in the spec", name, host)
+}
+
+func stoppedHow(killed bool, grace time.Duration) string {
+	if killed {
+		return fmt.Sprintf("; it ignored SIGTERM and was killed with SIGKILL after %s", grace)
+	}
+	return "; stopped with SIGTERM"
+}
+
+// finish records an attempt: its result, metrics, artifacts and GPU use
+// from the spool directory go to the sink; then it is reported, its
+// directory removed, and a failure retried while retries allow.
+func (x *execution) finish(a *attempt, o outcome) {
+	res := a.newResult(x)
+	res.Status, res.ExitCode, res.Error = o.status, o.exitCode, o.err
+	res.Finished = o.finished
+	if res.Finished.Before(res.Started) {
+		res.Finished = res.Started
+	}
+	res.DurationS = res.Finished.Sub(res.Started).Seconds()
+	run := &runner.Run{Result: res, Series: map[string][]runner.Point{}, LogPath: a.logPath()}
+	if res.Error != "" {
+		if f, err := os.OpenFile(a.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+			fmt.Fprintf(f, "\nassay: %s\n", res.Error)
+			f.Close()
+		}
+	}
+	if a.coll != nil {
+		if a.scan != nil {
+			a.scan.finish()
+		}
+		out := a.coll.Finish()
+		res.Metrics = out.Summaries
+		res.Warnings = append(res.Warnings, out.Warnings...)
+		run.Series = out.Series
+	}
+	if res.Metrics == nil {
+		res.Metrics = map[string]float64{}
+	}
+	if len(res.GPUs) > 0 {
+		readGPUUse(a.dir, res)
+	}
+	workdir := filepath.Join(x.root, filepath.FromSlash(a.job.Trial.Workdir))
+	if info, err := os.Stat(workdir); err == nil && info.IsDir() && a.start != nil {
+		arts, warn := keepArtifacts(workdir, a.job.Artifacts, filepath.Join(a.dir, artifactsName))
+		res.Artifacts = arts
+		if warn != "" {
+			res.Warnings = append(res.Warnings, warn)
+		}
+		if len(arts) > 0 {
+			run.ArtifactsDir = filepath.Join(a.dir, artifactsName)
+		}
+	}
+	x.remove(a)
+	// Recording happens even when the batch was cancelled: that is when
+	// the cancelled records are written.
+	if err := x.sink.Record(context.WithoutCancel(context.Background()), run); err != nil {
+		if x.fatal == nil {
+			x.fatal = fmt.Errorf("cannot save the result of %s (run %s): %w; its files are in %s", a.job.Name(), res.RunID, err, a.dir)
+		}
+		return
+	}
+	x.observe(runner.Event{Kind: runner.EventFinished, Job: a.job, Attempt: a.n, RunID: res.RunID, Time: res.Finished, GPUs: res.GPUs, LogPath: run.LogPath, Result: res})
+	os.RemoveAll(a.dir)
+	if !x.cancelling && x.fatal == nil && res.Status.Retryable() && res.ExitCode != -1 && a.n <= a.job.Trial.Runner.Retries {
+		x.observe(runner.Event{Kind: runner.EventRetrying, Job: a.job, Attempt: a.n + 1, Time: x.cfg.Now(), Result: res})
+		x.queue = append([]*pending{{job: a.job, n: a.n + 1}}, x.queue...)
+	}
+}

@@ -1,0 +1,141 @@
+package slurm
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assaylab/assay/runner/gpu"
+)
+
+// wrapper is what the generated batch script needs to know.
+type wrapper struct {
+	// Title names the trial and attempt in the script's header.
+	Title string
+	// Dir is the attempt's spool directory, on the shared filesystem.
+	Dir string
+	// Workdir is the trial's working directory, absolute.
+	Workdir string
+	Argv    []string
+	// Exports are the spec's env and the run contract, in order.
+	Exports [][2]string
+	// CPUOnly trials get an empty CUDA_VISIBLE_DEVICES, so that they
+	// cannot take a GPU by accident; GPU trials get Slurm's.
+	CPUOnly bool
+	// Timeout (0 for none) and Grace: SIGTERM to the trial's process group
+	// after Timeout, SIGKILL Grace later.
+	Timeout, Grace time.Duration
+	// SampleEvery is how often nvidia-smi is asked about a GPU trial.
+	SampleEvery time.Duration
+}
+
+// shq quotes s for a POSIX shell.
+func shq(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
+
+// script renders the wrapper. It is plain POSIX sh plus setsid
+// (util-linux) and GNU date and sleep, which every Linux cluster has.
+//
+// The order of its steps is the protocol with assay: started is written
+// before the command runs, exit after everything else, each by rename, so
+// that assay never reads half a file; a trial that never gets as far as
+// its command says why in exit (notstarted=...). Slurm's own messages
+// (time limit, cancellation) land in the same log, because the job's
+// output is the log.
+func (w *wrapper) script() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("#!/bin/sh\n")
+	p("# Written by assay for %s.\n", strings.ReplaceAll(w.Title, "\n", " "))
+	p("# Slurm runs it with its output appended to log; assay reads started,\n")
+	p("# exit (written last) and metrics.jsonl beside it. Submitting it again\n")
+	p("# by hand runs the trial outside assay's records.\n")
+	p("d=%s\n", shq(w.Dir))
+	p(`assay_now() { date +%%s.%%N; }
+assay_finish() {
+  code=$1; shift
+  { echo "exit=$code"; echo "finished=$(assay_now)"; for kv; do echo "$kv"; done; } >"$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
+  if [ "$code" -ge 0 ] && [ "$code" -le 255 ]; then exit "$code"; fi
+  exit 1
+}
+{ echo "at=$(assay_now)"; echo "host=${SLURMD_NODENAME:-$(uname -n)}"; echo "os=$(uname -s)/$(uname -m)"; echo "gpus=${CUDA_VISIBLE_DEVICES-}"; } >"$d/started.tmp" && mv -f "$d/started.tmp" "$d/started"
+`)
+	for _, kv := range w.Exports {
+		p("export %s=%s\n", kv[0], shq(kv[1]))
+	}
+	if w.CPUOnly {
+		p("export CUDA_VISIBLE_DEVICES=\n")
+	}
+	p("export CUDA_DEVICE_ORDER=PCI_BUS_ID\n")
+	p("cd %s 2>/dev/null || assay_finish -1 notstarted=workdir\n", shq(w.Workdir))
+	p("set --")
+	for _, a := range w.Argv {
+		p(" %s", shq(a))
+	}
+	p(`
+case $1 in
+*/*)
+  if [ -d "$1" ]; then assay_finish -1 notstarted=isdir
+  elif [ ! -e "$1" ]; then assay_finish -1 notstarted=notfound
+  elif [ ! -x "$1" ]; then assay_finish -1 notstarted=notexec
+  fi ;;
+*) command -v "$1" >/dev/null 2>&1 || assay_finish -1 notstarted=notfound ;;
+esac
+`)
+	if !w.CPUOnly {
+		// GPU model, driver and use, from the node's own nvidia-smi, in the
+		// queries (and so the CSV) of runner/gpu.
+		p(`smi=
+if [ -n "${CUDA_VISIBLE_DEVICES-}" ] && command -v nvidia-smi >/dev/null 2>&1; then
+  nvidia-smi --query-gpu=%s --format=csv,noheader,nounits >"$d/gpus.csv" 2>/dev/null
+  setsid sh -c 'while :; do nvidia-smi --query-gpu=%s --format=csv,noheader,nounits; echo; sleep %s; done' >"$d/gpu-samples.csv" 2>/dev/null &
+  smi=$!
+fi
+`, gpu.QueryFields, gpu.SampleFields, seconds(w.SampleEvery))
+	}
+	// The trial runs in a session of its own, so that a timeout stops the
+	// whole of it and nothing of the wrapper. Slurm's scancel and time
+	// limit reach every process of the job regardless.
+	p(`term=
+trap 'term=1' TERM
+setsid "$@" &
+pid=$!
+`)
+	if w.Timeout > 0 {
+		p(`(
+  trap 'kill $s 2>/dev/null; exit 0' TERM
+  sleep %s & s=$!; wait $s
+  : >"$d/timedout"; kill -TERM "-$pid" 2>/dev/null
+  sleep %s & s=$!; wait $s
+  if kill -0 "$pid" 2>/dev/null; then : >"$d/killed"; kill -KILL "-$pid" 2>/dev/null; fi
+) &
+dog=$!
+`, seconds(w.Timeout), seconds(w.Grace))
+	}
+	// wait returns early when a trapped signal arrives; the trial may still
+	// be running then.
+	p(`while :; do
+  wait "$pid"; code=$?
+  kill -0 "$pid" 2>/dev/null || break
+done
+`)
+	if w.Timeout > 0 {
+		p("kill \"$dog\" 2>/dev/null\n")
+	}
+	p("kill -KILL \"-$pid\" 2>/dev/null\n")
+	if !w.CPUOnly {
+		p("[ -n \"$smi\" ] && kill -TERM \"-$smi\" 2>/dev/null\n")
+	}
+	p(`set -- ${term:+term=1}
+[ -e "$d/timedout" ] && set -- "$@" timedout=1
+[ -e "$d/killed" ] && set -- "$@" killed=1
+assay_finish "$code" "$@"
+`)
+	return b.String()
+}
