@@ -154,6 +154,8 @@ results branch, and compares base against head with honest statistics.`,
 		newPlanCmd(f, g),
 		newInitCmd(f, g),
 		newRunCmd(f, g),
+		newCompareCmd(f, g),
+		newReportCmd(f, g),
 	)
 	return root
 }

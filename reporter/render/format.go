@@ -258,15 +258,19 @@ func missingTitle(m compare.MissingTrial) string {
 	return fmt.Sprintf("%s (key %s)", strings.Join(parts, " · "), shortKey(m.Key))
 }
 
+// sideCommand is a command that fills the gaps of one side.
+type sideCommand struct{ Side, Command string }
+
 // missingCommands lists each distinct command that fills a gap, with the
-// side it fills.
-func missingCommands(ms []compare.MissingTrial) []string {
-	seen := map[string]bool{}
-	var out []string
+// side it fills, in the order the gaps are listed.
+func missingCommands(ms []compare.MissingTrial) []sideCommand {
+	seen := map[sideCommand]bool{}
+	var out []sideCommand
 	for _, m := range ms {
-		if !seen[m.Command] {
-			seen[m.Command] = true
-			out = append(out, m.Command)
+		c := sideCommand{Side: m.Side, Command: m.Command}
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
 		}
 	}
 	return out

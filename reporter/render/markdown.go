@@ -298,7 +298,7 @@ func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData 
 	if len(e.Missing) > 0 {
 		var cmds []string
 		for _, c := range missingCommands(e.Missing) {
-			cmds = append(cmds, code(c))
+			cmds = append(cmds, code(c.Command)+" ("+c.Side+")")
 		}
 		v.MissingHint = "produce them with " + strings.Join(cmds, " and ")
 	}

@@ -167,7 +167,11 @@ func (t *tableWriter) experiment(e *compare.Experiment) {
 		t.printf("note: %s\n", n)
 	}
 	if len(e.Missing) > 0 {
-		t.printf("missing %s; produce with: %s\n", plural(len(e.Missing), "result"), strings.Join(missingCommands(e.Missing), ", "))
+		var cmds []string
+		for _, c := range missingCommands(e.Missing) {
+			cmds = append(cmds, c.Command+" ("+c.Side+")")
+		}
+		t.printf("missing %s; produce with: %s\n", plural(len(e.Missing), "result"), strings.Join(cmds, "; "))
 		for i, m := range e.Missing {
 			if i == 10 {
 				t.printf("  … and %d more\n", len(e.Missing)-i)

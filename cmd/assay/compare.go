@@ -1,0 +1,295 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/assaylab/assay/reporter/compare"
+	"github.com/assaylab/assay/reporter/render"
+	"github.com/assaylab/assay/reporter/results"
+	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/gitrepo"
+	"github.com/assaylab/assay/runner/spool"
+)
+
+type compareOptions struct {
+	f           *Factory
+	g           *globalOptions
+	base, head  string
+	experiments []string
+	format      string
+	fetch       bool
+}
+
+func newCompareCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &compareOptions{f: f, g: g}
+	cmd := &cobra.Command{
+		Use:   "compare [--base REF] [--head REF] [--format table|markdown|json]",
+		Short: "Compare the results of base and head, with statistics",
+		Long: `Compare the recorded results of every experiment that changed between a
+base and a head, selected as assay plan selects them.
+
+Configs (a trial without its seed) pair by identical params; an experiment
+with one config on each side pairs even when its params changed, and a
+sweep also gets a headline row: the best config of each side by its primary
+metric. Each metric shows mean ± sd over seeds, the delta, and Welch's
+t-test p-value; "~" marks no significant change (p ≥ 0.05). The verdict
+follows the metric's goal and tolerance: a significant change against the
+goal larger than the tolerance is a regression.
+
+Results are read from the results branch and from runs still in the local
+spool (after assay run, before they are recorded). Trials with no result
+are listed with the command that produces them.
+
+The result line says what the commit status will say: success, failure (a
+significant regression beyond tolerance) or error (runs failed or results
+are missing). assay compare itself exits 0 whenever it could compare.`,
+		Example: `  assay compare
+  assay compare --base main --head HEAD
+  assay compare --format markdown > report.md
+  assay compare --format json | jq '.experiments[] | {name, verdict}'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("compare takes no arguments, got %q; name experiments with --experiment", strings.Join(args, " "))
+			}
+			if err := checkFormat(opts.format, "table", "markdown", "json"); err != nil {
+				return err
+			}
+			return runCompare(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.base, "base", "", "compare against `REF` (default: merge-base of the head with the default branch)")
+	fl.StringVar(&opts.head, "head", "", "compare the commit `REF` (default: the working tree)")
+	fl.StringArrayVar(&opts.experiments, "experiment", nil, "only experiments whose name matches `GLOB` (repeatable)")
+	fl.StringVar(&opts.format, "format", "table", "output format: `table`, markdown or json")
+	fl.BoolVar(&opts.fetch, "fetch", false, "fetch the results branch from the remote first")
+	return cmd
+}
+
+func runCompare(opts *compareOptions) error {
+	f := opts.f
+	ws, err := findWorkspace(f.Dir)
+	if err != nil {
+		return err
+	}
+	vv, err := varValues(f, opts.g)
+	if err != nil {
+		return err
+	}
+	repo, err := gitrepo.Open(ws.root)
+	if errors.Is(err, gitrepo.ErrNotRepository) {
+		return fmt.Errorf("%s is not in a git repository: assay compare reads base and head from git and results from the results branch; run git init and commit the specs first", ws.root)
+	}
+	if err != nil {
+		return err
+	}
+	plan, diags, err := runner.BuildPlan(f.Context, repo, runner.PlanOptions{
+		ProjectDir: ws.root, Base: opts.base, Head: opts.head, Getenv: f.Getenv,
+		Experiments: opts.experiments, Vars: vv,
+	})
+	if err != nil {
+		return err
+	}
+	// Diagnostics go to stderr (and Actions annotations too, not to
+	// stdout): stdout holds the report.
+	df := &Factory{IO: &IOStreams{Out: f.IO.ErrOut, ErrOut: f.IO.ErrOut, errTTY: f.IO.errTTY, noColor: f.IO.noColor}, Getenv: f.Getenv}
+	printDiagnostics(df, plan.HeadProject.Files, diags)
+	if diags.HasErrors() {
+		fmt.Fprintf(f.IO.ErrOut, "The specs at the head (%s) have %s; nothing was compared.\n", plan.Head, plural(countErrors(diags), "error"))
+		return silentError
+	}
+	printDiagnostics(df, plan.HeadProject.Files, plan.Warnings)
+
+	store, err := results.OpenForProject(ws.root, plan.HeadProject.Settings, f.Getenv)
+	if err != nil {
+		return err
+	}
+	if opts.fetch {
+		if err := store.Fetch(f.Context); err != nil {
+			return fmt.Errorf("%w; compare without --fetch to use the results already here", err)
+		}
+	}
+	runs, err := loadRuns(store, spool.StateDir(repo.Root()))
+	if err != nil {
+		return err
+	}
+	c, err := compare.Compare(compareInput(opts, plan, runs))
+	if err != nil {
+		return err
+	}
+	switch opts.format {
+	case "json":
+		return render.RenderJSON(f.IO.Out, c)
+	case "markdown":
+		md, err := render.RenderMarkdown(c, render.MarkdownOptions{})
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(f.IO.Out, md.String())
+		return err
+	}
+	return render.RenderTable(f.IO.Out, c, render.TableOptions{Color: f.IO.ColorOut()})
+}
+
+// compareInput hands the plan's changed experiments to the comparison.
+func compareInput(opts *compareOptions, plan *runner.Plan, runs *recordedRuns) compare.Input {
+	in := compare.Input{
+		Base: refOf(plan.Base), Head: refOf(plan.Head),
+		Lookup: runs.lookup, LogTail: runs.logTail,
+		RunHead: rerunCommand("assay run", opts), RunBase: rerunCommand("assay run --baseline", opts),
+	}
+	for _, e := range plan.Experiments {
+		if e.Status == runner.ExperimentUnchanged {
+			continue
+		}
+		ei := compare.ExperimentInput{Name: e.Name, Status: string(e.Status), Changes: []compare.Change{}}
+		if e.Base != nil {
+			ei.Base = &compare.SideInput{Spec: e.Base, Trials: e.BaseTrials}
+		}
+		if e.Head != nil {
+			ei.Head = &compare.SideInput{Spec: e.Head, Trials: e.HeadTrials}
+		}
+		for _, ch := range e.Changes {
+			ei.Changes = append(ei.Changes, compare.Change{Field: ch.Field, Path: ch.Path, Base: ch.Base, Head: ch.Head})
+		}
+		in.Experiments = append(in.Experiments, ei)
+	}
+	return in
+}
+
+// rerunCommand is the command that produces missing results for this
+// comparison's selection.
+func rerunCommand(cmd string, opts *compareOptions) string {
+	if opts.base != "" {
+		cmd += " --base " + shellQuote(opts.base)
+	}
+	for _, e := range opts.experiments {
+		cmd += " --experiment " + shellQuote(e)
+	}
+	return cmd
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./~^@:") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func refOf(s runner.Side) compare.Ref {
+	name := s.Rev
+	switch {
+	case s.Kind == runner.SideWorktree:
+		return compare.Ref{Name: "working tree"}
+	case s.Kind == runner.SideNone:
+		return compare.Ref{Name: "none"}
+	case name == "":
+		name = s.Source
+	}
+	return compare.Ref{Name: name, Commit: s.Commit}
+}
+
+// recordedRuns are the runs the comparison can see: those on the results
+// branch and those still in the local spool.
+type recordedRuns struct {
+	byKey map[string][]*runner.Result
+	// logs reads a run's log tail by run id.
+	logs map[string]func() string
+}
+
+func (r *recordedRuns) lookup(key string) []*runner.Result { return r.byKey[key] }
+
+func (r *recordedRuns) logTail(res *runner.Result) string {
+	if read := r.logs[res.RunID]; read != nil {
+		return read()
+	}
+	return ""
+}
+
+// maxLogTail is how much of a spooled log a failure shows at most, as the
+// results branch keeps it for a failed run.
+const maxLogTail = 64 << 10
+
+func loadRuns(store *results.Store, stateDir string) (*recordedRuns, error) {
+	r := &recordedRuns{byKey: map[string][]*runner.Result{}, logs: map[string]func() string{}}
+	idx, err := store.Index()
+	if err != nil {
+		return nil, fmt.Errorf("reading the results branch %s: %w", store.Branch(), err)
+	}
+	for _, e := range idx.Entries {
+		res := resultOf(e)
+		r.byKey[e.TrialKey] = append(r.byKey[e.TrialKey], res)
+		id := e.RunID
+		r.logs[id] = func() string {
+			d, err := store.Run(id)
+			if err != nil || d.Log == nil {
+				return ""
+			}
+			return string(d.Log)
+		}
+	}
+	dir := filepath.Join(stateDir, "spool")
+	if _, err := os.Stat(dir); err != nil {
+		return r, nil
+	}
+	sp, err := spool.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := sp.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if r.logs[id] != nil {
+			continue // recorded, not yet removed from the spool
+		}
+		run, err := sp.Get(id)
+		if err != nil {
+			continue // half-written or foreign: assay sync reports those
+		}
+		res := run.Result
+		r.byKey[res.TrialKey] = append(r.byKey[res.TrialKey], res)
+		path := run.LogPath
+		r.logs[id] = func() string { return readTail(path, maxLogTail) }
+	}
+	return r, nil
+}
+
+func resultOf(e *results.Entry) *runner.Result {
+	return &runner.Result{
+		Schema: runner.ResultSchema, RunID: e.RunID, TrialKey: e.TrialKey, Experiment: e.Experiment,
+		Params: e.Params, Seed: e.Seed, Status: e.Status, ExitCode: e.ExitCode, Attempt: e.Attempt,
+		Metrics: e.Metrics, Started: e.Started, Finished: e.Finished, DurationS: e.DurationS,
+		GPUs: make([]string, e.GPUs), System: runner.System{Host: e.Host},
+		SourceCommit: e.SourceCommit, Trigger: e.Trigger, PR: e.PR,
+	}
+}
+
+func readTail(path string, limit int64) string {
+	if path == "" {
+		return ""
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer fh.Close()
+	info, err := fh.Stat()
+	if err != nil {
+		return ""
+	}
+	off := max(info.Size()-limit, 0)
+	b := make([]byte, info.Size()-off)
+	if _, err := fh.ReadAt(b, off); err != nil && !errors.Is(err, io.EOF) {
+		return ""
+	}
+	return string(b)
+}
