@@ -154,6 +154,9 @@ func runRun(opts *runOptions) error {
 	if diags.HasErrors() {
 		return silentError
 	}
+	if err := applyForkGate(f, plan); err != nil {
+		return err
+	}
 	trials := plan.ToRun()
 	if opts.shard != "" {
 		i, n, _ := runner.ParseShard(opts.shard)
