@@ -22,6 +22,10 @@ import (
 // fetch, re-apply and try again.
 var errRejected = errors.New("the remote results branch moved")
 
+// errStale is a push not even tried: the remote's tip is not the one the
+// outbox was built on.
+var errStale = errors.New("the remote results branch is ahead of the local copy")
+
 // unreachableError is a remote that could not be talked to.
 type unreachableError struct{ err error }
 
@@ -113,7 +117,7 @@ func (s *Store) push(ctx context.Context, old, tip plumbing.Hash) error {
 		current = r.Hash()
 	}
 	if current != old {
-		return errRejected
+		return errStale
 	}
 	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
 	req.Commands = []*packp.Command{{Name: s.branch, Old: old, New: tip}}

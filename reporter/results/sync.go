@@ -77,7 +77,10 @@ func (s *Store) Sync(ctx context.Context) (SyncReport, error) {
 	offline := 0
 	for {
 		rep.Attempts++
-		n, err := s.syncOnce(ctx)
+		// The first try pushes on the remote tip last seen, saving a round
+		// trip when nobody else wrote since; the remote refuses the push
+		// if that tip is stale, and later tries fetch first.
+		n, err := s.syncOnce(ctx, rep.Attempts > 1)
 		if err == nil {
 			rep.Delivered = n
 			return rep, nil
@@ -91,7 +94,10 @@ func (s *Store) Sync(ctx context.Context) (SyncReport, error) {
 			if offline >= s.opts.OfflineAttempts {
 				return rep, s.outboxError(err)
 			}
-		case errors.Is(err, errRejected):
+		case errors.Is(err, errStale) && rep.Attempts == 1:
+			// The tip last seen was old news: fetch and go again at once.
+			continue
+		case errors.Is(err, errRejected), errors.Is(err, errStale):
 			if s.now().After(deadline) {
 				return rep, s.outboxError(fmt.Errorf("gave up after %d attempts in %s: other writers kept moving the branch", rep.Attempts, s.opts.PushDeadline))
 			}
@@ -110,12 +116,14 @@ func (s *Store) outboxError(err error) error {
 	return &OutboxError{Pending: n, Outbox: s.Outbox(), Remote: s.remoteURL, Err: err}
 }
 
-// backoff is full-jitter exponential backoff: a random wait up to
-// 50ms·2^attempt, capped at 3s, so writers that collided spread out.
+// backoff is full-jitter exponential backoff: a random wait between zero
+// and 100ms·2^attempt, capped at 30s. Writers that collided spread out
+// until about one of them tries per push round trip, which for a few
+// dozen writers means waits of several seconds; one collision costs a
+// fraction of a second.
 func (s *Store) backoff(attempt int) time.Duration {
-	ceiling := 50 * time.Millisecond << min(attempt, 6)
-	ceiling = min(ceiling, 3*time.Second)
-	return ceiling/4 + time.Duration(s.rng.Int64N(int64(ceiling*3/4)+1))
+	ceiling := min(100*time.Millisecond<<min(attempt, 9), 30*time.Second)
+	return time.Duration(s.rng.Int64N(int64(ceiling) + 1))
 }
 
 func (s *Store) sleep(ctx context.Context, d time.Duration) {
@@ -131,12 +139,18 @@ func (s *Store) sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// syncOnce makes one attempt: fetch, re-apply the outbox on the remote
-// tip, push. It returns how many runs it delivered.
-func (s *Store) syncOnce(ctx context.Context) (int, error) {
-	remote, err := s.fetch(ctx)
+// syncOnce makes one attempt: fetch (when asked to, or when there is no
+// remote-tracking ref yet), re-apply the outbox on the remote tip, push.
+// It returns how many runs it delivered.
+func (s *Store) syncOnce(ctx context.Context, fetch bool) (int, error) {
+	remote, err := s.refHash(s.tracking)
 	if err != nil {
 		return 0, err
+	}
+	if fetch || remote.IsZero() {
+		if remote, err = s.fetch(ctx); err != nil {
+			return 0, err
+		}
 	}
 	unlock, err := s.lock()
 	if err != nil {
