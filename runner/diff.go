@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -67,9 +68,20 @@ func diffExperiment(e *ExperimentPlan, baseProject, headProject *spec.Project, b
 	} else {
 		// No trial has the same params and seed at both sides, so the
 		// resolved values differ anyway: compare the expressions as written.
-		add("command", sourceText(baseProject, b.CommandSource(), "command"), sourceText(headProject, h.CommandSource(), "command"))
-		add("env", sourceText(baseProject, b.EnvSource(), "env"), sourceText(headProject, h.EnvSource(), "env"))
-		add("workdir", sourceText(baseProject, b.WorkdirSource(), "workdir"), sourceText(headProject, h.WorkdirSource(), "workdir"))
+		for _, x := range []struct {
+			field  string
+			bl, hl string
+		}{
+			{"command", b.CommandSource(), h.CommandSource()},
+			{"env", b.EnvSource(), h.EnvSource()},
+			{"workdir", b.WorkdirSource(), h.WorkdirSource()},
+		} {
+			bs, bt := sourceText(baseProject, x.bl, x.field)
+			hs, ht := sourceText(headProject, x.hl, x.field)
+			if bt != ht {
+				out = append(out, Change{Field: x.field, Base: bs, Head: hs})
+			}
+		}
 	}
 	add("secret_env", strings.Join(sortedCopy(b.SecretEnv), ", "), strings.Join(sortedCopy(h.SecretEnv), ", "))
 	add("runner.labels", strings.Join(sortedCopy(b.Runner.Labels), ", "), strings.Join(sortedCopy(h.Runner.Labels), ", "))
@@ -262,19 +274,46 @@ func joinPath(dir, name string) string {
 	return dir + "/" + name
 }
 
-// sourceText is an attribute's expression as written, whitespace
-// collapsed, found from its "file:line" location; "" when absent.
-func sourceText(p *spec.Project, loc, name string) string {
+// sourceText is an attribute's expression as written (whitespace
+// collapsed, for showing) and its tokens without layout (for comparing:
+// line breaks, comments and a trailing comma are not changes), found from
+// its "file:line" location; both "" when absent.
+func sourceText(p *spec.Project, loc, name string) (text, tokens string) {
 	a := attributeAt(p, loc, name)
 	if a == nil {
-		return ""
+		return "", ""
 	}
 	f := p.Files[a.SrcRange.Filename]
 	r := a.Expr.Range()
 	if f == nil || r.Start.Byte < 0 || r.End.Byte > len(f.Bytes) || r.Start.Byte > r.End.Byte {
-		return ""
+		return "", ""
 	}
-	return strings.Join(strings.Fields(string(r.SliceBytes(f.Bytes))), " ")
+	src := r.SliceBytes(f.Bytes)
+	toks, _ := hclsyntax.LexExpression(src, "", hcl.InitialPos)
+	var b strings.Builder
+	for i, tok := range toks {
+		switch tok.Type {
+		case hclsyntax.TokenNewline, hclsyntax.TokenComment, hclsyntax.TokenEOF:
+			continue
+		case hclsyntax.TokenComma:
+			if next := nextToken(toks, i); next == hclsyntax.TokenCBrack || next == hclsyntax.TokenCBrace || next == hclsyntax.TokenCParen {
+				continue
+			}
+		}
+		b.Write(tok.Bytes)
+		b.WriteByte(0)
+	}
+	return strings.Join(strings.Fields(string(src)), " "), b.String()
+}
+
+// nextToken is the type of the next token after i that is not layout.
+func nextToken(toks hclsyntax.Tokens, i int) hclsyntax.TokenType {
+	for _, t := range toks[i+1:] {
+		if t.Type != hclsyntax.TokenNewline && t.Type != hclsyntax.TokenComment {
+			return t.Type
+		}
+	}
+	return hclsyntax.TokenEOF
 }
 
 // attributeAt finds the attribute called name that a spec accessor
