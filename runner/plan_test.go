@@ -436,9 +436,9 @@ func TestPlanDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Schema string
-		Base   struct{ Kind, Commit, Source string }
-		Head   struct{ Kind string }
+		Schema  string
+		Base    struct{ Kind, Commit, Source string }
+		Head    struct{ Kind string }
 		Summary struct {
 			ToRun  int `json:"to_run"`
 			Reused int
