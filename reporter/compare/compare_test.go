@@ -419,3 +419,16 @@ func TestFortyExperiments(t *testing.T) {
 		t.Errorf("result %s", c.Result)
 	}
 }
+
+// BenchmarkCompareLarge compares a pull request touching 40 experiments
+// of 12 configs and 3 seeds (2,880 trials); reporter/render's
+// BenchmarkLarge adds rendering.
+func BenchmarkCompareLarge(b *testing.B) {
+	in := comparetest.Large(b, 40, []string{"0.1", "0.03", "0.01", "0.003"}, []string{"0.0", "0.0001", "0.001"},
+		func(int) string { return "unchanged" }, nil)
+	for b.Loop() {
+		if _, err := compare.Compare(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
