@@ -156,6 +156,7 @@ results branch, and compares base against head with honest statistics.`,
 		newRunCmd(f, g),
 		newCompareCmd(f, g),
 		newReportCmd(f, g),
+		newUICmd(f, g),
 	)
 	return root
 }

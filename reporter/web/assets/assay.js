@@ -376,7 +376,7 @@
       chart.on('axisareaselected', function () { brushFilter(chart, exp); });
     }
     if (kind === 'history') {
-      chart.on('click', function (p) { if (p.data && p.data.run) window.location.href = 'runs/' + encodeURIComponent(p.data.run); });
+      chart.on('click', function (p) { if (p.data && p.data.run) window.location.href = "/runs/" + encodeURIComponent(p.data.run); });
     }
     charts.push(chart);
     el.setAttribute('data-rendered', String(option.series.length));
@@ -401,8 +401,6 @@
       var expId = table.getAttribute('data-select-exp');
       var exp = experiments[expId];
       if (!exp || !exp.curves || !table.tBodies[0]) return;
-      var label = document.querySelector('[data-curve-label="' + expId + '"]');
-      if (label) label.textContent = selection(exp).label;
       table.tBodies[0].addEventListener('click', function (ev) {
         var tr = ev.target.closest('tr');
         if (!tr) return;
@@ -446,7 +444,16 @@
     });
   }
 
+  // Name the config whose curves each experiment shows first.
+  function labelCurves() {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-curve-label]'), function (el) {
+      var exp = experiments[el.getAttribute('data-curve-label')];
+      if (exp) el.textContent = selection(exp).label;
+    });
+  }
+
   setupTables();
+  labelCurves();
   setupRowSelection();
   setupCharts();
 })();

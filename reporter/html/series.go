@@ -1,0 +1,26 @@
+package html
+
+import (
+	"github.com/assaylab/assay/reporter/results"
+	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/spool"
+)
+
+// RecordedSeries reads a run's metric series where assay keeps it: on the
+// results branch, or, for a run not yet recorded there, in the local
+// spool (sp may be nil). It is the Source.Series that `assay compare` and
+// `assay report` pass.
+func RecordedSeries(store *results.Store, sp *spool.Spool) func(*runner.Result) (map[string][]runner.Point, error) {
+	return func(r *runner.Result) (map[string][]runner.Point, error) {
+		d, err := store.Run(r.RunID)
+		if err == nil {
+			return d.Series, nil
+		}
+		if sp != nil {
+			if run, serr := sp.Get(r.RunID); serr == nil {
+				return run.Series, nil
+			}
+		}
+		return nil, err
+	}
+}
