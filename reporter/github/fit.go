@@ -88,14 +88,14 @@ func Fit(r Report, fullURL string, limit int) Fitted {
 	if f.length() <= limit && (len(r.Sections) < 2 || f.length() <= FoldOver) {
 		return f.done()
 	}
-	f.folded = len(r.Sections) > 1 || f.length() > limit
+	f.fold(len(r.Sections) > 1 || f.length() > limit)
 	for i := len(r.Sections) - 1; i >= 0 && f.length() > limit; i-- {
 		if r.Sections[i].Details != "" {
-			f.mode[i] = dropped
+			f.setMode(i, dropped)
 		}
 	}
 	for i := len(r.Sections) - 1; i >= 0 && f.length() > limit; i-- {
-		f.mode[i] = cut
+		f.setMode(i, cut)
 	}
 	if f.length() > limit {
 		f.cutHead()
@@ -131,6 +131,8 @@ type fitter struct {
 	// cache and lengths hold each section's block per mode and folding.
 	cache   map[sectionKey]string
 	lengths map[sectionKey]int
+	// sum is the length of the sections shown, and shown their count.
+	sum, shown int
 }
 
 type sectionKey struct {
@@ -140,8 +142,35 @@ type sectionKey struct {
 }
 
 func newFitter(r Report, url string, limit int) *fitter {
-	return &fitter{r: r, url: url, limit: limit, mode: make([]sectionMode, len(r.Sections)),
+	f := &fitter{r: r, url: url, limit: limit, mode: make([]sectionMode, len(r.Sections)),
 		cache: map[sectionKey]string{}, lengths: map[sectionKey]int{}}
+	f.fold(false)
+	return f
+}
+
+// fold sets the folding and recounts the sections' length.
+func (f *fitter) fold(folded bool) {
+	f.folded = folded
+	f.sum, f.shown = 0, 0
+	for i := range f.r.Sections {
+		if f.mode[i] != cut {
+			f.sum += f.sectionLength(i)
+			f.shown++
+		}
+	}
+}
+
+// setMode changes how section i is shown, keeping the count current.
+func (f *fitter) setMode(i int, m sectionMode) {
+	if f.mode[i] != cut {
+		f.sum -= f.sectionLength(i)
+		f.shown--
+	}
+	f.mode[i] = m
+	if m != cut {
+		f.sum += f.sectionLength(i)
+		f.shown++
+	}
 }
 
 // section renders section i as the current mode and folding have it.
@@ -226,13 +255,7 @@ func (f *fitter) linkNote(what string) string {
 // length is the body's length, from cached parts.
 func (f *fitter) length() int {
 	head, tail := f.blocks()
-	n, count := CommentLength(head), 1
-	for i := range f.r.Sections {
-		if f.mode[i] != cut {
-			n += f.sectionLength(i)
-			count++
-		}
-	}
+	n, count := CommentLength(head)+f.sum, 1+f.shown
 	for _, b := range tail {
 		n += CommentLength(b)
 		count++
@@ -310,9 +333,9 @@ func joinBlocks(parts ...string) string {
 	return strings.Join(keep, "\n\n")
 }
 
-func htmlText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func htmlText(s string) string { return htmlEscaper.Replace(s) }
 
 func countNoun(n int, noun string) string {
 	if n == 1 {

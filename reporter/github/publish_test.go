@@ -224,3 +224,42 @@ func TestPrepareSendsNothing(t *testing.T) {
 	}
 	_ = env
 }
+
+func TestEnterpriseAPIURLIsUsedAsIsAndLinksFollowIt(t *testing.T) {
+	env := newTestEnv(t, fakegithub.WithAPIPrefix("/api/v3"))
+	if !strings.HasSuffix(env.cfg.APIURL, "/api/v3/") {
+		t.Fatalf("API URL = %s", env.cfg.APIURL)
+	}
+	store := newGitReportStore(t)
+	env.repo.ServeFiles(store.read)
+	pr := env.repo.AddPullRequest(fakegithub.PullRequest{HeadSHA: sha('c')})
+	env.gh.Expect(fakegithub.GetUser).Times(1)
+	env.gh.Expect(fakegithub.ListComments).Times(1)
+	env.gh.Expect(fakegithub.CreateComment).Times(1)
+	env.gh.Expect(fakegithub.CreateStatus).Times(1)
+	env.gh.Expect(fakegithub.WebBlob).Times(1)
+	pub, err := newPublisher(env, store, env.client).Publish(context.Background(), PRReport{
+		PR: pr, HeadSHA: sha('c'), Report: bigReport(2, 100), Status: CommitStatus{State: StateSuccess, Description: "ok"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// GITHUB_SERVER_URL is unset: the web root is the API URL without
+	// /api/v3, as on GitHub Enterprise Server.
+	if want := env.gh.WebURL() + "/acme/models/blob/assay/results/"; !strings.HasPrefix(pub.ReportURL, want) {
+		t.Fatalf("report URL = %s, want it under %s", pub.ReportURL, want)
+	}
+	resp, err := http.Get(pub.ReportURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("following the link: %d", resp.StatusCode)
+	}
+	for _, c := range env.gh.Calls() {
+		if strings.Contains(c.Path, "/api/v3/api/v3") {
+			t.Errorf("the API prefix was added twice: %s", c.Path)
+		}
+	}
+}
