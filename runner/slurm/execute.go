@@ -132,26 +132,6 @@ func (x *execution) loop(ctx context.Context) {
 	}
 }
 
-// submitReady submits what the CPU bound allows, for at most one poll
-// interval, so that a long queue does not keep finished jobs waiting.
-func (x *execution) submitReady(ctx context.Context) {
-	start := time.Now()
-	var left []*pending
-	for i, p := range x.queue {
-		if ctx.Err() != nil || x.fatal != nil || time.Since(start) > x.cfg.PollInterval {
-			left = append(left, x.queue[i:]...)
-			break
-		}
-		cpu := p.job.Trial.Runner.GPUs == 0
-		if cpu && x.cfg.Parallel > 0 && x.cpuBusy >= x.cfg.Parallel {
-			left = append(left, p)
-			continue
-		}
-		x.submit(ctx, p)
-	}
-	x.queue = left
-}
-
 // cancelAll stops the batch: nothing more is submitted, and every job in
 // flight is scancelled. They are recorded as Slurm reports them ended.
 func (x *execution) cancelAll() {

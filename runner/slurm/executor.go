@@ -139,7 +139,7 @@ func (e *Executor) labelReason(missing, offered []string, where string) string {
 	if len(e.cfg.Labels) > 0 {
 		return s + fmt.Sprintf("); add %s to executor \"slurm\" { labels = [...] } in assay.hcl if the nodes of %s have %s", them(len(missing)), where, them(len(missing)))
 	}
-	return s + fmt.Sprintf(": the features of the nodes of %s); give the nodes %s feature%s, or list what this executor offers in executor \"slurm\" { labels = [...] } in assay.hcl",
+	return s + fmt.Sprintf(": the features of the nodes of %s); add %s to the nodes as feature%s, or list what this executor offers in executor \"slurm\" { labels = [...] } in assay.hcl",
 		where, them(len(missing)), plural(len(missing)))
 }
 
