@@ -31,12 +31,17 @@ fuzz:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
+# The quickstart runs in a copy made a git repository of its own, as a
+# user's would be, so the demo leaves this checkout untouched.
 demo: build
-	@echo "== assay validate (examples/quickstart)"
-	cd examples/quickstart && ../../$(BIN) validate
-	@echo
-	@echo "== assay plan --all"
-	cd examples/quickstart && ../../$(BIN) plan --all
+	@set -e; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	cp -R examples/quickstart/. "$$dir"; bin=$$PWD/$(BIN); cd "$$dir"; \
+	git init -q; git add -A; \
+	git -c user.name=demo -c user.email=demo@example.com commit -q -m quickstart; \
+	echo "== assay validate (examples/quickstart)"; $$bin validate; echo; \
+	echo "== assay plan --all"; $$bin plan --all; echo; \
+	echo "== assay run --all"; $$bin run --all; echo; \
+	echo "== assay run --all again: every trial is recorded, nothing runs"; $$bin run --all
 
 clean:
 	rm -rf bin
