@@ -92,6 +92,15 @@ func pCell(m *compare.Metric) string {
 	return strconv.FormatFloat(t.P, 'f', 3, 64)
 }
 
+// ciCell is the 95% (1 − alpha) confidence interval of the delta, or ""
+// when there is no test.
+func ciCell(m *compare.Metric) string {
+	if m.Test == nil {
+		return ""
+	}
+	return "[" + signed(m.Test.CI[0], 3) + ", " + signed(m.Test.CI[1], 3) + "]"
+}
+
 // metricName marks the goal: ↑ maximize, ↓ minimize.
 func metricName(name, goal string) string {
 	switch goal {

@@ -161,7 +161,7 @@ func headerView(c *compare.Comparison) headerData {
 }
 
 type metricRow struct {
-	Experiment, Config, Metric, Base, Head, Delta, P, Verdict string
+	Experiment, Config, Metric, Base, Head, Delta, CI, P, Verdict string
 }
 
 type headlineData struct {
@@ -232,7 +232,7 @@ func (f *footnotes) ref(note string) string {
 func metricCells(m *compare.Metric, notes *footnotes) metricRow {
 	return metricRow{
 		Metric: md(metricName(m.Name, m.Goal)), Base: sampleCell(m.Base), Head: sampleCell(m.Head),
-		Delta: deltaCell(m), P: pCell(m), Verdict: verdictMD(m.Verdict) + notes.ref(m.Note),
+		Delta: deltaCell(m), CI: ciCell(m), P: pCell(m), Verdict: verdictMD(m.Verdict) + notes.ref(m.Note),
 	}
 }
 

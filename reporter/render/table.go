@@ -98,7 +98,7 @@ func RenderTable(w io.Writer, c *compare.Comparison, opts TableOptions) error {
 			name += " (best)"
 		}
 		if e.Headline == nil {
-			rows = append(rows, []string{name, "—", "", "", "", "", t.verdict(e.Verdict)})
+			rows = append(rows, []string{name, "—", "", "", "", "", "", t.verdict(e.Verdict)})
 			continue
 		}
 		for i, m := range headlineMetrics(e.Headline) {
@@ -109,7 +109,7 @@ func RenderTable(w io.Writer, c *compare.Comparison, opts TableOptions) error {
 			rows = append(rows, r)
 		}
 	}
-	t.table([]string{"experiment", "metric", "base", "head", "delta", "p", "verdict"}, rows)
+	t.table(append([]string{"EXPERIMENT"}, metricHeaders...), rows)
 	for _, e := range c.Experiments {
 		t.experiment(e)
 	}
@@ -121,8 +121,11 @@ func RenderTable(w io.Writer, c *compare.Comparison, opts TableOptions) error {
 }
 
 func (t *tableWriter) metricRow(m *compare.Metric) []string {
-	return []string{"", metricName(m.Name, m.Goal), sampleCell(m.Base), sampleCell(m.Head), deltaCell(m), pCell(m), t.verdict(m.Verdict)}
+	return []string{"", metricName(m.Name, m.Goal), sampleCell(m.Base), sampleCell(m.Head), deltaCell(m), ciCell(m), pCell(m), t.verdict(m.Verdict)}
 }
+
+// metricHeaders are the columns of metricRow, after the first.
+var metricHeaders = []string{"METRIC", "BASE", "HEAD", "DELTA", "95% CI", "P", "VERDICT"}
 
 func (t *tableWriter) experiment(e *compare.Experiment) {
 	t.printf("\n%s %s · %s · %s\n", t.colour(ansiBold, "=="), t.colour(ansiBold, e.Name), t.verdict(e.Verdict), e.Status)
@@ -149,7 +152,7 @@ func (t *tableWriter) experiment(e *compare.Experiment) {
 				rows = append(rows, row)
 			}
 		}
-		t.table([]string{"config", "metric", "base", "head", "delta", "p", "verdict"}, rows)
+		t.table(append([]string{"CONFIG"}, metricHeaders...), rows)
 	}
 	if !e.Sweep && e.Headline != nil {
 		// The headline table showed the judged metrics; the rest go here.
@@ -159,7 +162,14 @@ func (t *tableWriter) experiment(e *compare.Experiment) {
 		}
 		for _, m := range e.Headline.Metrics {
 			if !shown[m] {
-				t.printf("%s: %s → %s, %s (p %s)\n", m.Name, sampleCell(m.Base), sampleCell(m.Head), deltaCell(m), orNone(pCell(m)))
+				line := fmt.Sprintf("%s: %s → %s, %s", m.Name, sampleCell(m.Base), sampleCell(m.Head), deltaCell(m))
+				if ci := ciCell(m); ci != "" {
+					line += ", 95% ci " + ci
+				}
+				if p := pCell(m); p != "" {
+					line += ", p " + p
+				}
+				t.printf("%s\n", line)
 			}
 		}
 	}
@@ -223,13 +233,6 @@ func metricNotes(e *compare.Experiment) []string {
 	return out
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}
-
 func quoteEmpty(s string) string {
 	if s == "" {
 		return "(none)"
@@ -259,6 +262,8 @@ func writeTable(w io.Writer, headers []string, rows [][]string) error {
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 		tablewriter.WithRowAutoFormat(tw.Off),
+		// Headers are given as printed; auto-formatting would split "95%".
+		tablewriter.WithHeaderAutoFormat(tw.Off),
 	)
 	h := make([]any, len(headers))
 	for i, s := range headers {
