@@ -576,7 +576,8 @@ type Summary struct {
 	Modified    int `json:"modified"`
 	Removed     int `json:"removed"`
 	Unchanged   int `json:"unchanged"`
-	// Selected experiments have trials to run or reuse.
+	// Selected counts the selected experiments with trials to run or
+	// reuse (in this shard, once narrowed to one).
 	Selected int `json:"selected"`
 	ToRun    int `json:"to_run"`
 	Reused   int `json:"reused"`
@@ -597,7 +598,7 @@ func (p *Plan) Summary() Summary {
 		default:
 			s.Unchanged++
 		}
-		if e.Selected {
+		if e.Selected && len(e.ToRun)+len(e.Reused) > 0 {
 			s.Selected++
 		}
 		s.ToRun += len(e.ToRun)
