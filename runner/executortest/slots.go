@@ -53,19 +53,24 @@ func spans(t *testing.T, runs map[string][]*runner.Run) []span {
 	return out
 }
 
+// span is a trial length in seconds, stretched by SpanScale.
+func (h Harness) span(s float64) string {
+	return strconv.FormatFloat(s*max(h.SpanScale, 1), 'f', -1, 64)
+}
+
 func overlap(a, b span) bool { return a.start < b.end && b.start < a.end }
 
 func testGPUSlots(t *testing.T, h Harness) {
 	e := newEnv(t)
 	x := h.New(t, Machine{GPUs: []string{"0", "1", "2"}, Parallel: 1, KillGrace: time.Second})
 	jobs := []*runner.Job{
-		spanJob("one-a", "0.3", withGPUs(1)),
-		spanJob("one-b", "0.3", withGPUs(1)),
-		spanJob("two", "0.3", withGPUs(2)),
-		spanJob("three", "0.2", withGPUs(3)),
-		spanJob("one-c", "0.3", withGPUs(1)),
-		spanJob("cpu-a", "0.2"),
-		spanJob("cpu-b", "0.2"),
+		spanJob("one-a", h.span(0.3), withGPUs(1)),
+		spanJob("one-b", h.span(0.3), withGPUs(1)),
+		spanJob("two", h.span(0.3), withGPUs(2)),
+		spanJob("three", h.span(0.2), withGPUs(3)),
+		spanJob("one-c", h.span(0.3), withGPUs(1)),
+		spanJob("cpu-a", h.span(0.2)),
+		spanJob("cpu-b", h.span(0.2)),
 	}
 	runs := e.execute(context.Background(), x, jobs...)
 	ss := spans(t, runs)
@@ -146,7 +151,7 @@ func testCPUSlots(t *testing.T, h Harness) {
 	x := h.New(t, Machine{Parallel: 3, KillGrace: time.Second})
 	var jobs []*runner.Job
 	for i := range 7 {
-		jobs = append(jobs, spanJob(fmt.Sprintf("cpu%d", i), "0.3"))
+		jobs = append(jobs, spanJob(fmt.Sprintf("cpu%d", i), h.span(0.3)))
 	}
 	ss := spans(t, e.execute(context.Background(), x, jobs...))
 	most := 0

@@ -185,6 +185,11 @@ func TestRequeuedJobIsResubmitted(t *testing.T) {
 		runs = b.run(context.Background(), testJob("requeued", script, func(tr *spec.Trial) { tr.Runner.Retries = 1 }))
 	}()
 	first := b.jobIDOf("requeued", 1)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(count); len(b) > 0 {
+			break // the trial itself is running, not just its wrapper
+		}
+	}
 	slurmCmd(t, "scontrol", "requeue", first)
 	select {
 	case <-done:

@@ -106,7 +106,11 @@ func forMachine(t *testing.T, m executortest.Machine) *Executor {
 // TestSuite runs the shared executor suite against the real cluster.
 func TestSuite(t *testing.T) {
 	needCluster(t)
-	executortest.Run(t, executortest.Harness{New: func(t *testing.T, m executortest.Machine) runner.Executor {
-		return forMachine(t, m)
-	}})
+	executortest.Run(t, executortest.Harness{
+		New: func(t *testing.T, m executortest.Machine) runner.Executor { return forMachine(t, m) },
+		// A job takes Slurm 0.1-0.3 s to start on a busy 2-core machine:
+		// trials of about a second keep the slot tests' overlaps clear of
+		// that skew.
+		SpanScale: 4,
+	})
 }
