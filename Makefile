@@ -45,3 +45,9 @@ demo: build
 
 clean:
 	rm -rf bin
+
+# The plan benchmark: 100,000 files, 1,000 experiments; assay plan beside
+# git ls-tree on the same repository (bench/plan.sh).
+.PHONY: bench-plan
+bench-plan:
+	bench/plan.sh
