@@ -214,7 +214,7 @@ func writeMatrix(opts *planOptions, plan *runner.Plan) error {
 // run, and a one-line summary.
 func writePlanTable(f *Factory, plan *runner.Plan) error {
 	w := f.IO.Out
-	fmt.Fprintf(w, "Base: %s\nHead: %s\n", describeSide(plan.Base), describeSide(plan.Head))
+	fmt.Fprintf(w, "Base: %s\nHead: %s\n", describeSide(plan, plan.Base), describeSide(plan, plan.Head))
 	if plan.OnlyShard != "" {
 		fmt.Fprintf(w, "Shard: %s\n", plan.OnlyShard)
 	}
@@ -289,7 +289,7 @@ func changeValue(s string) string {
 	return s
 }
 
-func describeSide(s runner.Side) string {
+func describeSide(plan *runner.Plan, s runner.Side) string {
 	switch s.Kind {
 	case runner.SideWorktree:
 		if s.Commit != "" {
@@ -303,7 +303,10 @@ func describeSide(s runner.Side) string {
 	case "merge-base":
 		return fmt.Sprintf("%s, the merge-base with %s", s.Commit[:12], s.Rev)
 	case "github-event":
-		return fmt.Sprintf("%s (pull request %s)", s.Commit[:12], s.Rev)
+		if s == plan.Base {
+			return fmt.Sprintf("%s, the pull request's merge-base with %s", s.Commit[:12], s.Rev)
+		}
+		return fmt.Sprintf("%s, the pull request's head (%s)", s.Commit[:12], s.Rev)
 	}
 	return s.String()
 }
