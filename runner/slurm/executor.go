@@ -45,6 +45,24 @@ func (e *Executor) Probe(ctx context.Context) error {
 	return err
 }
 
+// Describe says where trials go, for a command's "Running N trials on
+// ..." line: the partition, its nodes and GPUs, and the CPU bound.
+func (e *Executor) Describe(ctx context.Context) string {
+	p, err := e.partition(ctx)
+	if err != nil {
+		return "Slurm"
+	}
+	s := fmt.Sprintf("Slurm partition %q (%d node%s", p.Name, p.Nodes, plural(p.Nodes))
+	if p.MaxGPUs > 0 {
+		s += fmt.Sprintf(", up to %d GPU%s per node", p.MaxGPUs, plural(p.MaxGPUs))
+	}
+	s += ")"
+	if e.cfg.Parallel > 0 {
+		s += fmt.Sprintf(", at most %d CPU-only trial%s at once", e.cfg.Parallel, plural(e.cfg.Parallel))
+	}
+	return s
+}
+
 // partition asks sinfo once about the partition jobs go to.
 func (e *Executor) partition(ctx context.Context) (*partition, error) {
 	e.mu.Lock()

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The slurm executor's overhead, beside a baseline measured in the same run:
+# N one-second trials (default 200) through `assay run --executor slurm`,
+# against the same N jobs submitted by a shell loop of sbatch and waited for
+# with squeue. Both poll once a second. Target: assay's wall time at most
+# 1.2x the loop's.
+#
+# Needs a Slurm cluster whose default partition runs the jobs (on CI:
+# .ci/slurm/setup.sh), go and git. Usage: bench/slurm.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-200}
+
+for tool in sbatch squeue sinfo git python3; do
+  command -v "$tool" >/dev/null || { echo "bench/slurm.sh needs $tool (Slurm: run .ci/slurm/setup.sh as root)" >&2; exit 1; }
+done
+sinfo >/dev/null || { echo "bench/slurm.sh: no Slurm controller answers (run .ci/slurm/setup.sh as root)" >&2; exit 1; }
+go build -o bin/assay ./cmd/assay
+assay=$PWD/bin/assay
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s.%N; }
+
+# A project with N one-second trials, one per sweep point.
+proj=$work/sleepy
+mkdir -p "$proj/experiments"
+cat >"$proj/assay.hcl" <<'HCL'
+executor "slurm" {
+  poll_interval = "1s"
+}
+HCL
+cat >"$proj/experiments/sleepy.hcl" <<HCL
+experiment "sleepy" {
+  command = ["sleep", "1"]
+  inputs  = ["experiments/sleepy.hcl"]
+  params  = { i = 0 }
+  sweep {
+    param "i" { values = [$(seq -s, 1 "$N")] }
+  }
+}
+HCL
+git -C "$proj" init -q
+git -C "$proj" add -A
+git -C "$proj" -c user.name=bench -c user.email=bench@example.com commit -q -m bench
+
+part=$(sinfo --noheader --format='%P %D %c' | awk '$1 ~ /\*$/ {sub(/\*$/, "", $1); print $1 " (" $2 " nodes, " $3 " CPUs each)"}')
+echo "== $N one-second trials on Slurm partition $part, $(nproc) cores here"
+
+# Baseline: what a user would write by hand.
+t0=$(now)
+ids=()
+for i in $(seq 1 "$N"); do
+  ids+=("$(sbatch --parsable --job-name="loop-$i" --output=/dev/null --wrap 'sleep 1')")
+done
+t1=$(now)
+joined=$(IFS=,; echo "${ids[*]}")
+while [ -n "$(squeue --noheader --jobs="$joined" --format=%i 2>/dev/null)" ]; do sleep 1; done
+t2=$(now)
+
+(cd "$proj" && "$assay" run --all --executor slurm >"$work/assay.out" 2>"$work/assay.err") || { tail "$work/assay.err"; exit 1; }
+t3=$(now)
+runs=$(grep -c '"status": "succeeded"' "$proj"/.git/assay/spool/*/result.json | awk -F: '{s += $2} END {print s}')
+[ "$runs" -eq "$N" ] || { echo "assay recorded $runs succeeded runs, want $N" >&2; tail "$work/assay.err"; exit 1; }
+
+python3 - "$t0" "$t1" "$t2" "$t3" "$N" <<'PY'
+import sys
+t0, t1, t2, t3, n = map(float, sys.argv[1:])
+loop, a = t2 - t0, t3 - t2
+print(f"sbatch loop + squeue : {loop:7.2f} s  (submitting took {t1 - t0:.2f} s, {(t1 - t0) / n * 1000:.0f} ms/job)")
+print(f"assay run (slurm)    : {a:7.2f} s  (each trial wrapped, followed, its result spooled and fsynced)")
+print(f"ratio                : {a / loop:7.2f}x  (target <= 1.20x) {'OK' if a / loop <= 1.2 else 'OVER TARGET'}")
+PY
