@@ -34,7 +34,7 @@ type planOptions struct {
 }
 
 func newPlanCmd(f *Factory, g *globalOptions) *cobra.Command {
-	opts := &planOptions{f: f, g: g}
+	opts := &planOptions{f: f, g: g, recorded: resultsRecorded(f)}
 	cmd := &cobra.Command{
 		Use:   "plan [--base REF] [--head REF] [--all|--scheduled] [--format table|json|github-matrix]",
 		Short: "Show which trials a change touches",

@@ -157,6 +157,7 @@ results branch, and compares base against head with honest statistics.`,
 		newCompareCmd(f, g),
 		newReportCmd(f, g),
 		newUICmd(f, g),
+		newLsCmd(f, g), newShowCmd(f, g), newSyncCmd(f, g),
 	)
 	return root
 }
