@@ -194,11 +194,11 @@ func runRun(opts *runOptions) error {
 	defer cancel()
 	sigs, stopSignals := opts.signals()
 	defer stopSignals()
-	var caught os.Signal
+	caughtCh := make(chan os.Signal, 1)
 	go func() {
 		select {
 		case s := <-sigs:
-			caught = s
+			caughtCh <- s
 			fmt.Fprintf(f.IO.ErrOut, "\nassay: %s: stopping the running trials (they get %s after SIGTERM) and recording them as cancelled\n", s, opts.killGrace)
 			cancel()
 		case <-ctx.Done():
@@ -221,6 +221,11 @@ func runRun(opts *runOptions) error {
 	}
 	if err := printRunSummary(opts, jobs, collect.runs, skipped, sp.Dir); err != nil {
 		return err
+	}
+	var caught os.Signal
+	select {
+	case caught = <-caughtCh:
+	default:
 	}
 	switch caught {
 	case os.Interrupt:
