@@ -24,6 +24,10 @@ type commitSnapshot struct {
 	commit plumbing.Hash
 	// trees caches decoded trees by directory path.
 	trees map[string]*object.Tree
+	// names indexes each cached tree's entries by name.
+	names map[*object.Tree]map[string]int
+	// last is the blob read last.
+	last plumbing.EncodedObject
 }
 
 func newCommitSnapshot(mu *sync.Mutex, store storer.EncodedObjectStorer, c *object.Commit) (*commitSnapshot, error) {
@@ -31,7 +35,7 @@ func newCommitSnapshot(mu *sync.Mutex, store storer.EncodedObjectStorer, c *obje
 	if err != nil {
 		return nil, fmt.Errorf("reading the tree of commit %s: %w", short(c.Hash), err)
 	}
-	return &commitSnapshot{mu: mu, store: store, commit: c.Hash, trees: map[string]*object.Tree{".": root}}, nil
+	return &commitSnapshot{mu: mu, store: store, commit: c.Hash, trees: map[string]*object.Tree{".": root}, names: map[*object.Tree]map[string]int{}}, nil
 }
 
 func (s *commitSnapshot) String() string { return "commit " + short(s.commit) }
@@ -45,7 +49,7 @@ func (s *commitSnapshot) tree(op, dir string) (*object.Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, ok := findEntry(parent, path.Base(dir))
+	e, ok := s.findEntry(parent, path.Base(dir))
 	if !ok || e.Mode != filemode.Dir {
 		return nil, notExist(op, dir)
 	}
@@ -57,18 +61,23 @@ func (s *commitSnapshot) tree(op, dir string) (*object.Tree, error) {
 	return t, nil
 }
 
-// findEntry finds name among a tree's entries, which git keeps sorted.
-func findEntry(t *object.Tree, name string) (object.TreeEntry, bool) {
-	// Entries are in git order (directories compare with a trailing
-	// "/"), which is not plain string order, so a binary search could
-	// miss; trees are small enough for a scan, and TreeEntry lookups by
-	// name through Tree.FindEntry build a map per tree we may visit once.
-	for _, e := range t.Entries {
-		if e.Name == name {
-			return e, true
+// findEntry finds name among a tree's entries. Git order is not plain
+// string order (a directory sorts as if its name ended in "/"), so the
+// entries are indexed by name once per tree instead of searched.
+func (s *commitSnapshot) findEntry(t *object.Tree, name string) (object.TreeEntry, bool) {
+	m := s.names[t]
+	if m == nil {
+		m = make(map[string]int, len(t.Entries))
+		for i, e := range t.Entries {
+			m[e.Name] = i
 		}
+		s.names[t] = m
 	}
-	return object.TreeEntry{}, false
+	i, ok := m[name]
+	if !ok {
+		return object.TreeEntry{}, false
+	}
+	return t.Entries[i], true
 }
 
 func (s *commitSnapshot) statLocked(p string) (Entry, error) {
@@ -82,7 +91,7 @@ func (s *commitSnapshot) statLocked(p string) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	e, ok := findEntry(parent, path.Base(p))
+	e, ok := s.findEntry(parent, path.Base(p))
 	if !ok {
 		return Entry{}, notExist("stat", p)
 	}
@@ -112,10 +121,15 @@ func (s *commitSnapshot) blob(op, p string) (plumbing.EncodedObject, error) {
 	if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
 		return nil, &fs.PathError{Op: op, Path: p, Err: errIsDir}
 	}
+	// Readers ask a file's size, then read it: keep the last object.
+	if s.last != nil && s.last.Hash() == e.ID {
+		return s.last, nil
+	}
 	obj, err := s.store.EncodedObject(plumbing.BlobObject, e.ID)
 	if err != nil {
 		return nil, &fs.PathError{Op: op, Path: p, Err: err}
 	}
+	s.last = obj
 	return obj, nil
 }
 
@@ -166,6 +180,9 @@ func (s *commitSnapshot) Stat(p string) (Entry, error) {
 	defer s.mu.Unlock()
 	return s.statLocked(p)
 }
+
+// Lookup is Stat: a commit knows every id already.
+func (s *commitSnapshot) Lookup(p string) (Entry, error) { return s.Stat(p) }
 
 func (s *commitSnapshot) ReadDir(p string) ([]Entry, error) {
 	s.mu.Lock()

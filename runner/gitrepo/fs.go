@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"io/fs"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -75,26 +74,19 @@ func (f snapshotFS) stat(op, name string) (*fileInfo, error) {
 		}
 		return &fileInfo{name: ".", mode: fs.ModeDir | 0o755}, nil
 	}
-	es, err := f.s.ReadDir(path.Dir(name))
+	e, err := f.s.Lookup(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		return nil, err
 	}
-	base := path.Base(name)
-	for _, e := range es {
-		if e.Name() != base {
-			continue
+	info := entryInfo(e)
+	if e.Mode == filemode.Regular || e.Mode == filemode.Executable || e.Mode == filemode.Symlink {
+		n, err := f.s.Size(name)
+		if err != nil {
+			return nil, err
 		}
-		info := entryInfo(e)
-		if e.Mode == filemode.Regular || e.Mode == filemode.Executable || e.Mode == filemode.Symlink {
-			n, err := f.s.Size(name)
-			if err != nil {
-				return nil, err
-			}
-			info.size = n
-		}
-		return info, nil
+		info.size = n
 	}
-	return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	return info, nil
 }
 
 func (f snapshotFS) ReadDir(name string) ([]fs.DirEntry, error) {

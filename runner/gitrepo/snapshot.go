@@ -46,6 +46,10 @@ type Snapshot interface {
 	// is its tree id: a hash of everything below it. A directory with
 	// nothing git would record in it does not exist.
 	Stat(p string) (Entry, error)
+	// Lookup returns the entry at p as ReadDir would list it: its ID may
+	// be zero where knowing it costs work. It is the cheap way to ask
+	// whether p exists and what it is.
+	Lookup(p string) (Entry, error)
 	// ReadDir returns the entries directly inside the directory p, in git
 	// order. Their IDs are set where the snapshot already knows them (a
 	// commit always does); call Stat for an id ReadDir left zero.
@@ -110,6 +114,17 @@ func (s *subSnapshot) Stat(p string) (Entry, error) {
 		return Entry{}, err
 	}
 	e, err := s.s.Stat(s.full(p))
+	if err != nil {
+		return Entry{}, s.relErr(err)
+	}
+	return s.rel(e), nil
+}
+
+func (s *subSnapshot) Lookup(p string) (Entry, error) {
+	if err := checkPath("lstat", p); err != nil {
+		return Entry{}, err
+	}
+	e, err := s.s.Lookup(s.full(p))
 	if err != nil {
 		return Entry{}, s.relErr(err)
 	}

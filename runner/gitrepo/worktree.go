@@ -403,6 +403,18 @@ func (s *worktreeSnapshot) Stat(p string) (Entry, error) {
 	return s.statLocked(p)
 }
 
+func (s *worktreeSnapshot) Lookup(p string) (Entry, error) {
+	if err := checkPath("lstat", p); err != nil {
+		return Entry{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.ids[p]; ok && !e.ID.IsZero() {
+		return e, nil
+	}
+	return s.lookup("lstat", p)
+}
+
 func (s *worktreeSnapshot) ReadDir(p string) ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
