@@ -164,9 +164,15 @@ func writeShow(w io.Writer, d *results.RunDetail, withLog bool) {
 				summary = strconv.FormatFloat(v, 'g', -1, 64)
 			}
 			n, lo, hi, last := seriesStats(d.Series[k])
-			rows = append(rows, []string{"  " + k, summary, strconv.Itoa(n), lo, hi, last})
+			rows = append(rows, []string{k, summary, strconv.Itoa(n), lo, hi, last})
 		}
-		writeTable(w, []string{"  name", "summary", "points", "min", "max", "last"}, rows)
+		var b strings.Builder
+		writeTable(&b, []string{"name", "summary", "points", "min", "max", "last"}, rows)
+		for _, line := range strings.SplitAfter(b.String(), "\n") {
+			if line != "" {
+				fmt.Fprint(w, "  "+line)
+			}
+		}
 	}
 
 	fmt.Fprintln(w, "\nsystem")
