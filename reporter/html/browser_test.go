@@ -131,8 +131,8 @@ func checkDrawn(t *testing.T, b *browsertest.Browser, r *html.Report, self strin
 	if !shown {
 		t.Errorf("the config table does not show %s as text", fixture.Hostile)
 	}
-	if n := browsertest.Eval[int](t, b, `document.scripts.length`); n != 3 {
-		t.Errorf("page has %d script elements, want the 3 it was written with", n)
+	if n := browsertest.Eval[int](t, b, `document.scripts.length`); n != 2 {
+		t.Errorf("page has %d script elements, want the 2 it was written with", n)
 	}
 	b.CheckClean(t)
 }

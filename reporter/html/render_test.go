@@ -3,6 +3,7 @@ package html_test
 import (
 	"bytes"
 	"encoding/json"
+	stdhtml "html"
 	"os"
 	"regexp"
 	"strings"
@@ -45,8 +46,8 @@ func TestReportIsSelfContained(t *testing.T) {
 	if csp == nil {
 		t.Fatal("report has no Content-Security-Policy")
 	}
-	policy := strings.ReplaceAll(string(csp[1]), "&#39;", "'")
-	for _, m := range regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindAllSubmatch(page, -1) {
+	policy := stdhtml.UnescapeString(string(csp[1]))
+	for _, m := range regexp.MustCompile(`(?s)<script type="module">(.*?)</script>`).FindAllSubmatch(page, -1) {
 		if h := web.CSPHash(m[1]); !strings.Contains(policy, h) {
 			t.Errorf("inline script of %d bytes is not allowed by the policy (%s missing)", len(m[1]), h)
 		}
