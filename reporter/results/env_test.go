@@ -38,7 +38,7 @@ func writerMain(dir string) int {
 	batch, _ := strconv.Atoi(os.Getenv("ASSAY_WRITER_BATCH"))
 	batch = max(batch, 1)
 	name := os.Getenv("ASSAY_WRITER_NAME")
-	s, err := Open(dir, Options{PushDeadline: 5 * time.Minute})
+	s, err := Open(dir, Options{PushDeadline: 5 * time.Minute, Getenv: os.Getenv})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -47,6 +47,16 @@ func writerMain(dir string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if count == 0 {
+		// Only deliver what an earlier, interrupted writer left behind.
+		rep, err := s.Deliver(context.Background(), sp)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Printf("attempts=%d delivered=%d\n", rep.Sync.Attempts, rep.Sync.Delivered)
+		return 0
 	}
 	for i := 0; i < count; i++ {
 		if err := sp.Put(testRun(fmt.Sprintf("%s-%03d", name, i), "exp", int64(i))); err != nil {

@@ -249,3 +249,31 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestResultsRepoKeepsTheCodeRepositoryUntouched(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	code := newBareRemote(t, base, "code.git")
+	res := newBareRemote(t, base, "results.git")
+	dir := newCodeRepo(t)
+	setOrigin(t, dir, code)
+	git_(t, dir, "push", "-q", "origin", "main")
+	refsBefore := git_(t, dir, "for-each-ref")
+	s := openStore(t, dir, Options{ResultsRepo: res})
+	if _, err := s.Deliver(context.Background(), putRuns(t, s, testRun("20260301T120000.000Z-aaaa", "resnet", 1))); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRecords(branchFiles(t, res, "assay/results")); n != 1 {
+		t.Errorf("results repository has %d records", n)
+	}
+	if got := git_(t, dir, "for-each-ref"); got != refsBefore {
+		t.Errorf("the code repository's refs changed:\n%s\nwas:\n%s", got, refsBefore)
+	}
+	if out := git_(t, code, "for-each-ref", "--format=%(refname)"); out != "refs/heads/main\n" {
+		t.Errorf("the code remote gained refs: %s", out)
+	}
+	if idx, err := openStore(t, dir, Options{ResultsRepo: res}).Index(); err != nil || len(idx.Entries) != 1 {
+		t.Errorf("index through results_repo: %v %v", idx, err)
+	}
+	checkRemote(t, res)
+}
