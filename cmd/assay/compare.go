@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/assaylab/assay/reporter/compare"
+	"github.com/assaylab/assay/reporter/html"
 	"github.com/assaylab/assay/reporter/render"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/runner"
@@ -30,7 +31,7 @@ type compareOptions struct {
 func newCompareCmd(f *Factory, g *globalOptions) *cobra.Command {
 	opts := &compareOptions{f: f, g: g}
 	cmd := &cobra.Command{
-		Use:   "compare [--base REF] [--head REF] [--format table|markdown|json]",
+		Use:   "compare [--base REF] [--head REF] [--format table|markdown|json|html]",
 		Short: "Compare the results of base and head, with statistics",
 		Long: `Compare the recorded results of every experiment that changed between a
 base and a head, selected as assay plan selects them.
@@ -53,12 +54,13 @@ are missing). assay compare itself exits 0 whenever it could compare.`,
 		Example: `  assay compare
   assay compare --base main --head HEAD
   assay compare --format markdown > report.md
-  assay compare --format json | jq '.experiments[] | {name, verdict}'`,
+  assay compare --format json | jq '.experiments[] | {name, verdict}'
+  assay compare --format html > report.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageErrorf("compare takes no arguments, got %q; name experiments with --experiment", strings.Join(args, " "))
 			}
-			if err := checkFormat(opts.format, "table", "markdown", "json"); err != nil {
+			if err := checkFormat(opts.format, "table", "markdown", "json", "html"); err != nil {
 				return err
 			}
 			return runCompare(opts)
@@ -68,7 +70,7 @@ are missing). assay compare itself exits 0 whenever it could compare.`,
 	fl.StringVar(&opts.base, "base", "", "compare against `REF` (default: merge-base of the head with the default branch)")
 	fl.StringVar(&opts.head, "head", "", "compare the commit `REF` (default: the working tree)")
 	fl.StringArrayVar(&opts.experiments, "experiment", nil, "only experiments whose name matches `GLOB` (repeatable)")
-	fl.StringVar(&opts.format, "format", "table", "output format: `table`, markdown or json")
+	fl.StringVar(&opts.format, "format", "table", "output format: `table`, markdown, json or html (one self-contained file)")
 	fl.BoolVar(&opts.fetch, "fetch", false, "fetch the results branch from the remote first")
 	return cmd
 }
@@ -120,11 +122,15 @@ func runCompare(opts *compareOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := compare.Compare(compareInput(opts, plan, runs))
+	in := compareInput(opts, plan, runs)
+	c, err := compare.Compare(in)
 	if err != nil {
 		return err
 	}
 	switch opts.format {
+	case "html":
+		series := html.RecordedSeries(store, filepath.Join(spool.StateDir(repo.Root()), "spool"))
+		return html.RenderComparison(f.IO.Out, c, html.Source{Input: &in, Series: series}, html.Options{Generated: "assay " + version})
 	case "json":
 		return render.RenderJSON(f.IO.Out, c)
 	case "markdown":
