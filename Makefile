@@ -41,7 +41,12 @@ demo: build
 	echo "== assay validate (examples/quickstart)"; $$bin validate; echo; \
 	echo "== assay plan --all"; $$bin plan --all; echo; \
 	echo "== assay run --all"; $$bin run --all; echo; \
-	echo "== assay run --all again: every trial is recorded, nothing runs"; $$bin run --all
+	echo "== assay run --all again: every trial is recorded, nothing runs"; $$bin run --all; echo; \
+	base=$$(git rev-parse HEAD); git checkout -q -b change; \
+	sed -i.orig 's/base_lr = 0.1/base_lr = 0.3/' experiments/logreg.hcl; rm -f experiments/logreg.hcl.orig; \
+	git -c user.name=demo -c user.email=demo@example.com commit -q -am 'lr 0.1 -> 0.3'; \
+	echo "== a change (lr 0.1 -> 0.3): assay run runs the trials it touches"; $$bin run --base $$base; echo; \
+	echo "== assay compare: the baseline against the change"; $$bin compare --base $$base --head HEAD
 
 clean:
 	rm -rf bin
