@@ -2,10 +2,7 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,7 +12,6 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/assaylab/assay/runner/gitrepo"
 	"github.com/assaylab/assay/spec"
@@ -303,112 +299,6 @@ func unreadableBase(base Side, diags hcl.Diagnostics) *hcl.Diagnostic {
 	}
 }
 
-// loadedSide is one side read: its project and trials, or why not.
-type loadedSide struct {
-	project *spec.Project
-	trials  *sideTrials
-	diags   hcl.Diagnostics
-	err     error
-}
-
-// loadSide loads the specs of one side and expands them into trials.
-func loadSide(ctx context.Context, snap gitrepo.Snapshot, vars spec.VarValues) loadedSide {
-	project, diags := spec.Load(gitrepo.FS(snap), spec.LoadOptions{Vars: vars})
-	out := loadedSide{project: project, diags: diags}
-	if diags.HasErrors() {
-		return out
-	}
-	trials, d, err := readSide(ctx, snap, project)
-	out.trials, out.diags, out.err = trials, append(out.diags, d...), err
-	return out
-}
-
-// sideTrials is one side's experiments with their trials and inputs.
-type sideTrials struct {
-	exps   map[string]*spec.Experiment
-	trials map[string][]*spec.Trial
-	inputs map[string]map[string]*Inputs
-}
-
-// readSide expands every experiment of p into trials and fills their
-// inputs fingerprints and keys.
-func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project) (*sideTrials, hcl.Diagnostics, error) {
-	r := newInputsReader(snap, p)
-	s := &sideTrials{exps: map[string]*spec.Experiment{}, trials: map[string][]*spec.Trial{}, inputs: map[string]map[string]*Inputs{}}
-	var diags hcl.Diagnostics
-	for _, e := range p.Experiments {
-		if err := ctx.Err(); err != nil {
-			return nil, diags, err
-		}
-		// Fingerprint before expanding where the workdir is known without
-		// evaluating (explicit inputs do not depend on it; a literal
-		// workdir is the same for every trial), so keys are computed once.
-		byWorkdir := map[string]*Inputs{}
-		known, ok := staticWorkdir(p, e)
-		fp := ""
-		if ok {
-			in, err := r.read(e, known)
-			if err != nil {
-				return nil, diags, err
-			}
-			byWorkdir[known], fp = in, in.Fingerprint
-		}
-		ts, d := e.Trials(fp)
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			continue
-		}
-		ins := map[string]*Inputs{}
-		for _, t := range ts {
-			wd := t.Workdir
-			if e.Inputs != nil && ok {
-				wd = known
-			}
-			in := byWorkdir[wd]
-			if in == nil {
-				var err error
-				if in, err = r.read(e, wd); err != nil {
-					return nil, diags, err
-				}
-				byWorkdir[wd] = in
-			}
-			ins[in.Fingerprint] = in
-			if t.Inputs != in.Fingerprint {
-				t.Inputs = in.Fingerprint
-				t.ComputeKey()
-			}
-		}
-		s.exps[e.Name], s.trials[e.Name], s.inputs[e.Name] = e, ts, ins
-	}
-	return s, diags, nil
-}
-
-// staticWorkdir is the workdir every trial of e has, when that is known
-// without expanding: any workdir for explicit inputs (they ignore it), "."
-// without a workdir attribute, or a workdir written as a plain string.
-func staticWorkdir(p *spec.Project, e *spec.Experiment) (string, bool) {
-	if e.Inputs != nil {
-		return ".", true
-	}
-	loc := e.WorkdirSource()
-	if loc == "" {
-		return ".", true
-	}
-	a := attributeAt(p, loc, "workdir")
-	if a == nil || len(a.Expr.Variables()) > 0 {
-		return "", false
-	}
-	v, d := a.Expr.Value(nil)
-	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
-		return "", false
-	}
-	w := path.Clean(v.AsString())
-	if !fs.ValidPath(w) {
-		return "", false
-	}
-	return w, true
-}
-
 // compare matches experiments by name across the sides, and selects.
 func (p *Plan) compare(base, head *sideTrials, baseSnap, headSnap gitrepo.Snapshot) error {
 	if base == nil {
@@ -458,50 +348,6 @@ func (p *Plan) compare(base, head *sideTrials, baseSnap, headSnap gitrepo.Snapsh
 	return nil
 }
 
-func (p *Plan) wanted(name string, matched []bool) bool {
-	if len(p.Options.Experiments) == 0 {
-		return true
-	}
-	ok := false
-	for i, g := range p.Options.Experiments {
-		if m, _ := doublestar.Match(g, name); m {
-			matched[i], ok = true, true
-		}
-	}
-	return ok
-}
-
-// UseRecorded re-selects the plan's trials against rec: what is recorded
-// is reused, the rest runs. It is for a store that can only be opened once
-// the head's settings are known (the results branch they name).
-func (p *Plan) UseRecorded(rec Recorded) {
-	p.Options.Recorded = rec
-	for _, e := range p.Experiments {
-		p.selectTrials(e)
-	}
-}
-
-func (p *Plan) selectTrials(e *ExperimentPlan) {
-	e.Selected, e.ToRun, e.Reused = false, nil, nil
-	if e.Head == nil {
-		return
-	}
-	scheduled := p.Options.Scheduled && e.Head.Schedule != ""
-	e.Selected = p.Options.All || scheduled ||
-		(!p.Options.Scheduled && (e.Status == ExperimentAdded || e.Status == ExperimentModified))
-	if !e.Selected {
-		return
-	}
-	rec := p.Options.Recorded
-	for _, t := range e.HeadTrials {
-		if !p.Options.Rerun && !scheduled && rec != nil && rec.Recorded(t.Key) {
-			e.Reused = append(e.Reused, t)
-		} else {
-			e.ToRun = append(e.ToRun, t)
-		}
-	}
-}
-
 // sameKeys reports whether two trial lists have the same set of keys.
 func sameKeys(a, b []*spec.Trial) bool {
 	ka, kb := keysOfTrials(a), keysOfTrials(b)
@@ -525,100 +371,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-// ToRun is every trial the plan runs, experiment by experiment in name
-// order, each experiment's in trial order.
-func (p *Plan) ToRun() []*spec.Trial {
-	var out []*spec.Trial
-	for _, e := range p.Experiments {
-		out = append(out, e.ToRun...)
-	}
-	return out
-}
-
-// Reused is every selected trial whose key already has a succeeded run.
-func (p *Plan) Reused() []*spec.Trial {
-	var out []*spec.Trial
-	for _, e := range p.Experiments {
-		out = append(out, e.Reused...)
-	}
-	return out
-}
-
-// Selected is every trial of the selected experiments, to run or reused,
-// in plan order. Shards divide this set, which does not depend on what is
-// recorded, so a shard means the same trials however many of them other
-// jobs have finished since the matrix was made.
-func (p *Plan) Selected() []*spec.Trial {
-	var out []*spec.Trial
-	for _, e := range p.Experiments {
-		if e.Selected {
-			out = append(out, e.HeadTrials...)
-		}
-	}
-	return out
-}
-
-// Experiment returns the plan of the experiment named name, or nil.
-func (p *Plan) Experiment(name string) *ExperimentPlan {
-	for _, e := range p.Experiments {
-		if e.Name == name {
-			return e
-		}
-	}
-	return nil
-}
-
-// Summary counts a plan's experiments and trials.
-type Summary struct {
-	Experiments int `json:"experiments"`
-	Added       int `json:"added"`
-	Modified    int `json:"modified"`
-	Removed     int `json:"removed"`
-	Unchanged   int `json:"unchanged"`
-	// Selected counts the selected experiments with trials to run or
-	// reuse (in this shard, once narrowed to one).
-	Selected int `json:"selected"`
-	ToRun    int `json:"to_run"`
-	Reused   int `json:"reused"`
-}
-
-// Summary counts the plan.
-func (p *Plan) Summary() Summary {
-	var s Summary
-	for _, e := range p.Experiments {
-		s.Experiments++
-		switch e.Status {
-		case ExperimentAdded:
-			s.Added++
-		case ExperimentModified:
-			s.Modified++
-		case ExperimentRemoved:
-			s.Removed++
-		default:
-			s.Unchanged++
-		}
-		if e.Selected && len(e.ToRun)+len(e.Reused) > 0 {
-			s.Selected++
-		}
-		s.ToRun += len(e.ToRun)
-		s.Reused += len(e.Reused)
-	}
-	return s
-}
-
-// estimate fills the trial weights used to balance shards.
-func (p *Plan) estimate() {
-	p.estimates = map[*spec.Trial]time.Duration{}
-	if p.Options.Estimate == nil {
-		return
-	}
-	for _, t := range p.Selected() {
-		if d := p.Options.Estimate(t); d > 0 {
-			p.estimates[t] = d
-		}
-	}
-}
-
-// errNoTrials is returned by Shard for a plan with nothing selected.
-var errNoTrials = errors.New("the plan selects no trials")
