@@ -473,3 +473,31 @@ func TestPlanDocument(t *testing.T) {
 		t.Errorf("alpha's inputs %q: its spec file and its workdir as one tree", got)
 	}
 }
+
+// file() and fileset() read the commit being planned, not the disk.
+func TestPlanFileFunctionsReadEachCommit(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Write("experiments/e.hcl", `experiment "e" {
+  command = ["python", "train.py", "--lr=${param.lr}"]
+  inputs  = ["train.py"]
+  params  = { lr = jsondecode(file("configs/e.json")).lr, n = length(fileset("data", "*.csv")) }
+}
+`)
+	r.Write("train.py", "x\n")
+	r.Write("configs/e.json", `{"lr": 0.1}`)
+	r.Write("data/a.csv", "1\n")
+	r.Commit("base")
+	r.Write("configs/e.json", `{"lr": 0.2}`)
+	r.Write("data/b.csv", "2\n")
+	r.Commit("head")
+	r.Write("configs/e.json", `{"lr": 0.9}`) // on disk only
+	r.Write("data/c.csv", "3\n")
+	cs := buildPlan(t, r.Dir, PlanOptions{Base: "HEAD~1", Head: "HEAD"}).Experiment("e").Changes
+	if c := findChange(cs, "params.lr", ""); c == nil || c.Base != "0.1" || c.Head != "0.2" {
+		t.Errorf("params.lr %+v, want 0.1 → 0.2 from the commits", c)
+	}
+	if c := findChange(cs, "params.n", ""); c == nil || c.Base != "1" || c.Head != "2" {
+		t.Errorf("params.n %+v, want 1 → 2 files from the commits", c)
+	}
+}
