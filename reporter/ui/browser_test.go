@@ -40,7 +40,7 @@ type drawn struct {
 // filter changes its rows, and hostile names read as text.
 func TestUIInBrowser(t *testing.T) {
 	fx := fixture.Build(t, fixture.Options{})
-	srv, err := ui.New(ui.Options{Store: fx.Store, Where: whereFilter, Specs: fx.Head.Experiments, Project: "demo", Logf: t.Logf})
+	srv, err := ui.New(ui.Options{Store: fx.Store, Specs: fx.Head.Experiments, Project: "demo", Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -9,12 +10,13 @@ import (
 
 	"github.com/assaylab/assay/reporter/compare"
 	"github.com/assaylab/assay/reporter/results"
+	"github.com/assaylab/assay/reporter/results/query"
 )
 
 // Limits of the runs explorer.
 const (
-	// MaxRows is how many runs one explorer page lists, newest first;
-	// the count above the table says how many matched.
+	// MaxRows is how many runs one explorer page lists (newest first,
+	// unless sorted); the count above the table says how many matched.
 	MaxRows = 500
 	// maxMetricColumns bounds the metric columns of the runs table.
 	maxMetricColumns = 12
@@ -22,17 +24,18 @@ const (
 
 // runsView is the runs explorer.
 type runsView struct {
-	WhereEnabled bool
-	Where        string
-	Experiment   string
-	Experiments  []string
-	Error        string
-	Matched      int
-	Total        int
-	Truncated    bool
-	Warnings     int
-	Metrics      []string
-	Rows         []runRow
+	Where, Sort, Experiment string
+	// Fields names what an expression may read.
+	Fields      string
+	Experiments []string
+	Error       string
+	Skipped     string
+	Matched     int
+	Total       int
+	Truncated   bool
+	Warnings    int
+	Metrics     []string
+	Rows        []runRow
 }
 
 // runRow is one run in the explorer.
@@ -63,7 +66,7 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	v := runsView{
-		WhereEnabled: s.opts.Where != nil, Where: q.Get("where"), Experiment: q.Get("experiment"),
+		Where: q.Get("where"), Sort: q.Get("sort"), Experiment: q.Get("experiment"), Fields: query.Fields,
 		Total: len(idx.Entries), Warnings: len(idx.Warnings),
 	}
 	names := map[string]bool{}
@@ -75,47 +78,24 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Strings(v.Experiments)
 
-	var match func(*results.Entry) (bool, error)
 	status := http.StatusOK
-	if v.Where != "" {
-		if s.opts.Where == nil {
-			v.Error = "This server was started without the --where language; the filter was ignored."
-		} else if m, err := s.opts.Where(v.Where); err != nil {
-			v.Error = "The --where expression is not valid: " + err.Error()
-			status = http.StatusBadRequest
-		} else {
-			match = m
-		}
-	}
-	var evalErrs int
-	var firstErr error
 	var rows []*results.Entry
-	for i := len(idx.Entries) - 1; i >= 0; i-- {
-		e := idx.Entries[i]
-		if v.Experiment != "" && e.Experiment != v.Experiment {
-			continue
+	res, err := query.Run(idx.Entries, query.Options{Experiment: v.Experiment, Where: v.Where, Sort: v.Sort, Limit: MaxRows})
+	var qe *query.Error
+	switch {
+	case errors.As(err, &qe):
+		v.Error = "The query is not valid: " + err.Error()
+		status = http.StatusBadRequest
+	case err != nil:
+		s.fail(w, r, http.StatusInternalServerError, "The runs cannot be queried: "+err.Error(), "")
+		return
+	default:
+		rows = res.Runs
+		v.Matched = res.Matched
+		v.Truncated = res.Matched > len(rows)
+		if res.Skipped > 0 {
+			v.Skipped = fmt.Sprintf("%d run(s) lack a field the expression reads and are left out (the first: %v).", res.Skipped, res.FirstSkip)
 		}
-		if match != nil {
-			ok, err := match(e)
-			if err != nil {
-				evalErrs++
-				if firstErr == nil {
-					firstErr = fmt.Errorf("run %s: %w", e.RunID, err)
-				}
-				continue
-			}
-			if !ok {
-				continue
-			}
-		}
-		v.Matched++
-		if len(rows) < MaxRows {
-			rows = append(rows, e)
-		}
-	}
-	v.Truncated = v.Matched > len(rows)
-	if evalErrs > 0 && v.Error == "" {
-		v.Error = fmt.Sprintf("%d run(s) could not be tested against the expression and are left out; the first: %v", evalErrs, firstErr)
 	}
 
 	metrics := map[string]bool{}

@@ -60,16 +60,9 @@ type Store interface {
 	Run(prefix string) (*results.RunDetail, error)
 }
 
-// Filter compiles a --where expression into a test of index entries, in
-// the language `assay ls --where` takes.
-type Filter func(where string) (func(*results.Entry) (bool, error), error)
-
 // Options configure a Server.
 type Options struct {
 	Store Store
-	// Where compiles the runs explorer's --where expressions; nil hides
-	// the box.
-	Where Filter
 	// Specs are the working tree's experiments, for metric goals and the
 	// primary metric; an experiment without one ranks by its first
 	// metric and judges nothing.

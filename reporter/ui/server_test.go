@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/expr-lang/expr"
-
 	"github.com/assaylab/assay/reporter/internal/browsertest"
 	"github.com/assaylab/assay/reporter/internal/fixture"
 	"github.com/assaylab/assay/reporter/results"
@@ -20,29 +18,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
-
-// whereFilter compiles --where expressions with expr-lang over a run's
-// fields, as `assay ls --where` reads them.
-func whereFilter(where string) (func(*results.Entry) (bool, error), error) {
-	type env struct {
-		Experiment string             `expr:"experiment"`
-		Status     string             `expr:"status"`
-		Seed       int64              `expr:"seed"`
-		Params     map[string]any     `expr:"params"`
-		Metrics    map[string]float64 `expr:"metrics"`
-	}
-	prog, err := expr.Compile(where, expr.Env(env{}), expr.AsBool())
-	if err != nil {
-		return nil, err
-	}
-	return func(e *results.Entry) (bool, error) {
-		out, err := expr.Run(prog, env{Experiment: e.Experiment, Status: string(e.Status), Seed: e.Seed, Params: e.Params, Metrics: e.Metrics})
-		if err != nil {
-			return false, err
-		}
-		return out.(bool), nil
-	}, nil
-}
 
 type uiEnv struct {
 	fx  *fixture.Fixture
@@ -53,7 +28,7 @@ type uiEnv struct {
 func newUI(t *testing.T) *uiEnv {
 	t.Helper()
 	fx := fixture.Build(t, fixture.Options{})
-	srv, err := ui.New(ui.Options{Store: fx.Store, Where: whereFilter, Specs: fx.Head.Experiments, Project: "demo", Logf: t.Logf})
+	srv, err := ui.New(ui.Options{Store: fx.Store, Specs: fx.Head.Experiments, Project: "demo", Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +93,19 @@ func TestPagesOverTheResultsBranch(t *testing.T) {
 		if got := countRows(body); got != want || want == 0 {
 			t.Errorf("--where lists %d runs, want %d", got, want)
 		}
+		// Sorting as ls --sort does: the best resnet run first.
+		_, _, body = u.get(t, "/?experiment=resnet&sort="+urlQuery("-metrics.val_acc"))
+		best, bestRun := -1.0, ""
+		for _, e := range idx.Entries {
+			if v := e.Metrics["val_acc"]; e.Experiment == "resnet" && v > best {
+				best, bestRun = v, e.RunID
+			}
+		}
+		if first := regexp.MustCompile(`href="/runs/([^"]+)"`).FindStringSubmatch(body); first == nil || first[1] != bestRun {
+			t.Errorf("sort=-metrics.val_acc lists %v first, want %s", first, bestRun)
+		}
 		code, _, body = u.get(t, "/?where="+urlQuery(`metrics.val_acc >`))
-		if code != http.StatusBadRequest || !strings.Contains(body, "The --where expression is not valid") {
+		if code != http.StatusBadRequest || !strings.Contains(body, "The query is not valid: invalid --where expression") {
 			t.Errorf("a broken expression gives %d without saying why:\n%s", code, body)
 		}
 	})
