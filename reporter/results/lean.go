@@ -21,9 +21,10 @@ const (
 	// FailedLogTailBytes is the log kept for a run that did not succeed,
 	// where the end of the log is what a reviewer needs.
 	FailedLogTailBytes = 64 << 10
-	// SeriesDigits is the significant digits a series value keeps. The
-	// series are for charts; the exact summaries are in the record.
-	SeriesDigits = 5
+	// SeriesDigits is the significant digits, of the series' largest
+	// value, that a series keeps. The series are for charts; the exact
+	// summaries are in the record.
+	SeriesDigits = 4
 )
 
 // Downsample returns at most max points of s (in step order), keeping the
@@ -121,14 +122,18 @@ func logLimit(s runner.Status) int {
 	return FailedLogTailBytes
 }
 
-// encodeSeries writes the series file: one object per metric with a step
-// column and a value column,
+// encodeSeries writes the series file: one object per metric,
 //
-//	{"val_acc":{"step":[1,2],"value":[0.5,0.61]}}
+//	{"val_acc":{"step_from":10,"step_every":10,"exp":-4,"delta":[5012,31,-7,null,12]}}
 //
-// Columns keep the file small after compression: the step columns of
-// metrics logged together are identical and cost almost nothing. Values
-// keep SeriesDigits significant digits; NaN and infinities become null.
+// Values are integers times 10^exp, kept to SeriesDigits significant
+// digits of the series' largest value, and written as differences from
+// the previous value: training curves change little from step to step, so
+// the differences are short and compress to a fraction of the plain
+// numbers (under 2 KiB for three 500-point series). null is a NaN or
+// infinite value (a gap); it does not move the running value. Steps that
+// advance evenly are given by step_from and step_every, others as a
+// "step" list.
 func encodeSeries(series map[string][]runner.Point) []byte {
 	names := make([]string, 0, len(series))
 	for n := range series {
@@ -143,19 +148,34 @@ func encodeSeries(series map[string][]runner.Point) []byte {
 			b.WriteByte(',')
 		}
 		b.Write(strconv.AppendQuote(nil, n))
-		b.WriteString(`:{"step":[`)
-		for j, p := range pts {
-			if j > 0 {
-				b.WriteByte(',')
+		b.WriteString(":{")
+		if from, every, ok := evenSteps(pts); ok {
+			fmt.Fprintf(&b, `"step_from":%d,"step_every":%d`, from, every)
+		} else {
+			b.WriteString(`"step":[`)
+			for j, p := range pts {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				b.Write(strconv.AppendInt(nil, p.Step, 10))
 			}
-			b.Write(strconv.AppendInt(nil, p.Step, 10))
+			b.WriteByte(']')
 		}
-		b.WriteString(`],"value":[`)
+		exp := seriesExp(pts)
+		fmt.Fprintf(&b, `,"exp":%d,"delta":[`, exp)
+		scale := math.Pow10(-exp)
+		var prev int64
 		for j, p := range pts {
 			if j > 0 {
 				b.WriteByte(',')
 			}
-			b.Write(appendSeriesValue(nil, p.Value))
+			if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
+				b.WriteString("null")
+				continue
+			}
+			v := int64(math.Round(p.Value * scale))
+			b.Write(strconv.AppendInt(nil, v-prev, 10))
+			prev = v
 		}
 		b.WriteString("]}")
 	}
@@ -163,23 +183,41 @@ func encodeSeries(series map[string][]runner.Point) []byte {
 	return b.Bytes()
 }
 
-func appendSeriesValue(dst []byte, v float64) []byte {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return append(dst, "null"...)
+// evenSteps reports whether the steps advance by one fixed amount.
+func evenSteps(pts []runner.Point) (from, every int64, ok bool) {
+	if len(pts) < 2 {
+		return 0, 0, false
 	}
-	// Round to SeriesDigits, then print the shortest form that reads back
-	// as the rounded value.
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', SeriesDigits, 64), 64)
-	if r == math.Trunc(r) && math.Abs(r) < 1e15 {
-		return strconv.AppendInt(dst, int64(r), 10)
+	from, every = pts[0].Step, pts[1].Step-pts[0].Step
+	for i := 1; i < len(pts); i++ {
+		if pts[i].Step-pts[i-1].Step != every {
+			return 0, 0, false
+		}
 	}
-	return strconv.AppendFloat(dst, r, 'g', -1, 64)
+	return from, every, every > 0
 }
 
-// seriesColumns is the series file as decoded.
+// seriesExp is the power of ten of a series' last kept digit.
+func seriesExp(pts []runner.Point) int {
+	m := 0.0
+	for _, p := range pts {
+		if v := math.Abs(p.Value); !math.IsNaN(v) && !math.IsInf(v, 0) && v > m {
+			m = v
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	return int(math.Floor(math.Log10(m))) - SeriesDigits + 1
+}
+
+// seriesColumns is one metric of the series file as decoded.
 type seriesColumns struct {
-	Step  []int64    `json:"step"`
-	Value []*float64 `json:"value"`
+	Step      []int64  `json:"step"`
+	StepFrom  int64    `json:"step_from"`
+	StepEvery int64    `json:"step_every"`
+	Exp       int      `json:"exp"`
+	Delta     []*int64 `json:"delta"`
 }
 
 // decodeSeries reads a series file back into points; null values come back
@@ -187,16 +225,25 @@ type seriesColumns struct {
 func decodeSeries(cols map[string]seriesColumns) (map[string][]runner.Point, error) {
 	out := make(map[string][]runner.Point, len(cols))
 	for name, c := range cols {
-		if len(c.Step) != len(c.Value) {
-			return nil, fmt.Errorf("series %q has %d steps but %d values", name, len(c.Step), len(c.Value))
+		if c.Step != nil && len(c.Step) != len(c.Delta) {
+			return nil, fmt.Errorf("series %q has %d steps but %d values", name, len(c.Step), len(c.Delta))
 		}
-		pts := make([]runner.Point, len(c.Step))
-		for i := range c.Step {
-			v := math.NaN()
-			if c.Value[i] != nil {
-				v = *c.Value[i]
+		scale := math.Pow10(c.Exp)
+		pts := make([]runner.Point, len(c.Delta))
+		var cur int64
+		for i, d := range c.Delta {
+			step := c.StepFrom + int64(i)*c.StepEvery
+			if c.Step != nil {
+				step = c.Step[i]
 			}
-			pts[i] = runner.Point{Step: c.Step[i], Value: v}
+			v := math.NaN()
+			if d != nil {
+				cur += *d
+				v = float64(cur) * scale
+				// Print as the rounded decimal it stands for, not 0.30000000000000004.
+				v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 15, 64), 64)
+			}
+			pts[i] = runner.Point{Step: step, Value: v}
 		}
 		out[name] = pts
 	}

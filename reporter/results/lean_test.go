@@ -85,8 +85,29 @@ func TestSeriesFileRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	acc := out["acc"]
-	if len(acc) != 3 || acc[0].Value != 0.12346 || !math.IsNaN(acc[1].Value) || acc[2].Value != 3 || out["loss"][0].Value != 1e-7 {
+	// Four digits of the largest value, 3: steps of 0.001.
+	if len(acc) != 3 || acc[0].Value != 0.123 || !math.IsNaN(acc[1].Value) || acc[2].Value != 3 || acc[2].Step != 3 || out["loss"][0].Value != 1e-7 {
 		t.Errorf("round trip: %v from %s", out, b)
+	}
+	if !strings.Contains(string(b), `"step":[1,2,3]`) && !strings.Contains(string(b), `"step_from":1,"step_every":1`) {
+		t.Errorf("steps not kept: %s", b)
+	}
+	// A long, smooth, evenly stepped curve stays small.
+	var curve []runner.Point
+	for i := int64(1); i <= 500; i++ {
+		curve = append(curve, runner.Point{Step: 10 * i, Value: 2.3 * math.Exp(-float64(i)/100)})
+	}
+	big := encodeSeries(map[string][]runner.Point{"loss": curve})
+	if !strings.Contains(string(big), `"step_from":10,"step_every":10`) {
+		t.Errorf("even steps not compacted: %.80s", big)
+	}
+	var back map[string]seriesColumns
+	json.Unmarshal(big, &back)
+	pts, _ := decodeSeries(back)
+	for i, p := range pts["loss"] {
+		if math.Abs(p.Value-curve[i].Value) > 0.0005 || p.Step != curve[i].Step {
+			t.Fatalf("point %d: %v, want %v", i, p, curve[i])
+		}
 	}
 }
 

@@ -1,0 +1,71 @@
+// Package results keeps run records on the results branch: an orphan
+// branch (assay/results unless assay.hcl names another) that only grows.
+//
+// # Layout
+//
+// Each run adds three files under runs/<experiment>/<key[0:2]>/<key>/:
+//
+//	<run-id>.json         the assay.run/v1 record (runner.Result)
+//	<run-id>.series.json  the metric series (see encodeSeries)
+//	<run-id>.log          the end of the log
+//
+// Files are only ever added, never rewritten. A record stays small because
+// every clone of the repository may fetch the branch: each series keeps at
+// most 1,000 points (first, last, and each bucket's minimum and maximum)
+// with 4 significant digits of its largest value, written as differences;
+// the log keeps its last 8 KiB (64 KiB for a run that did not succeed).
+// A realistic run (three 500-step series, a few KiB of log) packs to about
+// 3.6 KiB. project { results_repo = "URL" } keeps the branch in another
+// repository instead; its local copy is the bare repository
+// .git/assay/results.git, so the code repository's refs and objects are
+// never touched.
+//
+// # Writing
+//
+// Deliver takes the runs that `assay run` left in the spool
+// (.git/assay/spool) and commits them on the local results branch, one
+// commit per batch of up to BatchSize runs, built in memory from the tip
+// with go-git's object storage: no checkout, so the user's work tree and
+// index are never touched. Runs leave the spool only once the commit that
+// holds them is on the branch. Commit messages list the runs and carry
+// Assay-Source-Commit, Assay-PR and Assay-Trigger trailers.
+//
+// # The outbox and the push protocol
+//
+// The outbox is the local results branch's commits ahead of its
+// remote-tracking branch (refs/remotes/<remote>/<branch>): results that
+// are recorded here but not yet on the remote. Sync pushes them and never
+// forces: the remote moves the branch only if it is still at the tip the
+// outbox was built on (git's compare-and-swap of the ref). When another
+// writer got there first, Sync fetches the new tip, re-applies the same
+// files on it (integrate) and pushes again, with full-jitter exponential
+// backoff, until the push deadline (10 minutes). Re-applying a file the
+// tip already has is a no-op, so a retry after a crash cannot duplicate a
+// result; files others committed to the branch are kept. A remote that
+// cannot be reached is tried a few times, then the results wait in the
+// outbox and `assay sync` delivers them later. A repository with no
+// remote keeps the branch locally. Pushes send only the objects the
+// outbox's commits added, so a push costs the batch, not the branch.
+//
+// Fetch moves only the remote-tracking ref, then puts the outbox back on
+// top of the new tip; the user's branches are never touched. Remotes are
+// reached through go-git: file paths and file:// (go-git runs git's
+// upload-pack and receive-pack for those, as git does), git://, ssh (the
+// ssh agent) and https, where GITHUB_TOKEN is sent as GitHub expects it
+// (basic auth, user x-access-token) to github.com or the host of
+// GITHUB_SERVER_URL only. A flock on .git/assay/results.lock keeps two
+// assay processes of one clone from moving the refs at once.
+//
+// # Reading
+//
+// Reads go through an index, .git/assay/index/<branch>.idx, keyed by the
+// branch tip. When the tip moves, the index is updated from the tree diff
+// between the tip it describes and the new one, so a new result costs one
+// record's read; with no usable index it is built from the tree. The file
+// is a small binary format (see index_codec.go) with a checksum: loading
+// 100,000 runs takes tens of milliseconds, and a damaged or older file is
+// simply rebuilt. A corrupt record, or one of a schema this assay does not
+// read, is a Warning naming its path, never an error. Store.Recorded
+// answers the plan's question (does a key have a succeeded run?) and
+// Store.Run reads one run by a unique prefix of its id.
+package results
