@@ -44,6 +44,9 @@ func (s *Store) Deliver(ctx context.Context, sp *spool.Spool) (DeliverReport, er
 // pushing, emptying the spool of what it recorded.
 func (s *Store) Commit(sp *spool.Spool) (DeliverReport, error) {
 	var rep DeliverReport
+	if err := s.checkNotCheckedOut(); err != nil {
+		return rep, err
+	}
 	unlock, err := s.lock()
 	if err != nil {
 		return rep, err

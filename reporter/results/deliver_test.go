@@ -222,3 +222,51 @@ func sortedCopy(s []string) []string {
 	}
 	return out
 }
+
+func TestRefusesToMoveACheckedOutResultsBranch(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	if _, err := s.Deliver(context.Background(), putRuns(t, s, testRun("20260301T120000.000Z-aaaa", "resnet", 1))); err != nil {
+		t.Fatal(err)
+	}
+	git_(t, dir, "checkout", "-q", "assay/results")
+	sp := putRuns(t, s, testRun("20260301T120100.000Z-bbbb", "resnet", 2))
+	_, err := s.Deliver(context.Background(), sp)
+	if err == nil || !strings.Contains(err.Error(), "checked out") {
+		t.Fatalf("err = %v", err)
+	}
+	if ids, _ := sp.List(); len(ids) != 1 {
+		t.Errorf("the run left the spool: %v", ids)
+	}
+	if st := git_(t, dir, "status", "--porcelain"); st != "" {
+		t.Errorf("work tree changed:\n%s", st)
+	}
+}
+
+func TestASecondRunOfAKeyIsRecordedBesideTheFirst(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	first := testRun("20260301T120000.000Z-aaaa", "resnet", 1)
+	again := testRun("20260302T120000.000Z-bbbb", "resnet", 1)
+	again.Result.TrialKey = first.Result.TrialKey
+	for _, r := range []*runner.Run{first, again} {
+		if _, err := s.Deliver(context.Background(), putRuns(t, s, r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idx, err := s.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs := idx.ByKey(first.Result.TrialKey); len(runs) != 2 || runs[0].RunID != first.Result.RunID {
+		t.Errorf("runs of the key: %v", runs)
+	}
+	if got := idx.ByExperiment("resnet"); len(got) != 2 {
+		t.Errorf("runs of the experiment: %d", len(got))
+	}
+	if got := idx.BySource("0123456"); len(got) != 2 {
+		t.Errorf("runs of the source commit: %d", len(got))
+	}
+}

@@ -324,13 +324,29 @@ func (s *Store) Pending() (int, error) {
 }
 
 // Recorded implements runner.Recorded: whether key has a succeeded run on
-// the results branch. A branch that cannot be read counts as no history.
+// the results branch. The index is read once per Store, at the first
+// question, so a plan of many trials costs one read; a branch that cannot
+// be read counts as no history.
 func (s *Store) Recorded(key string) bool {
-	idx, err := s.Index()
-	if err != nil {
-		return false
+	if s.idx == nil {
+		if _, err := s.Index(); err != nil {
+			return false
+		}
 	}
-	return idx.Recorded(key)
+	return s.idx.Recorded(key)
+}
+
+// checkNotCheckedOut refuses to move the results branch under a work tree
+// that has it checked out, which would make its files look changed.
+func (s *Store) checkNotCheckedOut() error {
+	if s.repo != s.codeRepo || s.worktree == "" {
+		return nil
+	}
+	head, err := s.repo.Storer.Reference(plumbing.HEAD)
+	if err == nil && head.Type() == plumbing.SymbolicReference && head.Target() == s.branch {
+		return fmt.Errorf("%s is checked out in %s; switch to another branch (git switch main) so recording results cannot change your files", s.branch.Short(), s.worktree)
+	}
+	return nil
 }
 
 var _ runner.Recorded = (*Store)(nil)

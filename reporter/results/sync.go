@@ -231,6 +231,9 @@ type pendingCommit struct {
 // only the files base lacks are added, so re-applying a delivered record
 // changes nothing and a retry after a crash cannot duplicate a result.
 func (s *Store) integrate(base plumbing.Hash) (plumbing.Hash, error) {
+	if err := s.checkNotCheckedOut(); err != nil {
+		return plumbing.ZeroHash, err
+	}
 	local, err := s.refHash(s.branch)
 	if err != nil {
 		return plumbing.ZeroHash, err
