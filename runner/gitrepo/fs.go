@@ -2,8 +2,10 @@ package gitrepo
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -13,9 +15,11 @@ import (
 
 // FS presents a snapshot as an fs.FS (with ReadDir, ReadFile and Stat),
 // so spec.Load, file() and fileset() read a commit exactly as they read a
-// directory on disk. Files report mode 0644 or 0755, symlinks
-// fs.ModeSymlink (never followed: git stores the target, not the file),
-// submodules fs.ModeIrregular, and every modification time is zero.
+// directory on disk. Files report mode 0644 or 0755, submodules
+// fs.ModeIrregular, and every modification time is zero. A symlink is
+// listed as fs.ModeSymlink; Open, ReadFile and Stat follow it, as the
+// operating system would, when its target is a file inside the snapshot
+// (a link that leaves it reads as missing).
 func FS(s Snapshot) fs.FS { return snapshotFS{s} }
 
 type snapshotFS struct{ s Snapshot }
@@ -30,10 +34,15 @@ func (f snapshotFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	info, err := f.stat("open", name)
+	target, err := f.follow("open", name)
 	if err != nil {
 		return nil, err
 	}
+	info, err := f.stat("open", target)
+	if err != nil {
+		return nil, err
+	}
+	info.name, name = path.Base(name), target
 	if info.IsDir() {
 		es, err := f.ReadDir(name)
 		if err != nil {
@@ -55,6 +64,10 @@ func (f snapshotFS) ReadFile(name string) ([]byte, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrInvalid}
 	}
+	name, err := f.follow("readfile", name)
+	if err != nil {
+		return nil, err
+	}
 	return f.s.ReadFile(name)
 }
 
@@ -62,7 +75,44 @@ func (f snapshotFS) Stat(name string) (fs.FileInfo, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
 	}
-	return f.stat("stat", name)
+	target, err := f.follow("stat", name)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.stat("stat", target)
+	if err != nil {
+		return nil, err
+	}
+	info.name = path.Base(name)
+	return info, nil
+}
+
+// maxLinks bounds a chain of symlinks, as the kernel's ELOOP does.
+const maxLinks = 8
+
+// follow resolves name while it is a symlink whose target stays inside
+// the snapshot.
+func (f snapshotFS) follow(op, name string) (string, error) {
+	for range maxLinks {
+		if name == "." {
+			return name, nil
+		}
+		e, err := f.s.Lookup(name)
+		if err != nil || e.Mode != filemode.Symlink {
+			return name, nil // errors surface where the caller reads
+		}
+		target, err := f.s.ReadFile(name)
+		if err != nil {
+			return "", err
+		}
+		t := string(target)
+		next := path.Join(path.Dir(name), t)
+		if path.IsAbs(t) || !fs.ValidPath(next) {
+			return "", &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		}
+		name = next
+	}
+	return "", &fs.PathError{Op: op, Path: name, Err: errors.New("too many levels of symbolic links")}
 }
 
 // stat describes name without hashing it: the directory listing gives

@@ -146,8 +146,18 @@ func TestCommitFS(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o755 || info.Size() != int64(len("#!/bin/sh\n")) {
 		t.Fatalf("Stat(run.sh) = %v, %v", info, err)
 	}
-	if info, err := fs.Stat(fsys, "link.py"); err != nil || info.Mode()&fs.ModeSymlink == 0 {
-		t.Fatalf("Stat(link.py) = %v, %v; want a symlink", info, err)
+	// A symlink is listed as one, and followed when read, as on disk.
+	es, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.Name() == "link.py" && e.Type()&fs.ModeSymlink == 0 {
+			t.Errorf("link.py listed as %v, want a symlink", e.Type())
+		}
+	}
+	if b, err := fs.ReadFile(fsys, "link.py"); err != nil || string(b) != "print('train')\n" {
+		t.Errorf("ReadFile(link.py) = %q, %v; want the target's content", b, err)
 	}
 }
 
@@ -251,9 +261,18 @@ func TestCleanWorktreeEqualsHead(t *testing.T) {
 	if want := r.Git("rev-parse", "HEAD^{tree}"); e.ID.String() != want {
 		t.Fatalf("clean working tree %s, HEAD's tree %s", e.ID, want)
 	}
-	b, err := fs.ReadFile(gitrepo.FS(wt), "link.py")
+	// The snapshot holds a symlink as git stores it, its target path; the
+	// FS view follows it.
+	b, err := wt.ReadFile("link.py")
 	if err != nil || string(b) != "models/resnet/train.py" {
-		t.Fatalf("a symlink reads as its target, as git stores it: %q, %v", b, err)
+		t.Fatalf("a symlink's blob is its target, as git stores it: %q, %v", b, err)
+	}
+	if e, err := wt.Stat("link.py"); err != nil || e.ID.String() != r.Git("rev-parse", "HEAD:link.py") {
+		t.Fatalf("symlink id %v, %v", e, err)
+	}
+	b, err = fs.ReadFile(gitrepo.FS(wt), "link.py")
+	if err != nil || string(b) != "print('train')\n" {
+		t.Fatalf("the FS view follows a symlink inside the tree: %q, %v", b, err)
 	}
 }
 
@@ -332,5 +351,39 @@ func TestHashTreeOrder(t *testing.T) {
 	}
 	if got, want := gitrepo.HashTree(es), plumbing.NewHash(r.Git("rev-parse", "HEAD^{tree}")); got != want {
 		t.Errorf("HashTree = %s, want %s", got, want)
+	}
+}
+
+// Symlinks that leave the tree, or loop, read as errors, never as files
+// outside the repository.
+func TestFSSymlinksStayInside(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Write("a.txt", "a\n")
+	for link, target := range map[string]string{"out": "../../etc/passwd", "abs": "/etc/passwd", "loop1": "loop2", "loop2": "loop1", "ok": "a.txt", "dir/up": "../a.txt"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(r.Dir, link)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, filepath.Join(r.Dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Commit("links")
+	wt, err := open(t, r.Dir).Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []gitrepo.Snapshot{commitSnapshot(t, open(t, r.Dir), "HEAD"), wt} {
+		fsys := gitrepo.FS(s)
+		for _, name := range []string{"out", "abs", "loop1"} {
+			if b, err := fs.ReadFile(fsys, name); err == nil {
+				t.Errorf("%s: ReadFile(%s) = %q, want an error", s, name, b)
+			}
+		}
+		for _, name := range []string{"ok", "dir/up"} {
+			if b, err := fs.ReadFile(fsys, name); err != nil || string(b) != "a\n" {
+				t.Errorf("%s: ReadFile(%s) = %q, %v", s, name, b, err)
+			}
+		}
 	}
 }
