@@ -36,6 +36,7 @@ type runOptions struct {
 	dryRun      bool
 	parallel    int
 	executor    string
+	executorSet bool
 	killGrace   time.Duration
 	format      string
 	// signals delivers SIGINT and SIGTERM; tests may replace it.
@@ -76,9 +77,10 @@ recorded as cancelled).`,
 			if err := checkFormat(opts.format, "table", "json"); err != nil {
 				return err
 			}
-			if opts.executor != "local" {
-				return usageErrorf("--executor %q is not available; use local", opts.executor)
+			if opts.executor != "local" && opts.executor != "slurm" {
+				return usageErrorf("--executor %q is not available; use local or slurm", opts.executor)
 			}
+			opts.executorSet = cmd.Flags().Changed("executor")
 			if opts.parallel < 0 {
 				return usageErrorf("--parallel must be at least 1")
 			}
@@ -102,7 +104,7 @@ recorded as cancelled).`,
 	fl.StringVar(&opts.shard, "shard", "", "run shard `I/N` of the plan, as assay plan --format github-matrix splits it")
 	fl.BoolVar(&opts.dryRun, "dry-run", false, "show what would run, and run nothing")
 	fl.IntVar(&opts.parallel, "parallel", 0, "CPU-only trials at once (default: executor \"local\" parallel, else the number of cores)")
-	fl.StringVar(&opts.executor, "executor", "local", "where trials run: `local`")
+	fl.StringVar(&opts.executor, "executor", "local", "where trials run: `local` or slurm (default: slurm when assay.hcl declares only executor \"slurm\")")
 	fl.DurationVar(&opts.killGrace, "kill-grace", local.DefaultKillGrace, "time a stopped trial gets between SIGTERM and SIGKILL")
 	fl.StringVar(&opts.format, "format", "table", "output format: `table` or json")
 	return cmd
@@ -166,9 +168,20 @@ func runRun(opts *runOptions) error {
 	}
 	project := plan.HeadProject
 	jobs := runner.NewJobs(project, trials)
-	x, inv, err := newLocalExecutor(opts, project)
-	if err != nil {
-		return err
+	var x runner.Executor
+	var where string
+	if useSlurm(opts, project) {
+		sx, err := newSlurmExecutor(opts, project, ws.root)
+		if err != nil {
+			return err
+		}
+		x, where = sx, sx.Describe(ctx)
+	} else {
+		lx, inv, err := newLocalExecutor(opts, project)
+		if err != nil {
+			return err
+		}
+		x, where = lx, slotsText(lx, inv)
 	}
 	if refusals := x.Check(jobs); len(refusals) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "error: %s cannot run on this machine, so nothing was run:\n", plural(len(refusals), "trial"))
@@ -179,7 +192,7 @@ func runRun(opts *runOptions) error {
 	}
 	skipped := len(plan.Reused())
 	if opts.dryRun {
-		return printDryRun(opts, jobs, skipped, x, inv)
+		return printDryRun(opts, jobs, skipped, where)
 	}
 	if len(jobs) == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "Nothing to run%s.\n", skippedText(skipped, opts.shard != ""))
@@ -188,7 +201,7 @@ func runRun(opts *runOptions) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Running %s%s with %s.\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), slotsText(x, inv))
+	fmt.Fprintf(f.IO.ErrOut, "Running %s%s with %s.\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), where)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -343,7 +356,7 @@ func slotsText(x *local.Executor, inv gpu.Inventory) string {
 	return fmt.Sprintf("%s and %d CPU slots", gpus, x.Parallel())
 }
 
-func printDryRun(opts *runOptions, jobs []*runner.Job, skipped int, x *local.Executor, inv gpu.Inventory) error {
+func printDryRun(opts *runOptions, jobs []*runner.Job, skipped int, where string) error {
 	f := opts.f
 	if opts.format == "json" {
 		out := struct {
@@ -374,7 +387,7 @@ func printDryRun(opts *runOptions, jobs []*runner.Job, skipped int, x *local.Exe
 		}
 		fmt.Fprintln(f.IO.Out)
 	}
-	fmt.Fprintf(f.IO.Out, "Would run %s%s with %s. Nothing was run (--dry-run).\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), slotsText(x, inv))
+	fmt.Fprintf(f.IO.Out, "Would run %s%s with %s. Nothing was run (--dry-run).\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), where)
 	return nil
 }
 

@@ -39,6 +39,11 @@ type execution struct {
 	cancelling     bool
 	cancelDeadline time.Time
 	squeueFailing  time.Time
+	// lastStates is when squeue was last asked: at most once per poll
+	// interval, however often the spool is read.
+	lastStates time.Time
+	// finishing are attempts decided but not yet recorded; see flush.
+	finishing []finishing
 }
 
 // pending is a job waiting to be submitted, and which attempt it will be.
@@ -114,19 +119,24 @@ func (x *execution) loop(ctx context.Context) {
 		if !x.cancelling && (ctx.Err() != nil || x.fatal != nil) {
 			x.cancelAll()
 		}
+		more := false
 		if !x.cancelling {
-			x.submitReady(ctx)
+			more = x.submitReady(ctx)
 		}
 		if len(x.flight) == 0 && (x.cancelling || len(x.queue) == 0) {
 			return
 		}
-		done := ctx.Done()
-		if x.cancelling {
-			done = nil
-		}
-		select {
-		case <-tick.C:
-		case <-done:
+		// With more to submit, look at the jobs in flight and go on
+		// submitting; otherwise wait for the next poll.
+		if !more {
+			done := ctx.Done()
+			if x.cancelling {
+				done = nil
+			}
+			select {
+			case <-tick.C:
+			case <-done:
+			}
 		}
 		x.poll()
 	}
@@ -157,6 +167,16 @@ func (x *execution) cancelAll() {
 // poll looks at every job in flight once: one squeue call for all of
 // them, and each one's spool directory.
 func (x *execution) poll() {
+	defer x.flush()
+	if time.Since(x.lastStates) < x.cfg.PollInterval {
+		// squeue was asked a moment ago: only the spool, for the attempts
+		// that ended on their own.
+		for _, a := range append([]*attempt(nil), x.flight...) {
+			x.followFiles(a)
+		}
+		return
+	}
+	x.lastStates = time.Now()
 	var ids []string
 	for _, a := range x.flight {
 		if a.jobID != "" {
@@ -187,15 +207,28 @@ func (x *execution) endGrace() time.Duration {
 	return max(2*x.cfg.PollInterval, 5*time.Second)
 }
 
-// follow moves one attempt along: started, metrics, ended, lost.
-func (x *execution) follow(a *attempt, states map[string]jobState, known bool) {
-	now := x.cfg.Now()
+// followFiles is follow without Slurm's word: it notices a start, and
+// finishes an attempt whose command ended by itself.
+func (x *execution) followFiles(a *attempt) {
+	x.noticeStart(a)
+	if end, err := readEnding(a.dir); err == nil && end != nil && !end.Term {
+		x.finish(a, x.outcome(a, end, jobState{}, false))
+	}
+}
+
+func (x *execution) noticeStart(a *attempt) {
 	if a.start == nil {
 		if s, err := readStarted(a.dir); err == nil && s != nil {
 			a.start = s
 			x.observe(runner.Event{Kind: runner.EventStarted, Job: a.job, Attempt: a.n, RunID: a.runID, Time: s.At, GPUs: a.gpus(), LogPath: a.logPath()})
 		}
 	}
+}
+
+// follow moves one attempt along: started, metrics, ended, lost.
+func (x *execution) follow(a *attempt, states map[string]jobState, known bool) {
+	now := x.cfg.Now()
+	x.noticeStart(a)
 	st, inSlurm := states[a.jobID]
 	end, err := readEnding(a.dir)
 	if err != nil {

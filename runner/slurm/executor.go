@@ -2,6 +2,7 @@ package slurm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -71,8 +72,12 @@ func (e *Executor) partition(ctx context.Context) (*partition, error) {
 		return e.part, nil
 	}
 	p, err := e.cmds.partitionInfo(ctx, e.cfg.Partition)
-	if err != nil {
-		return nil, fmt.Errorf("cannot ask Slurm about its nodes: %w", err)
+	var ce *cliError
+	switch {
+	case errors.As(err, &ce):
+		return nil, fmt.Errorf("cannot ask Slurm about its nodes: %w; check that the controller answers (scontrol ping)", err)
+	case err != nil:
+		return nil, err
 	}
 	e.part = p
 	return p, nil

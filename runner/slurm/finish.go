@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -115,10 +116,73 @@ func stoppedHow(killed bool, grace time.Duration) string {
 	return "; stopped with SIGTERM"
 }
 
-// finish records an attempt: its result, metrics, artifacts and GPU use
-// from the spool directory go to the sink; then it is reported, its
-// directory removed, and a failure retried while retries allow.
+// finishing is an attempt whose outcome is decided, on its way to the
+// sink.
+type finishing struct {
+	a   *attempt
+	o   outcome
+	run *runner.Run
+	err error
+}
+
+// collectWorkers bounds the attempts read from the spool at once.
+const collectWorkers = 8
+
+// finish takes an attempt out of flight with its outcome; flush records
+// it.
 func (x *execution) finish(a *attempt, o outcome) {
+	x.remove(a)
+	x.finishing = append(x.finishing, finishing{a: a, o: o})
+}
+
+// flush records the attempts finish took: each one's result, metrics,
+// artifacts and GPU use are read from its spool directory (several at
+// once), and then, in order, it goes to the sink, is reported, its
+// directory removed, and a failure retried while retries allow. The sink
+// sees one call at a time.
+func (x *execution) flush() {
+	if len(x.finishing) == 0 {
+		return
+	}
+	fs := x.finishing
+	x.finishing = nil
+	sem := make(chan struct{}, collectWorkers)
+	var wg sync.WaitGroup
+	for i := range fs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(f *finishing) {
+			defer func() { <-sem; wg.Done() }()
+			f.run = x.collect(f.a, f.o)
+		}(&fs[i])
+	}
+	wg.Wait()
+	for _, f := range fs {
+		a, res := f.a, f.run.Result
+		// Recording happens even when the batch was cancelled: that is when
+		// the cancelled records are written.
+		if x.fatal == nil {
+			f.err = x.sink.Record(context.WithoutCancel(context.Background()), f.run)
+		} else {
+			f.err = x.fatal
+		}
+		if f.err != nil {
+			if x.fatal == nil {
+				x.fatal = fmt.Errorf("cannot save the result of %s (run %s): %w; its files are in %s", a.job.Name(), res.RunID, f.err, a.dir)
+			}
+			continue
+		}
+		x.observe(runner.Event{Kind: runner.EventFinished, Job: a.job, Attempt: a.n, RunID: res.RunID, Time: res.Finished, GPUs: res.GPUs, LogPath: f.run.LogPath, Result: res})
+		os.RemoveAll(a.dir)
+		if !x.cancelling && x.fatal == nil && res.Status.Retryable() && res.ExitCode != -1 && a.n <= a.job.Trial.Runner.Retries {
+			x.observe(runner.Event{Kind: runner.EventRetrying, Job: a.job, Attempt: a.n + 1, Time: x.cfg.Now(), Result: res})
+			x.queue = append([]*pending{{job: a.job, n: a.n + 1}}, x.queue...)
+		}
+	}
+}
+
+// collect builds an attempt's run from its spool directory.
+func (x *execution) collect(a *attempt, o outcome) *runner.Run {
 	res := a.newResult(x)
 	res.Status, res.ExitCode, res.Error = o.status, o.exitCode, o.err
 	res.Finished = o.finished
@@ -159,19 +223,5 @@ func (x *execution) finish(a *attempt, o outcome) {
 			run.ArtifactsDir = filepath.Join(a.dir, artifactsName)
 		}
 	}
-	x.remove(a)
-	// Recording happens even when the batch was cancelled: that is when
-	// the cancelled records are written.
-	if err := x.sink.Record(context.WithoutCancel(context.Background()), run); err != nil {
-		if x.fatal == nil {
-			x.fatal = fmt.Errorf("cannot save the result of %s (run %s): %w; its files are in %s", a.job.Name(), res.RunID, err, a.dir)
-		}
-		return
-	}
-	x.observe(runner.Event{Kind: runner.EventFinished, Job: a.job, Attempt: a.n, RunID: res.RunID, Time: res.Finished, GPUs: res.GPUs, LogPath: run.LogPath, Result: res})
-	os.RemoveAll(a.dir)
-	if !x.cancelling && x.fatal == nil && res.Status.Retryable() && res.ExitCode != -1 && a.n <= a.job.Trial.Runner.Retries {
-		x.observe(runner.Event{Kind: runner.EventRetrying, Job: a.job, Attempt: a.n + 1, Time: x.cfg.Now(), Result: res})
-		x.queue = append([]*pending{{job: a.job, n: a.n + 1}}, x.queue...)
-	}
+	return run
 }

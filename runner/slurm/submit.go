@@ -29,11 +29,13 @@ type submission struct {
 }
 
 // submitReady submits what the CPU bound allows, for at most one poll
-// interval, so that a long queue does not keep finished jobs waiting.
-// Jobs go in queue order (largest GPU need first), several at a time
-// among jobs of the same need: Slurm orders jobs by submission, and
-// within a group the order does not matter.
-func (x *execution) submitReady(ctx context.Context) {
+// interval, so that a long queue does not keep finished jobs waiting; it
+// reports whether it stopped with more it could submit. Jobs go in queue
+// order (largest GPU need first), several at a time among jobs of the
+// same need: Slurm orders jobs by submission, and within a group the
+// order does not matter.
+func (x *execution) submitReady(ctx context.Context) bool {
+	defer x.flush()
 	start := time.Now()
 	var ready, left []*pending
 	budget := x.cpuBusy
@@ -60,6 +62,7 @@ func (x *execution) submitReady(ctx context.Context) {
 	}
 	// What was not submitted keeps its place at the front.
 	x.queue = append(append([]*pending(nil), ready...), left...)
+	return len(ready) > 0 && ctx.Err() == nil && x.fatal == nil
 }
 
 // submitGroup prepares each job's spool directory, runs their sbatch
