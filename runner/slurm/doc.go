@@ -16,10 +16,10 @@
 //	               Slurm's own messages ("CANCELLED AT ... DUE TO TIME LIMIT")
 //	metrics.jsonl  ASSAY_METRICS_FILE
 //	artifacts/     ASSAY_ARTIFACTS_DIR
-//	started        written by the wrapper as the trial starts: time, node,
-//	               OS and the GPUs Slurm gave it
-//	exit           written by the wrapper last: exit code, finish time, and
-//	               whether its timer or Slurm stopped the trial
+//	started        written by the wrapper as the trial starts: node, OS
+//	               and the GPUs Slurm gave it; its mtime is the start time
+//	exit           written by the wrapper last: exit code, and whether its
+//	               timer or Slurm stopped the trial; its mtime is the end
 //	gpus.csv, gpu-samples.csv
 //	               the node's nvidia-smi on a GPU trial's devices
 //

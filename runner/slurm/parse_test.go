@@ -50,6 +50,37 @@ func TestParseStates(t *testing.T) {
 	}
 }
 
+// The wrapper's files count only once whole, whatever a reader catches
+// mid-write.
+func TestReadWrapperFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) { os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644) }
+	for _, partial := range []string{"", "host=n1\nos=Linux x86_64\n"} {
+		write(startedName, partial)
+		if s, err := readStarted(dir); s != nil || err != nil {
+			t.Errorf("started %q: %+v %v, want not yet", partial, s, err)
+		}
+	}
+	write(startedName, "host=n1\nos=Linux aarch64\ngpus=2,3\nend=1\n")
+	s, err := readStarted(dir)
+	if err != nil || s.Host != "n1" || s.OS != "linux/arm64" || strings.Join(s.GPUs, ",") != "2,3" || s.At.IsZero() {
+		t.Errorf("started: %+v %v", s, err)
+	}
+	write(exitName, "exit=143\nterm=1\n")
+	if e, err := readEnding(dir); e != nil || err != nil {
+		t.Errorf("half an exit file: %+v %v", e, err)
+	}
+	write(exitName, "exit=143\nterm=1\ntimedout=\nkilled=\nnotstarted=\nend=1\n")
+	e, err := readEnding(dir)
+	if err != nil || e.ExitCode != 143 || !e.Term || e.TimedOut || e.Killed || e.NotStarted != "" || e.Finished.IsZero() {
+		t.Errorf("exit: %+v %v", e, err)
+	}
+	write(exitName, "exit=x\nend=1\n")
+	if _, err := readEnding(dir); err == nil {
+		t.Error("exit=x was read as a number")
+	}
+}
+
 func TestTimeLimit(t *testing.T) {
 	for _, tc := range []struct {
 		timeout, grace time.Duration
@@ -101,7 +132,7 @@ func TestSbatchArgs(t *testing.T) {
 // for what stopped it.
 func TestOutcome(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, startedName), []byte("at=100.5\nhost=n1\nos=Linux/x86_64\ngpus=\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, startedName), []byte("host=n1\nos=Linux x86_64\ngpus=\nend=1\n"), 0o644)
 	x := &execution{cfg: Config{KillGrace: time.Second, Now: func() time.Time { return time.Unix(200, 0) }}, dir: dir}
 	tr := &spec.Trial{Command: []string{"train"}, Runner: spec.Runner{Timeout: time.Minute}}
 	ok := &ending{ExitCode: 0, Finished: time.Unix(150, 0)}

@@ -76,41 +76,50 @@ type started struct {
 	GPUs []string
 }
 
-// readStarted returns nil while the file is not there yet.
+// readStarted returns nil while the file is not there, or not whole, yet.
 func readStarted(dir string) (*started, error) {
-	b, err := os.ReadFile(filepath.Join(dir, startedName))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	kv, mtime, err := readKV(filepath.Join(dir, startedName))
+	if kv == nil || err != nil {
 		return nil, err
 	}
-	s := &started{}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, _ := strings.Cut(line, "=")
-		switch k {
-		case "at":
-			s.At = epoch(v)
-		case "host":
-			s.Host = v
-		case "os":
-			s.OS = goOS(v)
-		case "gpus":
-			if v != "" {
-				s.GPUs = strings.Split(v, ",")
-			}
-		}
-	}
-	if s.At.IsZero() {
-		return nil, fmt.Errorf("%s: no start time in %q", filepath.Join(dir, startedName), b)
+	s := &started{At: mtime, Host: kv["host"], OS: goOS(kv["os"])}
+	if g := kv["gpus"]; g != "" {
+		s.GPUs = strings.Split(g, ",")
 	}
 	return s, nil
 }
 
-// goOS turns uname's "Linux/x86_64" into "linux/amd64", as records from
+// readKV reads a key=value file the wrapper wrote, and when it was
+// written. It returns nil until the file is whole (ends with end=1).
+func readKV(path string) (map[string]string, time.Time, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, time.Time{}, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	kv := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), "=")
+		kv[k] = v
+	}
+	if err := sc.Err(); err != nil || kv["end"] != "1" {
+		return nil, time.Time{}, err
+	}
+	return kv, info.ModTime(), nil
+}
+
+// goOS turns uname -sm's "Linux x86_64" into "linux/amd64", as records from
 // the local executor say it.
 func goOS(uname string) string {
-	sys, arch, _ := strings.Cut(strings.ToLower(uname), "/")
+	sys, arch, _ := strings.Cut(strings.ToLower(strings.TrimSpace(uname)), " ")
 	switch arch {
 	case "x86_64":
 		arch = "amd64"
@@ -137,53 +146,16 @@ type ending struct {
 	NotStarted string
 }
 
-// readEnding returns nil while the file is not there yet.
+// readEnding returns nil while the file is not there, or not whole, yet.
 func readEnding(dir string) (*ending, error) {
-	f, err := os.Open(filepath.Join(dir, exitName))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	kv, mtime, err := readKV(filepath.Join(dir, exitName))
+	if kv == nil || err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	e := &ending{ExitCode: -1}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), "=")
-		switch k {
-		case "exit":
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return nil, fmt.Errorf("%s: exit=%q is not a number", filepath.Join(dir, exitName), v)
-			}
-			e.ExitCode = n
-		case "finished":
-			e.Finished = epoch(v)
-		case "term":
-			e.Term = true
-		case "timedout":
-			e.TimedOut = true
-		case "killed":
-			e.Killed = true
-		case "notstarted":
-			e.NotStarted = v
-		}
-	}
-	return e, sc.Err()
-}
-
-// epoch reads date +%s.%N.
-func epoch(s string) time.Time {
-	sec, frac, _ := strings.Cut(s, ".")
-	n, err := strconv.ParseInt(sec, 10, 64)
+	code, err := strconv.Atoi(kv["exit"])
 	if err != nil {
-		return time.Time{}
+		return nil, fmt.Errorf("%s: exit=%q is not a number", filepath.Join(dir, exitName), kv["exit"])
 	}
-	var ns int64
-	if frac != "" {
-		frac = (frac + "000000000")[:9]
-		ns, _ = strconv.ParseInt(frac, 10, 64)
-	}
-	return time.Unix(n, ns)
+	return &ending{ExitCode: code, Finished: mtime, Term: kv["term"] != "", TimedOut: kv["timedout"] != "",
+		Killed: kv["killed"] != "", NotStarted: kv["notstarted"]}, nil
 }

@@ -40,14 +40,14 @@ func seconds(d time.Duration) string {
 }
 
 // script renders the wrapper. It is plain POSIX sh plus setsid
-// (util-linux) and GNU date and sleep, which every Linux cluster has.
+// (util-linux), uname and, for a timeout, GNU sleep, which every Linux
+// cluster has.
 //
 // The order of its steps is the protocol with assay: started is written
-// before the command runs, exit after everything else, each by rename, so
-// that assay never reads half a file; a trial that never gets as far as
-// its command says why in exit (notstarted=...). Slurm's own messages
-// (time limit, cancellation) land in the same log, because the job's
-// output is the log.
+// before the command runs, exit after everything else; a trial that never
+// gets as far as its command says why in exit (notstarted=...). Slurm's
+// own messages (time limit, cancellation) land in the same log, because
+// the job's output is the log.
 func (w *wrapper) script() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
@@ -57,14 +57,19 @@ func (w *wrapper) script() string {
 	p("# exit (written last) and metrics.jsonl beside it. Submitting it again\n")
 	p("# by hand runs the trial outside assay's records.\n")
 	p("d=%s\n", shq(w.Dir))
-	p(`assay_now() { date +%%s.%%N; }
+	// Each file is written by one printf, which is one write: a reader
+	// sees all of it or an empty file, and the trailing line says it is
+	// whole. Their modification times are the trial's start and end, on
+	// the clock of the filesystem both sides share. No date, no mv: every
+	// process the wrapper forks costs a busy node time, and a sweep
+	// thousands of them.
+	p(`term= timedout= killed=
 assay_finish() {
-  code=$1; shift
-  { echo "exit=$code"; echo "finished=$(assay_now)"; for kv; do echo "$kv"; done; } >"$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
-  if [ "$code" -ge 0 ] && [ "$code" -le 255 ]; then exit "$code"; fi
+  printf 'exit=%%s\nterm=%%s\ntimedout=%%s\nkilled=%%s\nnotstarted=%%s\nend=1\n' "$1" "$term" "$timedout" "$killed" "${2-}" >"$d/exit"
+  if [ "$1" -ge 0 ] && [ "$1" -le 255 ]; then exit "$1"; fi
   exit 1
 }
-{ echo "at=$(assay_now)"; echo "host=${SLURMD_NODENAME:-$(uname -n)}"; echo "os=$(uname -s)/$(uname -m)"; echo "gpus=${CUDA_VISIBLE_DEVICES-}"; } >"$d/started.tmp" && mv -f "$d/started.tmp" "$d/started"
+printf 'host=%%s\nos=%%s\ngpus=%%s\nend=1\n' "${SLURMD_NODENAME:-$(uname -n)}" "$(uname -sm)" "${CUDA_VISIBLE_DEVICES-}" >"$d/started"
 `)
 	for _, kv := range w.Exports {
 		p("export %s=%s\n", kv[0], shq(kv[1]))
@@ -73,7 +78,7 @@ assay_finish() {
 		p("export CUDA_VISIBLE_DEVICES=\n")
 	}
 	p("export CUDA_DEVICE_ORDER=PCI_BUS_ID\n")
-	p("cd %s 2>/dev/null || assay_finish -1 notstarted=workdir\n", shq(w.Workdir))
+	p("cd %s 2>/dev/null || assay_finish -1 workdir\n", shq(w.Workdir))
 	p("set --")
 	for _, a := range w.Argv {
 		p(" %s", shq(a))
@@ -81,11 +86,11 @@ assay_finish() {
 	p(`
 case $1 in
 */*)
-  if [ -d "$1" ]; then assay_finish -1 notstarted=isdir
-  elif [ ! -e "$1" ]; then assay_finish -1 notstarted=notfound
-  elif [ ! -x "$1" ]; then assay_finish -1 notstarted=notexec
+  if [ -d "$1" ]; then assay_finish -1 isdir
+  elif [ ! -e "$1" ]; then assay_finish -1 notfound
+  elif [ ! -x "$1" ]; then assay_finish -1 notexec
   fi ;;
-*) command -v "$1" >/dev/null 2>&1 || assay_finish -1 notstarted=notfound ;;
+*) command -v "$1" >/dev/null 2>&1 || assay_finish -1 notfound ;;
 esac
 `)
 	if !w.CPUOnly {
@@ -102,8 +107,7 @@ fi
 	// The trial runs in a session of its own, so that a timeout stops the
 	// whole of it and nothing of the wrapper. Slurm's scancel and time
 	// limit reach every process of the job regardless.
-	p(`term=
-trap 'term=1' TERM
+	p(`trap 'term=1' TERM
 setsid "$@" &
 pid=$!
 `)
@@ -132,10 +136,9 @@ done
 	if !w.CPUOnly {
 		p("[ -n \"$smi\" ] && kill -TERM \"-$smi\" 2>/dev/null\n")
 	}
-	p(`set -- ${term:+term=1}
-[ -e "$d/timedout" ] && set -- "$@" timedout=1
-[ -e "$d/killed" ] && set -- "$@" killed=1
-assay_finish "$code" "$@"
+	p(`[ -e "$d/timedout" ] && timedout=1
+[ -e "$d/killed" ] && killed=1
+assay_finish "$code"
 `)
 	return b.String()
 }
