@@ -43,7 +43,11 @@ func (x *execution) outcome(a *attempt, end *ending, st jobState, stateKnown boo
 	switch {
 	case end != nil && end.NotStarted != "":
 		o.status, o.exitCode, o.err = runner.StatusFailed, -1, notStartedReason(a, end.NotStarted)
-	case a.cancelled:
+	case a.cancelled && !(end != nil && !end.Term && end.ExitCode == 0):
+		// (A trial that succeeded on its own as assay was stopping keeps
+		// its success. Any other ending is the cancellation's: Slurm
+		// signals a job's processes one by one, so the wrapper may see the
+		// trial die of SIGTERM before it hears of the signal itself.)
 		o.status, o.err = runner.StatusCancelled, fmt.Sprintf("cancelled: assay was interrupted; scancel stopped %s", job)
 		if a.start == nil {
 			o.err += " before it started"

@@ -152,6 +152,8 @@ func TestOutcome(t *testing.T) {
 		{"signal", &ending{ExitCode: 137}, "FAILED", false, runner.StatusFailed, 137, "killed by signal (killed)"},
 		{"scancel outside", term, "CANCELLED", false, runner.StatusCancelled, 143, "scancelled from outside assay"},
 		{"scancel by assay", term, "CANCELLED", true, runner.StatusCancelled, 143, "assay was interrupted"},
+		{"scancel by assay, trial first", &ending{ExitCode: 143}, "", true, runner.StatusCancelled, 143, "assay was interrupted"},
+		{"done as assay stopped", ok, "COMPLETED", true, runner.StatusSucceeded, 0, ""},
 		{"slurm time limit", term, "TIMEOUT", false, runner.StatusTimedOut, 143, "at its time limit (--time=3 minutes)"},
 		{"wrapper timeout", &ending{ExitCode: 143, TimedOut: true}, "FAILED", false, runner.StatusTimedOut, 143, "timed out after 1m0s (the runner's timeout); stopped with SIGTERM"},
 		{"oom", &ending{ExitCode: 137}, "OUT_OF_MEMORY", false, runner.StatusFailed, 137, "out of memory"},
