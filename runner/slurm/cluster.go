@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"os/user"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,7 +174,11 @@ func (c *commands) states(ctx context.Context, ids []string) (map[string]jobStat
 // batch script: a job whose id an earlier assay did not live to write
 // down is still found by its spool directory.
 func (c *commands) scripts(ctx context.Context) (map[string]jobState, error) {
-	text, err := c.run(ctx, nil, c.squeue, "--noheader", "--me", "--Format="+squeueFormat)
+	me := "--me"
+	if u, err := user.Current(); err == nil {
+		me = "--user=" + u.Username // --me is Slurm 20.11 and later
+	}
+	text, err := c.run(ctx, nil, c.squeue, "--noheader", me, "--Format="+squeueFormat)
 	if err != nil {
 		return nil, err
 	}

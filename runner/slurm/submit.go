@@ -223,7 +223,8 @@ func (x *execution) sbatchArgs(a *attempt, script string) []string {
 	args := []string{
 		"--parsable",
 		"--job-name=" + jobName(a),
-		"--output=" + a.logPath(),
+		// sbatch expands %j and the like in --output; %% is a plain %.
+		"--output=" + strings.ReplaceAll(a.logPath(), "%", "%%"),
 		"--open-mode=append",
 		"--chdir=" + a.dir,
 		"--export=ALL",
