@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -308,9 +309,11 @@ func newProgress(f *Factory, total int, logPath func(string) string) progress {
 	return &lineProgress{st: st, w: f.IO.ErrOut, actions: f.InActions()}
 }
 
-// collectingSink remembers what it passed on, for the summary.
+// collectingSink remembers what it passed on, for the summary. Executors
+// may call Record from several goroutines at once.
 type collectingSink struct {
 	runner.Sink
+	mu   sync.Mutex
 	runs []*runner.Result
 }
 
@@ -318,7 +321,9 @@ func (s *collectingSink) Record(ctx context.Context, run *runner.Run) error {
 	if err := s.Sink.Record(ctx, run); err != nil {
 		return err
 	}
+	s.mu.Lock()
 	s.runs = append(s.runs, run.Result)
+	s.mu.Unlock()
 	return nil
 }
 
