@@ -105,12 +105,13 @@ func runLs(opts *lsOptions) error {
 	if opts.fetch {
 		fetchResults(f, store)
 	}
-	idx, err := store.Index()
-	if err != nil {
-		return fmt.Errorf("reading the results branch %s: %w", shortBranch(store), err)
-	}
-	printIndexWarnings(f, idx)
-	res, err := query.Run(idx.Entries, query.Options{Experiment: opts.experiment, Where: opts.where, Sort: opts.sort, Limit: opts.limit})
+	// The query goes through the runs as the index file holds them, one
+	// at a time, keeping only those it matches.
+	var sum results.Summary
+	var scanErr error
+	res, err := query.RunSeq(func(yield func(*results.Entry) bool) {
+		sum, scanErr = store.Scan(yield)
+	}, query.Options{Experiment: opts.experiment, Where: opts.where, Sort: opts.sort, Limit: opts.limit})
 	var qe *query.Error
 	if errors.As(err, &qe) {
 		return usageError{err}
@@ -118,16 +119,20 @@ func runLs(opts *lsOptions) error {
 	if err != nil {
 		return err
 	}
+	if scanErr != nil {
+		return fmt.Errorf("reading the results branch %s: %w", shortBranch(store), scanErr)
+	}
+	printIndexWarnings(f, sum.Warnings)
 	if res.Matched == 0 && res.Skipped > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "warning: --where could not be evaluated for %s (%v)\n", plural(res.Skipped, "run"), res.FirstSkip)
 	}
 	switch opts.format {
 	case "json":
-		return writeLsJSON(f, idx, res)
+		return writeLsJSON(f, sum, res)
 	case "csv":
 		return writeLsCSV(f, res.Runs)
 	}
-	if len(idx.Entries) == 0 {
+	if sum.Runs == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "No runs on %s yet; assay run records them.\n", shortBranch(store))
 		return nil
 	}
@@ -147,11 +152,11 @@ func runLs(opts *lsOptions) error {
 	return nil
 }
 
-func printIndexWarnings(f *Factory, idx *results.Index) {
+func printIndexWarnings(f *Factory, warnings []results.Warning) {
 	const most = 10
-	for i, w := range idx.Warnings {
+	for i, w := range warnings {
 		if i == most {
-			fmt.Fprintf(f.IO.ErrOut, "warning: %d more files on the results branch could not be read\n", len(idx.Warnings)-most)
+			fmt.Fprintf(f.IO.ErrOut, "warning: %d more files on the results branch could not be read\n", len(warnings)-most)
 			break
 		}
 		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
@@ -173,14 +178,14 @@ func formatMetrics(m map[string]float64) string {
 	return strings.Join(parts, " ")
 }
 
-func writeLsJSON(f *Factory, idx *results.Index, res *query.Result) error {
+func writeLsJSON(f *Factory, sum results.Summary, res *query.Result) error {
 	out := struct {
 		Tip     string      `json:"tip"`
 		Matched int         `json:"matched"`
 		Runs    []lsRunJSON `json:"runs"`
 	}{Matched: res.Matched, Runs: []lsRunJSON{}}
-	if !idx.Tip.IsZero() {
-		out.Tip = idx.Tip.String()
+	if !sum.Tip.IsZero() {
+		out.Tip = sum.Tip.String()
 	}
 	for _, e := range res.Runs {
 		j := lsRunJSON{ID: e.RunID, Key: e.TrialKey, Experiment: e.Experiment, Status: string(e.Status),

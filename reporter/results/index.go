@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/utils/merkletrie"
 
 	"github.com/assaylab/assay/runner"
 )
@@ -30,12 +30,14 @@ type Entry struct {
 	ExitCode   int
 	Attempt    int
 	Seed       int64
-	Params     map[string]any
-	Metrics    map[string]float64
-	Started    time.Time
-	Finished   time.Time
-	DurationS  float64
-	Host       string
+	// Params may be shared by the runs of one config: treat it as
+	// read-only.
+	Params    map[string]any
+	Metrics   map[string]float64
+	Started   time.Time
+	Finished  time.Time
+	DurationS float64
+	Host      string
 	// GPUs counts the devices the run held.
 	GPUs         int
 	SourceCommit string
@@ -144,6 +146,11 @@ func (s *Store) Index() (*Index, error) {
 	if old != nil && !old.Tip.IsZero() && s.hasCommit(old.Tip) {
 		idx, err = s.updateIndex(old, tip)
 	} else {
+		// A full build (once per clone, or after damage) makes a lot of
+		// short-lived garbage while the pack cache and the index grow, and
+		// then encodes it all: a soft memory limit keeps the peak to a few
+		// hundred MB at 100,000 runs, at some cost in collection.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(300 << 20))
 		idx, err = s.buildIndex(tip)
 	}
 	if err != nil {
@@ -153,6 +160,64 @@ func (s *Store) Index() (*Index, error) {
 	_ = writeIndexFile(path, idx)
 	s.idx = idx
 	return idx, nil
+}
+
+// Summary describes the runs a Scan went through.
+type Summary struct {
+	Tip      plumbing.Hash
+	Runs     int
+	Warnings []Warning
+}
+
+// Scan calls fn for each run at the tip, oldest first, until fn returns
+// false. It is Index for queries that keep few runs: when the index file
+// is current the runs are decoded one at a time into one reused Entry,
+// with no full index built, so a query over 100,000 runs allocates little.
+// fn must not keep e or its Metrics past the call: Clone what it keeps.
+func (s *Store) Scan(fn func(e *Entry) bool) (Summary, error) {
+	tip, err := s.Tip()
+	if err != nil {
+		return Summary{}, err
+	}
+	if s.idx == nil || s.idx.Tip != tip {
+		if b, err := os.ReadFile(s.indexPath()); err == nil {
+			if x, err := openIndex(b); err == nil && x.tip == tip {
+				sum := Summary{Tip: tip, Runs: x.runs, Warnings: x.warnings}
+				var e Entry
+				for x.next(&e) {
+					if !fn(&e) {
+						return sum, nil
+					}
+				}
+				if x.done() == nil {
+					return sum, nil
+				}
+				// A damaged file: rebuild below and go through it all.
+			}
+		}
+	}
+	idx, err := s.Index()
+	if err != nil {
+		return Summary{}, err
+	}
+	for _, e := range idx.Entries {
+		if !fn(e) {
+			break
+		}
+	}
+	return Summary{Tip: idx.Tip, Runs: len(idx.Entries), Warnings: idx.Warnings}, nil
+}
+
+// Clone copies e, with a map of its own for Metrics.
+func (e *Entry) Clone() *Entry {
+	c := *e
+	if e.Metrics != nil {
+		c.Metrics = make(map[string]float64, len(e.Metrics))
+		for k, v := range e.Metrics {
+			c.Metrics[k] = v
+		}
+	}
+	return &c
 }
 
 // indexPath is the index file of this store's branch.
@@ -167,6 +232,8 @@ func (s *Store) hasCommit(h plumbing.Hash) bool {
 
 // buildIndex reads every record under runs/ at tip.
 func (s *Store) buildIndex(tip plumbing.Hash) (*Index, error) {
+	s.params = map[string]map[string]any{}
+	defer func() { s.params = nil }()
 	idx := &Index{Tip: tip}
 	tree, err := s.treeOf(tip)
 	if err != nil || tree.IsZero() {
@@ -237,25 +304,60 @@ func (s *Store) readEntry(path string, blob plumbing.Hash) (*Entry, string) {
 	if err != nil {
 		return nil, "cannot be read: " + err.Error()
 	}
-	var head struct {
-		Schema string `json:"schema"`
+	// Only what the index keeps is decoded: a build reads every record.
+	var r struct {
+		runner.Result
+		Command  skipJSON `json:"command"`
+		Labels   skipJSON `json:"labels"`
+		Warnings skipJSON `json:"warnings"`
+		System   struct {
+			Host string `json:"host"`
+		} `json:"system"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, "is not a valid record (" + err.Error() + "); skipped"
-	}
-	if head.Schema != runner.ResultSchema {
-		return nil, fmt.Sprintf("has schema %q, which this assay does not read (it reads %q); skipped", head.Schema, runner.ResultSchema)
-	}
-	var r runner.Result
 	if err := json.Unmarshal(data, &r); err != nil {
+		var head struct {
+			Schema string `json:"schema"`
+		}
+		if json.Unmarshal(data, &head) == nil && head.Schema != runner.ResultSchema {
+			return nil, fmt.Sprintf("has schema %q, which this assay does not read (it reads %q); skipped", head.Schema, runner.ResultSchema)
+		}
 		return nil, "is not a valid record (" + err.Error() + "); skipped"
 	}
+	if r.Schema != runner.ResultSchema {
+		return nil, fmt.Sprintf("has schema %q, which this assay does not read (it reads %q); skipped", r.Schema, runner.ResultSchema)
+	}
+	r.Result.System.Host = r.System.Host
 	loc, _ := ParseRecordPath(path)
 	if r.RunID != loc.RunID || r.TrialKey != loc.Key || r.Experiment != loc.Experiment {
 		return nil, fmt.Sprintf("holds run %s of %s (key %s), which does not match its path; skipped", r.RunID, r.Experiment, shortKey(r.TrialKey))
 	}
-	return entryOf(&r), ""
+	e := entryOf(&r.Result)
+	e.Params = s.internParams(e.Params)
+	return e, ""
 }
+
+// internParams shares one map among the runs of a config while an index
+// is built, as the index file does.
+func (s *Store) internParams(p map[string]any) map[string]any {
+	if s.params == nil || len(p) == 0 {
+		return p
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return p
+	}
+	if shared, ok := s.params[string(b)]; ok {
+		return shared
+	}
+	s.params[string(b)] = p
+	return p
+}
+
+// skipJSON is a record field the index has no use for: it is passed over
+// without being decoded.
+type skipJSON struct{}
+
+func (skipJSON) UnmarshalJSON([]byte) error { return nil }
 
 // entryOf keeps what the index needs of a record.
 func entryOf(r *runner.Result) *Entry {
@@ -277,34 +379,17 @@ func (s *Store) updateIndex(old *Index, tip plumbing.Hash) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	var from, to *object.Tree
-	if from, err = object.GetTree(s.repo.Storer, oldTree); err != nil {
-		return nil, err
-	}
-	if !newTree.IsZero() {
-		if to, err = object.GetTree(s.repo.Storer, newTree); err != nil {
-			return nil, err
-		}
-	}
-	changes, err := object.DiffTree(from, to)
+	added, removed, err := diffFiles(s.repo.Storer, oldTree, newTree)
 	if err != nil {
 		return nil, fmt.Errorf("comparing results at %s and %s: %w", old.Tip, tip, err)
 	}
 	gone := map[string]bool{}
-	idx := &Index{Tip: tip}
-	for _, ch := range changes {
-		action, err := ch.Action()
-		if err != nil {
-			return nil, err
-		}
-		if action == merkletrie.Delete || action == merkletrie.Modify {
-			if _, ok := ParseRecordPath(ch.From.Name); ok {
-				gone[ch.From.Name] = true
-			}
-		}
+	for _, r := range removed {
+		gone[r.Path] = true
 	}
+	idx := &Index{Tip: tip, Entries: make([]*Entry, 0, len(old.Entries)+len(added))}
 	for _, e := range old.Entries {
-		if !gone[e.Path()] {
+		if len(gone) == 0 || !gone[e.Path()] {
 			idx.Entries = append(idx.Entries, e)
 		}
 	}
@@ -313,13 +398,9 @@ func (s *Store) updateIndex(old *Index, tip plumbing.Hash) (*Index, error) {
 			idx.Warnings = append(idx.Warnings, w)
 		}
 	}
-	for _, ch := range changes {
-		action, _ := ch.Action()
-		if action == merkletrie.Delete {
-			continue
-		}
-		if _, ok := ParseRecordPath(ch.To.Name); ok && ch.To.TreeEntry.Mode.IsFile() {
-			s.addRecord(idx, ch.To.Name, ch.To.TreeEntry.Hash)
+	for _, a := range added {
+		if _, ok := ParseRecordPath(a.Path); ok {
+			s.addRecord(idx, a.Path, a.Blob)
 		}
 	}
 	sortEntries(idx.Entries)

@@ -9,6 +9,9 @@ import (
 	"math"
 	"sort"
 	"time"
+	"unsafe"
+
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/assaylab/assay/runner"
 )
@@ -20,14 +23,16 @@ import (
 //	magic "assayidx" | version | tip (20 bytes)
 //	strings: count, then each as length+bytes (names, experiments,
 //	         statuses, hosts, commits: everything that repeats)
-//	entries: count, then each entry's fields (see appendEntry)
+//	params:  count, then each distinct set of params (runs of one config
+//	         share theirs, decoded once into one read-only map)
 //	warnings: count, then path and problem as string numbers
+//	entries: count, then each entry's fields (see indexEncoder.entry)
 //	crc32 (IEEE) of everything before it, 4 bytes little-endian
 //
 // A file with another magic, version or checksum is ignored and rebuilt.
 const (
 	indexMagic   = "assayidx"
-	indexVersion = 1
+	indexVersion = 3
 )
 
 // Param value kinds in the index.
@@ -43,6 +48,9 @@ type indexEncoder struct {
 	buf     []byte
 	strings map[string]uint64
 	table   []string
+	// params holds each distinct params set, encoded, by its number.
+	params    map[string]uint64
+	paramSets [][]byte
 }
 
 func (e *indexEncoder) str(s string) {
@@ -93,10 +101,22 @@ func (e *indexEncoder) entry(x *Entry) {
 	e.str(x.SourceCommit)
 	e.str(x.Trigger)
 	e.int(int64(x.PR))
-	e.uint(uint64(len(x.Params)))
-	for _, k := range sortedKeys(x.Params) {
+	e.uint(e.paramSet(x.Params))
+	e.uint(uint64(len(x.Metrics)))
+	for _, k := range sortedKeys(x.Metrics) {
 		e.str(k)
-		switch v := x.Params[k].(type) {
+		e.float(x.Metrics[k])
+	}
+}
+
+// paramSet returns the number of params' set, adding it to the table.
+func (e *indexEncoder) paramSet(params map[string]any) uint64 {
+	saved := e.buf
+	e.buf = nil
+	e.uint(uint64(len(params)))
+	for _, k := range sortedKeys(params) {
+		e.str(k)
+		switch v := params[k].(type) {
 		case nil:
 			e.buf = append(e.buf, paramNull)
 		case float64:
@@ -118,24 +138,28 @@ func (e *indexEncoder) entry(x *Entry) {
 			e.str(string(b))
 		}
 	}
-	e.uint(uint64(len(x.Metrics)))
-	for _, k := range sortedKeys(x.Metrics) {
-		e.str(k)
-		e.float(x.Metrics[k])
+	enc := e.buf
+	e.buf = saved
+	i, ok := e.params[string(enc)]
+	if !ok {
+		i = uint64(len(e.paramSets))
+		e.params[string(enc)] = i
+		e.paramSets = append(e.paramSets, enc)
 	}
+	return i
 }
 
 // encodeIndex writes idx in the index file format.
 func encodeIndex(idx *Index) []byte {
-	body := &indexEncoder{strings: map[string]uint64{}}
-	body.uint(uint64(len(idx.Entries)))
-	for _, x := range idx.Entries {
-		body.entry(x)
-	}
+	body := &indexEncoder{strings: map[string]uint64{}, params: map[string]uint64{}}
 	body.uint(uint64(len(idx.Warnings)))
 	for _, w := range idx.Warnings {
 		body.str(w.Path)
 		body.str(w.Problem)
+	}
+	body.uint(uint64(len(idx.Entries)))
+	for _, x := range idx.Entries {
+		body.entry(x)
 	}
 	out := append([]byte(indexMagic), binary.AppendUvarint(nil, indexVersion)...)
 	out = append(out, idx.Tip[:]...)
@@ -144,6 +168,10 @@ func encodeIndex(idx *Index) []byte {
 		out = binary.AppendUvarint(out, uint64(len(s)))
 		out = append(out, s...)
 	}
+	out = binary.AppendUvarint(out, uint64(len(body.paramSets)))
+	for _, p := range body.paramSets {
+		out = append(out, p...)
+	}
 	out = append(out, body.buf...)
 	return binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(out))
 }
@@ -151,9 +179,10 @@ func encodeIndex(idx *Index) []byte {
 var errBadIndex = errors.New("index file is damaged")
 
 type indexDecoder struct {
-	b     []byte
-	table []string
-	err   error
+	b      []byte
+	table  []string
+	params []map[string]any
+	err    error
 }
 
 func (d *indexDecoder) uint() uint64 {
@@ -229,8 +258,20 @@ func (d *indexDecoder) count() int {
 	return int(n)
 }
 
-// decodeIndex reads the index file format.
-func decodeIndex(b []byte) (*Index, error) {
+// indexData is an index file opened for reading: the header, strings,
+// params and warnings read, the entries left to read one at a time.
+type indexData struct {
+	d        *indexDecoder
+	tip      plumbing.Hash
+	warnings []Warning
+	runs     int
+	read     int
+}
+
+// openIndex checks an index file and reads all but its entries. Strings
+// are views into b itself, so they cost no allocation each: b must not
+// change afterwards (readIndexFile's buffer is never written again).
+func openIndex(b []byte) (*indexData, error) {
 	if len(b) < len(indexMagic)+1+20+4 || !bytes.HasPrefix(b, []byte(indexMagic)) {
 		return nil, errBadIndex
 	}
@@ -238,12 +279,13 @@ func decodeIndex(b []byte) (*Index, error) {
 	if crc32.ChecksumIEEE(body) != sum {
 		return nil, errBadIndex
 	}
+	whole := unsafe.String(&body[0], len(body))
 	d := &indexDecoder{b: body[len(indexMagic):]}
 	if d.uint() != indexVersion || len(d.b) < 20 {
 		return nil, errBadIndex
 	}
-	idx := &Index{}
-	copy(idx.Tip[:], d.b[:20])
+	x := &indexData{d: d}
+	copy(x.tip[:], d.b[:20])
 	d.b = d.b[20:]
 	nstr := d.count()
 	d.table = make([]string, 0, nstr)
@@ -252,23 +294,60 @@ func decodeIndex(b []byte) (*Index, error) {
 		if d.err != nil {
 			break
 		}
-		d.table = append(d.table, string(d.b[:n]))
+		off := len(body) - len(d.b)
+		d.table = append(d.table, whole[off:off+n])
 		d.b = d.b[n:]
 	}
-	n := d.count()
-	idx.Entries = make([]*Entry, 0, n)
-	entries := make([]Entry, n)
-	for i := 0; i < n && d.err == nil; i++ {
-		x := &entries[i]
-		d.entry(x)
-		idx.Entries = append(idx.Entries, x)
+	np := d.count()
+	d.params = make([]map[string]any, 0, np)
+	for i := 0; i < np && d.err == nil; i++ {
+		d.params = append(d.params, d.paramMap())
 	}
 	nw := d.count()
 	for i := 0; i < nw && d.err == nil; i++ {
-		idx.Warnings = append(idx.Warnings, Warning{Path: d.str(), Problem: d.str()})
+		x.warnings = append(x.warnings, Warning{Path: d.str(), Problem: d.str()})
 	}
-	if d.err != nil || len(d.b) != 0 {
+	x.runs = d.count()
+	if d.err != nil {
 		return nil, errBadIndex
+	}
+	return x, nil
+}
+
+// next reads the next entry into e, reusing e's metrics map.
+func (x *indexData) next(e *Entry) bool {
+	if x.read >= x.runs || x.d.err != nil {
+		return false
+	}
+	x.read++
+	x.d.entry(e)
+	return x.d.err == nil
+}
+
+// done reports whether the whole file was read without a problem.
+func (x *indexData) done() error {
+	if x.d.err != nil || x.read != x.runs || len(x.d.b) != 0 {
+		return errBadIndex
+	}
+	return nil
+}
+
+// decodeIndex reads the index file format.
+func decodeIndex(b []byte) (*Index, error) {
+	x, err := openIndex(b)
+	if err != nil {
+		return nil, err
+	}
+	idx := &Index{Tip: x.tip, Warnings: x.warnings, Entries: make([]*Entry, 0, x.runs)}
+	entries := make([]Entry, x.runs)
+	for i := range entries {
+		if !x.next(&entries[i]) {
+			break
+		}
+		idx.Entries = append(idx.Entries, &entries[i])
+	}
+	if err := x.done(); err != nil {
+		return nil, err
 	}
 	return idx, nil
 }
@@ -289,35 +368,52 @@ func (d *indexDecoder) entry(x *Entry) {
 	x.SourceCommit = d.str()
 	x.Trigger = d.str()
 	x.PR = int(d.int())
-	if np := d.count(); np > 0 {
-		x.Params = make(map[string]any, np)
-		for j := 0; j < np && d.err == nil; j++ {
-			k := d.str()
-			switch d.byte() {
-			case paramNull:
-				x.Params[k] = nil
-			case paramNumber:
-				x.Params[k] = d.float()
-			case paramString:
-				x.Params[k] = d.str()
-			case paramBool:
-				x.Params[k] = d.byte() == 1
-			case paramJSON:
-				var v any
-				if err := json.Unmarshal([]byte(d.str()), &v); err != nil {
-					d.fail()
-				}
-				x.Params[k] = v
-			default:
-				d.fail()
-			}
-		}
+	if p := d.uint(); p < uint64(len(d.params)) {
+		x.Params = d.params[p]
+	} else {
+		d.fail()
 	}
-	if nm := d.count(); nm > 0 {
-		x.Metrics = make(map[string]float64, nm)
+	nm := d.count()
+	if x.Metrics != nil {
+		clear(x.Metrics)
+	}
+	if nm > 0 {
+		if x.Metrics == nil {
+			x.Metrics = make(map[string]float64, nm)
+		}
 		for j := 0; j < nm && d.err == nil; j++ {
 			k := d.str()
 			x.Metrics[k] = d.float()
 		}
 	}
+}
+
+// paramMap reads one params set.
+func (d *indexDecoder) paramMap() map[string]any {
+	var params map[string]any
+	if np := d.count(); np > 0 {
+		params = make(map[string]any, np)
+		for j := 0; j < np && d.err == nil; j++ {
+			k := d.str()
+			switch d.byte() {
+			case paramNull:
+				params[k] = nil
+			case paramNumber:
+				params[k] = d.float()
+			case paramString:
+				params[k] = d.str()
+			case paramBool:
+				params[k] = d.byte() == 1
+			case paramJSON:
+				var v any
+				if err := json.Unmarshal([]byte(d.str()), &v); err != nil {
+					d.fail()
+				}
+				params[k] = v
+			default:
+				d.fail()
+			}
+		}
+	}
+	return params
 }

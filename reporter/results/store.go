@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -76,6 +77,8 @@ type Store struct {
 	rng        *rand.Rand
 	// idx is the index last read, reused while the tip stays.
 	idx *Index
+	// params interns params maps while an index is built.
+	params map[string]map[string]any
 }
 
 // Open returns the results store of the git repository that holds dir.
@@ -125,6 +128,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	} else if err := s.findRemote(); err != nil {
 		return nil, err
 	}
+	if s.repo, err = withOpenPacks(s.repo); err != nil {
+		return nil, err
+	}
 	if s.remoteName != "" {
 		s.tracking = plumbing.NewRemoteReferenceName(s.remoteName, opts.Branch)
 		s.auth = s.authFor(s.remoteURL)
@@ -135,6 +141,26 @@ func Open(dir string, opts Options) (*Store, error) {
 // OpenForProject returns the store that a project's settings describe.
 func OpenForProject(dir string, settings spec.Settings, getenv func(string) string) (*Store, error) {
 	return Open(dir, Options{Branch: settings.ResultsBranch, ResultsRepo: settings.ResultsRepo, Getenv: getenv})
+}
+
+// withOpenPacks reopens r's storage keeping pack files open between
+// object reads. go-git's default opens and closes the pack for every
+// object, which makes reading 100,000 records crawl.
+func withOpenPacks(r *git.Repository) (*git.Repository, error) {
+	fs, ok := r.Storer.(*filesystem.Storage)
+	if !ok {
+		return r, nil
+	}
+	st := filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 16})
+	return git.Open(st, nil)
+}
+
+// Close releases the pack files the store holds open.
+func (s *Store) Close() error {
+	if fs, ok := s.repo.Storer.(*filesystem.Storage); ok {
+		return fs.Close()
+	}
+	return nil
 }
 
 // storageDir is the folder a repository's objects and refs live in.
@@ -339,10 +365,10 @@ func (s *Store) Recorded(key string) bool {
 // checkNotCheckedOut refuses to move the results branch under a work tree
 // that has it checked out, which would make its files look changed.
 func (s *Store) checkNotCheckedOut() error {
-	if s.repo != s.codeRepo || s.worktree == "" {
+	if s.opts.ResultsRepo != "" || s.worktree == "" {
 		return nil
 	}
-	head, err := s.repo.Storer.Reference(plumbing.HEAD)
+	head, err := s.codeRepo.Storer.Reference(plumbing.HEAD)
 	if err == nil && head.Type() == plumbing.SymbolicReference && head.Target() == s.branch {
 		return fmt.Errorf("%s is checked out in %s; switch to another branch (git switch main) so recording results cannot change your files", s.branch.Short(), s.worktree)
 	}

@@ -192,49 +192,115 @@ func newObjects(s storer.EncodedObjectStorer, parent, tree plumbing.Hash, out ma
 // insertedFiles lists the files that tree has and parent (zero for none)
 // does not, with their blobs: what a commit added.
 func insertedFiles(s storer.EncodedObjectStorer, parent, tree plumbing.Hash) ([]entryAdd, error) {
-	var out []entryAdd
-	var walk func(parent, tree plumbing.Hash, prefix string) error
-	walk = func(parent, tree plumbing.Hash, prefix string) error {
-		if parent == tree {
+	added, _, err := diffFiles(s, parent, tree)
+	return added, err
+}
+
+// diffFiles compares two trees (zero for an empty one): added are the files
+// b has that a lacks or holds with other content, removed those a has that
+// b lacks or holds with other content. Only folders whose hashes differ
+// are read, and each such folder once, so the cost follows the size of the
+// change, not of the trees.
+func diffFiles(s storer.EncodedObjectStorer, a, b plumbing.Hash) (added, removed []entryAdd, err error) {
+	var walk func(a, b plumbing.Hash, prefix string) error
+	entries := func(h plumbing.Hash) (map[string]object.TreeEntry, []string, error) {
+		if h.IsZero() {
+			return nil, nil, nil
+		}
+		t, err := object.GetTree(s, h)
+		if err != nil {
+			return nil, nil, err
+		}
+		m := make(map[string]object.TreeEntry, len(t.Entries))
+		names := make([]string, len(t.Entries))
+		for i, e := range t.Entries {
+			m[e.Name] = e
+			names[i] = e.Name
+		}
+		return m, names, nil
+	}
+	side := func(h plumbing.Hash, prefix string, out *[]entryAdd) error {
+		return walkFiles(s, h, prefix, out)
+	}
+	walk = func(a, b plumbing.Hash, prefix string) error {
+		if a == b {
 			return nil
 		}
-		t, err := object.GetTree(s, tree)
+		am, anames, err := entries(a)
 		if err != nil {
 			return err
 		}
-		old := map[string]object.TreeEntry{}
-		if !parent.IsZero() {
-			p, err := object.GetTree(s, parent)
-			if err != nil {
-				return err
-			}
-			for _, e := range p.Entries {
-				old[e.Name] = e
-			}
+		bm, bnames, err := entries(b)
+		if err != nil {
+			return err
 		}
-		for _, e := range t.Entries {
-			prev, had := old[e.Name]
-			if had && prev.Hash == e.Hash {
+		for _, n := range bnames {
+			be := bm[n]
+			ae, had := am[n]
+			if had && ae.Hash == be.Hash && ae.Mode == be.Mode {
 				continue
 			}
-			if e.Mode == filemode.Dir {
-				var pb plumbing.Hash
-				if had && prev.Mode == filemode.Dir {
-					pb = prev.Hash
-				}
-				if err := walk(pb, e.Hash, prefix+e.Name+"/"); err != nil {
+			aDir, bDir := had && ae.Mode == filemode.Dir, be.Mode == filemode.Dir
+			switch {
+			case aDir && bDir:
+				if err := walk(ae.Hash, be.Hash, prefix+n+"/"); err != nil {
 					return err
 				}
 				continue
+			case bDir:
+				if err := side(be.Hash, prefix+n+"/", &added); err != nil {
+					return err
+				}
+			case be.Mode != filemode.Submodule:
+				added = append(added, entryAdd{Path: prefix + n, Blob: be.Hash})
 			}
-			if !had && e.Mode != filemode.Submodule {
-				out = append(out, entryAdd{Path: prefix + e.Name, Blob: e.Hash})
+			if had {
+				if aDir {
+					if err := side(ae.Hash, prefix+n+"/", &removed); err != nil {
+						return err
+					}
+				} else if ae.Mode != filemode.Submodule {
+					removed = append(removed, entryAdd{Path: prefix + n, Blob: ae.Hash})
+				}
+			}
+		}
+		for _, n := range anames {
+			if _, kept := bm[n]; kept {
+				continue
+			}
+			ae := am[n]
+			if ae.Mode == filemode.Dir {
+				if err := side(ae.Hash, prefix+n+"/", &removed); err != nil {
+					return err
+				}
+			} else if ae.Mode != filemode.Submodule {
+				removed = append(removed, entryAdd{Path: prefix + n, Blob: ae.Hash})
 			}
 		}
 		return nil
 	}
-	err := walk(parent, tree, "")
-	return out, err
+	err = walk(a, b, "")
+	return added, removed, err
+}
+
+// walkFiles lists every file under tree h.
+func walkFiles(s storer.EncodedObjectStorer, h plumbing.Hash, prefix string, out *[]entryAdd) error {
+	t, err := object.GetTree(s, h)
+	if err != nil {
+		return err
+	}
+	for _, e := range t.Entries {
+		switch e.Mode {
+		case filemode.Dir:
+			if err := walkFiles(s, e.Hash, prefix+e.Name+"/", out); err != nil {
+				return err
+			}
+		case filemode.Submodule:
+		default:
+			*out = append(*out, entryAdd{Path: prefix + e.Name, Blob: e.Hash})
+		}
+	}
+	return nil
 }
 
 // hasPath reports whether tree (zero for none) holds a file at p.

@@ -12,12 +12,15 @@ package query
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/assaylab/assay/reporter/results"
@@ -48,12 +51,28 @@ type Env struct {
 // Fields lists the names an expression may use, for help texts.
 const Fields = "id, key, experiment, status, exit_code, attempt, seed, params.NAME, metrics.NAME, started, finished, duration, host, gpus, source, trigger, pr"
 
-func envOf(e *results.Entry) Env {
-	m := make(map[string]any, len(e.Metrics))
-	for k, v := range e.Metrics {
-		m[k] = v
+// fill points env at e. The metrics map is env's own, emptied and
+// refilled for each run rather than made anew, and only with the metrics
+// the query reads (all when used names it cannot tell), so a query over
+// 100,000 runs allocates next to nothing per run.
+func (env *Env) fill(e *results.Entry, used *metricNames) {
+	m := env.Metrics
+	if m == nil {
+		m = make(map[string]any, len(e.Metrics))
 	}
-	return Env{
+	clear(m)
+	if used.all {
+		for k, v := range e.Metrics {
+			m[k] = v
+		}
+	} else {
+		for _, k := range used.names {
+			if v, ok := e.Metrics[k]; ok {
+				m[k] = v
+			}
+		}
+	}
+	*env = Env{
 		ID: e.RunID, Key: e.TrialKey, Experiment: e.Experiment, Status: string(e.Status),
 		ExitCode: e.ExitCode, Attempt: e.Attempt, Seed: e.Seed, Params: e.Params, Metrics: m,
 		Started: e.Started, Finished: e.Finished, Duration: e.DurationS, Host: e.Host, GPUs: e.GPUs,
@@ -101,6 +120,22 @@ type sortKey struct {
 
 // Run applies opts to entries.
 func Run(entries []*results.Entry, opts Options) (*Result, error) {
+	return run(func(yield func(*results.Entry) bool) {
+		for _, e := range entries {
+			if !yield(e) {
+				return
+			}
+		}
+	}, false, opts)
+}
+
+// RunSeq applies opts to the runs seq yields, which may reuse one Entry
+// for all of them (as Store.Scan does): the runs kept are cloned.
+func RunSeq(seq iter.Seq[*results.Entry], opts Options) (*Result, error) {
+	return run(seq, true, opts)
+}
+
+func run(seq iter.Seq[*results.Entry], clone bool, opts Options) (*Result, error) {
 	var where *vm.Program
 	if strings.TrimSpace(opts.Where) != "" {
 		p, err := expr.Compile(opts.Where, expr.Env(Env{}), expr.AsBool())
@@ -113,23 +148,43 @@ func Run(entries []*results.Entry, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	used := &metricNames{}
+	used.add(opts.Where)
+	for _, part := range strings.Split(opts.Sort, ",") {
+		used.add(strings.TrimLeft(strings.TrimSpace(part), "+-"))
+	}
 	res := &Result{}
 	var machine vm.VM
 	type row struct {
 		e    *results.Entry
 		vals []any
 	}
+	// less orders rows as the result lists them: by the sort keys, then
+	// newest first (run ids sort by start time).
+	less := func(a, b *row) bool {
+		for n, k := range keys {
+			if c := compare(a.vals[n], b.vals[n], k.desc); c != 0 {
+				return c < 0
+			}
+		}
+		return a.e.RunID > b.e.RunID
+	}
 	var rows []row
-	for _, e := range entries {
+	sortRows := func() { sort.SliceStable(rows, func(i, j int) bool { return less(&rows[i], &rows[j]) }) }
+	// With a limit only the best rows need keeping: every so often the
+	// rows are cut back to the limit, and a row no better than the last one
+	// kept is passed over without being copied.
+	var worst *row
+	var env Env
+	for e := range seq {
 		if opts.Experiment != "" && e.Experiment != opts.Experiment {
 			continue
 		}
-		var env Env
 		if where != nil || len(keys) > 0 {
-			env = envOf(e)
+			env.fill(e, used)
 		}
 		if where != nil {
-			out, err := machine.Run(where, env)
+			out, err := machine.Run(where, &env)
 			if err != nil {
 				res.Skipped++
 				if res.FirstSkip == nil {
@@ -141,31 +196,30 @@ func Run(entries []*results.Entry, opts Options) (*Result, error) {
 				continue
 			}
 		}
+		res.Matched++
 		r := row{e: e}
 		for _, k := range keys {
-			v, err := machine.Run(k.prog, env)
+			v, err := machine.Run(k.prog, &env)
 			if err != nil {
 				v = nil
 			}
 			r.vals = append(r.vals, v)
 		}
+		if worst != nil && !less(&r, worst) {
+			continue
+		}
+		if clone {
+			r.e = e.Clone()
+		}
 		rows = append(rows, r)
+		if opts.Limit > 0 && len(rows) >= 2*opts.Limit+64 {
+			sortRows()
+			rows = rows[:opts.Limit]
+			w := rows[opts.Limit-1]
+			worst = &w
+		}
 	}
-	res.Matched = len(rows)
-	if len(keys) == 0 {
-		// Newest first: run ids sort by start time.
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].e.RunID > rows[j].e.RunID })
-	} else {
-		sort.SliceStable(rows, func(i, j int) bool {
-			for n, k := range keys {
-				c := compare(rows[i].vals[n], rows[j].vals[n], k.desc)
-				if c != 0 {
-					return c < 0
-				}
-			}
-			return rows[i].e.RunID > rows[j].e.RunID
-		})
-	}
+	sortRows()
 	if opts.Limit > 0 && len(rows) > opts.Limit {
 		rows = rows[:opts.Limit]
 	}
@@ -273,4 +327,50 @@ func firstLine(err error) string {
 		return s[:i]
 	}
 	return s
+}
+
+// metricNames are the metrics an expression reads.
+type metricNames struct {
+	names []string
+	// all is set when an expression uses metrics other than as
+	// metrics.NAME (metrics["a" + x], len(metrics)).
+	all bool
+}
+
+func (u *metricNames) add(src string) {
+	if strings.TrimSpace(src) == "" || u.all {
+		return
+	}
+	tree, err := parser.Parse(src)
+	if err != nil {
+		u.all = true
+		return
+	}
+	v := &metricVisitor{}
+	ast.Walk(&tree.Node, v)
+	if v.idents != len(v.names) {
+		u.all = true
+		return
+	}
+	u.names = append(u.names, v.names...)
+}
+
+type metricVisitor struct {
+	idents int
+	names  []string
+}
+
+func (v *metricVisitor) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		if n.Value == "metrics" {
+			v.idents++
+		}
+	case *ast.MemberNode:
+		id, ok := n.Node.(*ast.IdentifierNode)
+		prop, isStr := n.Property.(*ast.StringNode)
+		if ok && isStr && id.Value == "metrics" {
+			v.names = append(v.names, prop.Value)
+		}
+	}
 }

@@ -79,3 +79,43 @@ func TestBadExpressions(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitKeepsTheBestRuns(t *testing.T) {
+	var es []*results.Entry
+	for i := 0; i < 2000; i++ {
+		es = append(es, &results.Entry{RunID: fmt.Sprintf("r%05d", i), Experiment: "e",
+			Metrics: map[string]float64{"acc": float64((i * 7919) % 1000)}})
+	}
+	for _, sortBy := range []string{"-metrics.acc", "metrics.acc", ""} {
+		all, err := Run(es, Options{Sort: sortBy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The streaming path reuses one Entry, as Store.Scan does.
+		seq := func(yield func(*results.Entry) bool) {
+			var reused results.Entry
+			for _, e := range es {
+				reused = *e
+				reused.Metrics = map[string]float64{"acc": e.Metrics["acc"]}
+				if !yield(&reused) {
+					return
+				}
+			}
+		}
+		top, err := RunSeq(seq, Options{Sort: sortBy, Limit: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(ids(all)[:7], ids(top)); diff != "" {
+			t.Errorf("sort %q: top 7 (-want +got):\n%s", sortBy, diff)
+		}
+		if top.Matched != 2000 {
+			t.Errorf("matched %d", top.Matched)
+		}
+		for i, e := range top.Runs {
+			if e.Metrics["acc"] != all.Runs[i].Metrics["acc"] {
+				t.Errorf("run %s kept the metrics of another run", e.RunID)
+			}
+		}
+	}
+}
