@@ -25,12 +25,16 @@ func render(t *testing.T, fx *fixture.Fixture, opts html.Options) (*html.Report,
 	return r, buf.Bytes()
 }
 
-func TestReportIsSelfContained(t *testing.T) {
+// TestReportFile checks the rendered file as text: what it may load and
+// how it carries user text.
+func TestReportFile(t *testing.T) {
 	fx := fixture.Build(t, fixture.Options{})
 	_, page := render(t, fx, html.Options{})
-	if p := os.Getenv("ASSAY_DUMP_REPORT"); p != "" {
-		os.WriteFile(p, page, 0o644)
-	}
+	t.Run("self-contained", func(t *testing.T) { checkSelfContained(t, page) })
+	t.Run("escapes user text", func(t *testing.T) { checkEscaped(t, page) })
+}
+
+func checkSelfContained(t *testing.T, page []byte) {
 	// Outside the inlined scripts, nothing may point elsewhere: no
 	// src, no stylesheet link, no absolute href. (The browser test
 	// watches the network as well.)
@@ -61,9 +65,7 @@ func context(b []byte, i int) string {
 	return string(b[max(0, i-60):min(len(b), i+60)])
 }
 
-func TestReportEscapesUserText(t *testing.T) {
-	fx := fixture.Build(t, fixture.Options{})
-	_, page := render(t, fx, html.Options{})
+func checkEscaped(t *testing.T, page []byte) {
 	if bytes.Contains(page, []byte(fixture.Hostile)) {
 		t.Fatalf("report holds %s unescaped", fixture.Hostile)
 	}
