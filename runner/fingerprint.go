@@ -60,13 +60,19 @@ func newInputsReader(snap gitrepo.Snapshot, p *spec.Project) *inputsReader {
 }
 
 // DefaultInputs are the globs an experiment without inputs reads, for a
-// trial whose workdir is workdir: its own spec file and everything under
-// the workdir, except other spec files and assay.hcl.
+// trial whose workdir is workdir: everything under the workdir except spec
+// files and assay.hcl.
+//
+// The experiment's own spec file is not an input: what in it decides a
+// result (command, env, params, seeds, runner) is already in the trial key
+// as evaluated values, and the rest (description, metrics, schedule,
+// comments, layout) must not rerun anything. Fingerprinting its raw bytes
+// would make a reformat rerun every trial.
 func DefaultInputs(e *spec.Experiment, workdir string) []string {
 	if workdir == "." || workdir == "" {
-		return []string{e.File, "**"}
+		return []string{"**"}
 	}
-	return []string{e.File, workdir + "/**"}
+	return []string{workdir + "/**"}
 }
 
 // read fingerprints the inputs of experiment e for a trial in workdir.
@@ -77,11 +83,8 @@ func (r *inputsReader) read(e *spec.Experiment, workdir string) (*Inputs, error)
 	}
 	byPath := map[string]gitrepo.Entry{}
 	var unmatched []string
-	for i, g := range globs {
-		// The default's first glob is the experiment's own spec file,
-		// the one spec file it does read.
-		ex := exclude && !(i == 0 && g == e.File)
-		res := r.glob(g, ex)
+	for _, g := range globs {
+		res := r.glob(g, exclude)
 		if res.err != nil {
 			return nil, res.err
 		}

@@ -65,14 +65,11 @@ func TestInputsWholeDirectoryIsItsTreeID(t *testing.T) {
 	t.Parallel()
 	r := mlRepo(t)
 	in := inputsAt(t, r.Dir, "HEAD", "alpha")
-	if got := paths(in); got != "experiments/alpha.hcl models/alpha/" {
+	if got := paths(in); got != "models/alpha/" {
 		t.Fatalf("entries %q", got)
 	}
-	if want := r.Git("rev-parse", "HEAD:models/alpha"); in.Entries[1].ID.String() != want {
-		t.Errorf("models/alpha id %s, git says %s", in.Entries[1].ID, want)
-	}
-	if want := r.Git("rev-parse", "HEAD:experiments/alpha.hcl"); in.Entries[0].ID.String() != want {
-		t.Errorf("spec file id %s, git says %s", in.Entries[0].ID, want)
+	if want := r.Git("rev-parse", "HEAD:models/alpha"); in.Entries[0].ID.String() != want {
+		t.Errorf("models/alpha id %s, git says %s", in.Entries[0].ID, want)
 	}
 	if len(in.Fingerprint) != 64 {
 		t.Errorf("fingerprint %q", in.Fingerprint)
@@ -80,8 +77,9 @@ func TestInputsWholeDirectoryIsItsTreeID(t *testing.T) {
 }
 
 // With the repository root as workdir, the default inputs are everything
-// except the other spec files and assay.hcl: editing another experiment
-// or the project settings changes nothing, editing a README does.
+// except spec files and assay.hcl: editing another experiment, the
+// project settings or the layout of its own spec changes nothing, editing
+// a README does. (What in its own spec decides a result is in the key.)
 func TestInputsDefaultSkipsOtherSpecs(t *testing.T) {
 	t.Parallel()
 	r := gittest.New(t)
@@ -93,7 +91,7 @@ func TestInputsDefaultSkipsOtherSpecs(t *testing.T) {
 	r.Write("experiments/other.hcl", experimentHCL("other", "0.1"))
 	r.Commit("one")
 	in := inputsAt(t, r.Dir, "HEAD", "root")
-	if got := paths(in); got != "README.md experiments/notes.txt experiments/root.hcl train.py" {
+	if got := paths(in); got != "README.md experiments/notes.txt train.py" {
 		t.Errorf("entries %q", got)
 	}
 	r.Write("experiments/other.hcl", experimentHCL("other", "0.2"))
@@ -101,6 +99,11 @@ func TestInputsDefaultSkipsOtherSpecs(t *testing.T) {
 	r.Commit("other experiment and settings")
 	if inputsAt(t, r.Dir, "HEAD", "root").Fingerprint != in.Fingerprint {
 		t.Error("another experiment's spec or assay.hcl changed root's inputs")
+	}
+	r.Write("experiments/root.hcl", "# reformatted, with a comment\n\n"+strings.Replace(experimentHCL("root", "0.1"), `workdir = "models/root"`, "", 1))
+	r.Commit("comment")
+	if inputsAt(t, r.Dir, "HEAD", "root").Fingerprint != in.Fingerprint {
+		t.Error("a comment in its own spec file changed root's inputs")
 	}
 	r.Write("README.md", "r2\n")
 	r.Commit("readme")

@@ -18,8 +18,12 @@ func CheckInputs(p *spec.Project) hcl.Diagnostics {
 		if e.Inputs != nil {
 			continue
 		}
-		ts, d := e.Trials("")
-		if d.HasErrors() {
+		var ts []*spec.Trial
+		if e.WorkdirSource() == "" {
+			// No workdir attribute: every trial runs in the root, no
+			// need to expand them to know.
+			ts = []*spec.Trial{{Workdir: "."}}
+		} else if ts, _ = e.Trials(""); ts == nil {
 			continue
 		}
 		for _, t := range ts {

@@ -469,8 +469,8 @@ func TestPlanDocument(t *testing.T) {
 	if a.Name != "alpha" || a.Status != "modified" || len(a.Changes) == 0 || len(a.Inputs) != 1 {
 		t.Fatalf("alpha %+v", a)
 	}
-	if got := strings.Join(a.Inputs[0].Paths, " "); got != "experiments/alpha.hcl models/alpha/" {
-		t.Errorf("alpha's inputs %q: its spec file and its workdir as one tree", got)
+	if got := strings.Join(a.Inputs[0].Paths, " "); got != "models/alpha/" {
+		t.Errorf("alpha's inputs %q: its workdir as one tree", got)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/spec"
 )
 
@@ -103,11 +104,12 @@ func runValidate(opts *validateOptions) error {
 	project, diags := spec.Load(ws.fsys, spec.LoadOptions{Vars: vv, ExtraFiles: extra})
 	trials := 0
 	if !diags.HasErrors() {
-		for _, e := range project.Experiments {
-			ts, d := e.Trials("")
-			diags = append(diags, d...)
+		all, d := spec.ExpandAll(project.Experiments, nil)
+		diags = append(diags, d...)
+		for _, ts := range all {
 			trials += len(ts)
 		}
+		diags = append(diags, runner.CheckInputs(project)...)
 	}
 	if len(project.SpecFiles) == 0 {
 		diags = append(diags, &hcl.Diagnostic{

@@ -4,7 +4,7 @@
 experiment "torch-mlp" {
   description = "A two-layer MLP on a synthetic classification task"
   command     = ["python3", "train_torch.py", "--hidden=${param.hidden}", "--lr=${param.lr}"]
-  inputs      = ["train_torch.py", "experiments/mlp.hcl"]
+  inputs      = ["train_torch.py"]
   params = {
     hidden = 512
     lr     = 0.001

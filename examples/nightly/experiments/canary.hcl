@@ -4,7 +4,7 @@
 experiment "canary" {
   description = "Nightly canary: fixed config, five seeds"
   command     = ["python3", "canary.py"]
-  inputs      = ["canary.py", "experiments/canary.hcl"]
+  inputs      = ["canary.py"]
   params      = { noise = 0.5 }
   seeds       = [1, 2, 3, 4, 5]
   schedule    = "nightly"

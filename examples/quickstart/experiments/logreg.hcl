@@ -16,7 +16,7 @@ experiment "logreg" {
     "--lr=${param.lr}", "--l2=${param.l2}", "--epochs=${param.epochs}", "--seed=${seed}",
   ]
   env    = { SAMPLES = var.samples }
-  inputs = ["train.py", "experiments/logreg.hcl"]
+  inputs = ["train.py"]
 
   params = {
     lr     = local.base_lr

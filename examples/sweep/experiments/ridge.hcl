@@ -3,7 +3,7 @@
 
 template "ridge" {
   command = ["python3", "ridge.py"]
-  inputs  = ["ridge.py", "experiments/ridge.hcl"]
+  inputs  = ["ridge.py"]
   runner {
     labels  = ["cpu"]
     timeout = "2m"

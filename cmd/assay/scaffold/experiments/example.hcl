@@ -4,7 +4,7 @@
 experiment "example" {
   description = "A toy objective; replace with your training run"
   command     = ["python3", "train_example.py"]
-  inputs      = ["train_example.py", "experiments/example.hcl"]
+  inputs      = ["train_example.py"]
   params = {
     lr    = 0.1
     steps = 50
