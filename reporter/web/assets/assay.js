@@ -150,8 +150,11 @@
     return steps.map(function (s, j) { return [s, ys[j]]; });
   }
 
+  // sideLabel names a side in legends; pages that show one config and no
+  // comparison (an experiment, a run) have no sides, only seeds.
   function sideLabel(side) {
     var ref = data[side];
+    if (!data.base && !data.head) return 'mean over seeds';
     return side + (ref && ref.label ? ' · ' + ref.label : '');
   }
 
