@@ -157,6 +157,10 @@ func runRun(opts *runOptions) error {
 	if diags.HasErrors() {
 		return silentError
 	}
+	store := prepareRunResults(f, ws, plan.HeadProject.Settings)
+	if store != nil {
+		plan.UseRecorded(runner.AnyRecorded{sp, store})
+	}
 	if err := applyForkGate(f, plan); err != nil {
 		return err
 	}
@@ -234,6 +238,9 @@ func runRun(opts *runOptions) error {
 		return execErr
 	}
 	if err := printRunSummary(opts, jobs, collect.runs, skipped, sp.Dir); err != nil {
+		return err
+	}
+	if err := deliverRunResults(f, store, sp); err != nil {
 		return err
 	}
 	var caught os.Signal

@@ -212,9 +212,11 @@ func prepareRunResults(f *Factory, ws *workspace, settings spec.Settings) *resul
 
 // deliverRunResults records what a run left in the spool and pushes it.
 // When the remote stays out of reach it says where the results are and
-// returns silentError, so assay run exits 1.
+// returns silentError, so assay run exits 1. A repository with no remote
+// keeps its runs in the spool, where assay run's summary says they are,
+// until assay sync records them on the local branch.
 func deliverRunResults(f *Factory, store *results.Store, sp *spool.Spool) error {
-	if store == nil {
+	if store == nil || store.Remote() == "" {
 		return nil
 	}
 	rep, err := store.Deliver(f.Context, sp)

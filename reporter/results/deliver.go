@@ -3,6 +3,8 @@ package results
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/assaylab/assay/runner"
@@ -132,9 +134,39 @@ func (s *Store) commitBatch(sp *spool.Spool, ids []string, rep *DeliverReport) e
 		}
 	}
 	for _, id := range done {
+		if err := s.keepArtifacts(sp, id); err != nil {
+			return err
+		}
 		if err := sp.Remove(id); err != nil {
 			return fmt.Errorf("removing recorded run %s from the spool: %w", id, err)
 		}
+	}
+	return nil
+}
+
+// ArtifactsDir is where a recorded run's artifacts are kept once its
+// spool entry is gone: .git/assay/artifacts/<run-id>. They are too big for
+// the results branch; this is the local artifact store.
+func (s *Store) ArtifactsDir(runID string) string {
+	return filepath.Join(s.stateDir, "artifacts", runID)
+}
+
+// keepArtifacts moves a spooled run's artifacts out of the spool before
+// the entry is removed (a rename: same filesystem, nothing copied).
+func (s *Store) keepArtifacts(sp *spool.Spool, id string) error {
+	src := filepath.Join(sp.Dir, id, spool.ArtifactsDir)
+	if _, err := os.Stat(src); err != nil {
+		return nil
+	}
+	dst := s.ArtifactsDir(id)
+	if _, err := os.Stat(dst); err == nil {
+		return nil // kept by an earlier delivery that stopped before removing the entry
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return fmt.Errorf("keeping the artifacts of run %s: %w", id, err)
 	}
 	return nil
 }

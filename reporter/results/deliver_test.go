@@ -270,3 +270,21 @@ func TestASecondRunOfAKeyIsRecordedBesideTheFirst(t *testing.T) {
 		t.Errorf("runs of the source commit: %d", len(got))
 	}
 }
+
+func TestArtifactsOutliveTheSpoolEntry(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	run := testRun("20260301T120000.000Z-aaaa", "resnet", 1)
+	sp := putRuns(t, s, run)
+	art := filepath.Join(sp.Dir, run.Result.RunID, "artifacts")
+	os.MkdirAll(art, 0o755)
+	os.WriteFile(filepath.Join(art, "model.pt"), []byte("weights"), 0o644)
+	if _, err := s.Deliver(context.Background(), sp); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(s.ArtifactsDir(run.Result.RunID), "model.pt"))
+	if err != nil || string(b) != "weights" {
+		t.Errorf("artifact after delivery: %q, %v", b, err)
+	}
+}
