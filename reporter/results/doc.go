@@ -65,7 +65,11 @@
 // is a small binary format (see index_codec.go) with a checksum: loading
 // 100,000 runs takes tens of milliseconds, and a damaged or older file is
 // simply rebuilt. A corrupt record, or one of a schema this assay does not
-// read, is a Warning naming its path, never an error. Store.Recorded
-// answers the plan's question (does a key have a succeeded run?) and
-// Store.Run reads one run by a unique prefix of its id.
+// read, is a Warning naming its path, never an error. Store.Index returns
+// every run; Store.Scan goes through the index file one run at a time
+// without building it, which is what queries over many runs use (see the
+// query package). Store.Recorded answers the plan's question (does a key
+// have a succeeded run?) and Store.Run reads one run by a unique prefix of
+// its id. Artifacts are too big for the branch: when a run leaves the
+// spool they move to .git/assay/artifacts/<run-id>.
 package results
