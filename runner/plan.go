@@ -174,18 +174,20 @@ func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan
 	}
 
 	// The two sides are independent until compared: read them at once.
+	// They share one parse cache: most spec files are the same on both.
 	var (
-		wg   sync.WaitGroup
-		base loadedSide
+		wg    sync.WaitGroup
+		base  loadedSide
+		cache = spec.NewParseCache()
 	)
 	if baseSnap != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			base = loadSide(ctx, baseSnap, opts.Vars)
+			base = loadSide(ctx, baseSnap, opts.Vars, cache)
 		}()
 	}
-	head := loadSide(ctx, headSnap, opts.Vars)
+	head := loadSide(ctx, headSnap, opts.Vars, cache)
 	wg.Wait()
 
 	p.HeadProject = head.project

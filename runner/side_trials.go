@@ -21,8 +21,9 @@ type loadedSide struct {
 }
 
 // loadSide loads the specs of one side and expands them into trials.
-func loadSide(ctx context.Context, snap gitrepo.Snapshot, vars spec.VarValues) loadedSide {
-	project, diags := spec.Load(gitrepo.FS(snap), spec.LoadOptions{Vars: vars})
+// cache shares parsed files with the other side's load.
+func loadSide(ctx context.Context, snap gitrepo.Snapshot, vars spec.VarValues, cache *spec.ParseCache) loadedSide {
+	project, diags := spec.Load(gitrepo.FS(snap), spec.LoadOptions{Vars: vars, Cache: cache})
 	out := loadedSide{project: project, diags: diags}
 	if diags.HasErrors() {
 		return out

@@ -158,6 +158,12 @@ func (e *Experiment) evalCommandAttr(ctx *hcl.EvalContext) ([]string, hcl.Diagno
 	if e.command == nil {
 		return nil, nil
 	}
+	e.fastOnce.Do(func() { e.fast = compileFastCommand(e.command) })
+	if e.fast != nil {
+		if cmd, ok := e.fast.eval(ctx); ok {
+			return cmd, nil
+		}
+	}
 	return evalCommand(e.command, ctx)
 }
 

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -46,6 +47,8 @@ type Experiment struct {
 	// evaluated per trial.
 	command, env, workdir *hcl.Attribute
 	ctx                   *hcl.EvalContext
+	fastOnce              sync.Once
+	fast                  *fastCommand
 }
 
 // DefaultSeeds are run when an experiment lists no seeds.

@@ -3,6 +3,9 @@ package spec
 import (
 	"fmt"
 	"io/fs"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -21,7 +24,7 @@ const MaxNesting = 128
 // parseFile reads and parses one HCL file from fsys. It never panics on bad
 // input: oversized files, invalid UTF-8 and runaway nesting come back as
 // diagnostics on the file.
-func parseFile(fsys fs.FS, path string) (*hcl.File, hcl.Diagnostics) {
+func parseFile(fsys fs.FS, path string, cache *ParseCache) (*hcl.File, hcl.Diagnostics) {
 	rng := &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos}
 	info, err := fs.Stat(fsys, path)
 	if err != nil {
@@ -44,7 +47,42 @@ func parseFile(fsys fs.FS, path string) (*hcl.File, hcl.Diagnostics) {
 			Subject:  rng,
 		}}
 	}
-	return parseSource(src, path)
+	return cache.parse(src, path)
+}
+
+type parseResult struct {
+	file  *hcl.File
+	diags hcl.Diagnostics
+}
+
+// parseFiles parses paths on all cores and returns the results in the
+// order of paths, so diagnostics come out in the same order every time.
+func parseFiles(fsys fs.FS, paths []string, cache *ParseCache) []parseResult {
+	out := make([]parseResult, len(paths))
+	workers := min(runtime.GOMAXPROCS(0), len(paths))
+	if workers <= 1 {
+		for i, p := range paths {
+			out[i].file, out[i].diags = parseFile(fsys, p, cache)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(paths) {
+					return
+				}
+				out[i].file, out[i].diags = parseFile(fsys, paths[i], cache)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // parseSource parses src as the HCL file named path.
@@ -77,6 +115,18 @@ func tooLarge(path string, size int64, rng *hcl.Range) *hcl.Diagnostic {
 // checkNesting scans the tokens of src and reports the first place where
 // brackets nest deeper than MaxNesting.
 func checkNesting(src []byte, path string) *hcl.Diagnostic {
+	// Nesting can be no deeper than the number of opening brackets in the
+	// file, wherever they are. Most spec files have fewer than the limit,
+	// and then the file need not be lexed twice.
+	openers := 0
+	for _, c := range src {
+		if c == '(' || c == '[' || c == '{' {
+			openers++
+		}
+	}
+	if openers <= MaxNesting {
+		return nil
+	}
 	tokens, _ := hclsyntax.LexConfig(src, path, hcl.InitialPos)
 	depth := 0
 	for _, tok := range tokens {

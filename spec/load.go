@@ -37,6 +37,8 @@ type LoadOptions struct {
 	// ExtraFiles are experiment files to read beyond those the project's
 	// globs match (assay validate of a file not yet matched).
 	ExtraFiles []string
+	// Cache, when set, shares parsed files with other loads.
+	Cache *ParseCache
 }
 
 // Experiment returns the experiment named name, or nil.
@@ -91,7 +93,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 
 	if _, err := fs.Stat(fsys, ProjectFile); err == nil {
 		p.HasProjectFile = true
-		diags = append(diags, p.loadProjectFile(fsys, &hcl.EvalContext{Functions: funcs})...)
+		diags = append(diags, p.loadProjectFile(fsys, &hcl.EvalContext{Functions: funcs}, opts.Cache)...)
 	}
 
 	files, d := p.findSpecFiles(fsys, opts.ExtraFiles)
@@ -105,8 +107,9 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 		expOrder    []*body
 		tmplOrder   []*body
 	)
-	for _, path := range files {
-		f, d := parseFile(fsys, path)
+	parsed := parseFiles(fsys, files, opts.Cache)
+	for i, path := range files {
+		f, d := parsed[i].file, parsed[i].diags
 		diags = append(diags, d...)
 		if f == nil {
 			continue
@@ -194,8 +197,8 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 	return p, dedupe(diags)
 }
 
-func (p *Project) loadProjectFile(fsys fs.FS, ctx *hcl.EvalContext) hcl.Diagnostics {
-	f, diags := parseFile(fsys, ProjectFile)
+func (p *Project) loadProjectFile(fsys fs.FS, ctx *hcl.EvalContext, cache *ParseCache) hcl.Diagnostics {
+	f, diags := parseFile(fsys, ProjectFile, cache)
 	if f == nil {
 		return diags
 	}
