@@ -77,6 +77,8 @@ type Store struct {
 	rng        *rand.Rand
 	// idx is the index last read, reused while the tip stays.
 	idx *Index
+	// arrivals counts the commits the last fetch brought (see Sync).
+	arrivals int
 	// params interns params maps while an index is built.
 	params map[string]map[string]any
 }

@@ -75,6 +75,12 @@ func (s *Store) Sync(ctx context.Context) (SyncReport, error) {
 	}
 	deadline := s.now().Add(s.opts.PushDeadline)
 	offline := 0
+	// level sets the backoff. It rises with each collision while other
+	// writers keep landing commits, and falls when at most one landed
+	// since the last look: the channel is quiet, so waiting long only
+	// wastes time. Writers then settle near one try per push round trip
+	// and speed up as their number drops.
+	level := 0
 	for {
 		rep.Attempts++
 		// The first try pushes on the remote tip last seen, saving a round
@@ -104,7 +110,12 @@ func (s *Store) Sync(ctx context.Context) (SyncReport, error) {
 		default:
 			return rep, s.outboxError(err)
 		}
-		s.sleep(ctx, s.backoff(rep.Attempts))
+		if s.arrivals >= 2 || level < 2 {
+			level++
+		} else {
+			level--
+		}
+		s.sleep(ctx, s.backoff(level))
 	}
 }
 
@@ -148,9 +159,11 @@ func (s *Store) syncOnce(ctx context.Context, fetch bool) (int, error) {
 		return 0, err
 	}
 	if fetch || remote.IsZero() {
+		before := remote
 		if remote, err = s.fetch(ctx); err != nil {
 			return 0, err
 		}
+		s.arrivals = s.commitsSince(before, remote)
 	}
 	unlock, err := s.lock()
 	if err != nil {
@@ -181,6 +194,20 @@ func (s *Store) syncOnce(ctx context.Context, fetch bool) (int, error) {
 		return n, err
 	}
 	return n, nil
+}
+
+// commitsSince counts the commits from old to tip along first parents,
+// up to 16: how many writers landed results since the last fetch.
+func (s *Store) commitsSince(old, tip plumbing.Hash) int {
+	n := 0
+	for h := tip; h != old && !h.IsZero() && n < 16; n++ {
+		c, err := s.commit(h)
+		if err != nil || len(c.ParentHashes) == 0 {
+			return n + 1
+		}
+		h = c.ParentHashes[0]
+	}
+	return n
 }
 
 func (s *Store) countRecordsBetween(old, tip plumbing.Hash) (int, error) {
