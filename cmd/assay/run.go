@@ -35,6 +35,7 @@ type runOptions struct {
 	experiments []string
 	shard       string
 	dryRun      bool
+	baseline    bool
 	parallel    int
 	executor    string
 	executorSet bool
@@ -69,6 +70,7 @@ recorded as cancelled).`,
 		Example: `  assay run --dry-run
   assay run --all --parallel 4
   assay run --experiment 'resnet*' --rerun
+  assay run --baseline --base main
   ASSAY_GPUS=0,1 assay run --shard 2/4
   assay run --all --format json | jq '.runs[] | {experiment, status, metrics}'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -93,6 +95,9 @@ recorded as cancelled).`,
 			if opts.all && opts.scheduled {
 				return usageErrorf("--all and --scheduled cannot be used together")
 			}
+			if opts.baseline && (opts.shard != "" || opts.scheduled) {
+				return usageErrorf("--baseline runs the base side of a change; it takes neither --shard nor --scheduled")
+			}
 			return runRun(opts)
 		},
 	}
@@ -104,6 +109,7 @@ recorded as cancelled).`,
 	fl.StringArrayVar(&opts.experiments, "experiment", nil, "only experiments whose name matches `GLOB` (repeatable)")
 	fl.StringVar(&opts.shard, "shard", "", "run shard `I/N` of the plan, as assay plan --format github-matrix splits it")
 	fl.BoolVar(&opts.dryRun, "dry-run", false, "show what would run, and run nothing")
+	fl.BoolVar(&opts.baseline, "baseline", false, "run the base commit's trials of the changed experiments that have no result, so assay compare has both sides")
 	fl.IntVar(&opts.parallel, "parallel", 0, "CPU-only trials at once (default: executor \"local\" parallel, else the number of cores)")
 	fl.StringVar(&opts.executor, "executor", "local", "where trials run: `local` or slurm (default: slurm when assay.hcl declares only executor \"slurm\")")
 	fl.DurationVar(&opts.killGrace, "kill-grace", local.DefaultKillGrace, "time a stopped trial gets between SIGTERM and SIGKILL")
@@ -172,6 +178,15 @@ func runRun(opts *runOptions) error {
 		}
 	}
 	project := plan.HeadProject
+	root, sourceCommit := ws.root, plan.Head.Commit
+	skipped := len(plan.Reused())
+	var base *baselineSelection
+	if opts.baseline {
+		if base, err = selectBaseline(plan); err != nil {
+			return err
+		}
+		trials, project, sourceCommit, skipped = base.trials, base.project, base.commit, base.reused
+	}
 	jobs := runner.NewJobs(project, trials)
 	var x runner.Executor
 	var where string
@@ -195,7 +210,6 @@ func runRun(opts *runOptions) error {
 		}
 		return silentError
 	}
-	skipped := len(plan.Reused())
 	if opts.dryRun {
 		return printDryRun(opts, jobs, skipped, where)
 	}
@@ -205,6 +219,15 @@ func runRun(opts *runOptions) error {
 			return writeRunJSON(f, nil, skipped)
 		}
 		return nil
+	}
+	if base != nil {
+		dir, cleanup, err := exportBaseline(opts, repo, ws.root, stateDir, base.commit)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		root = dir
+		fmt.Fprintf(f.IO.ErrOut, "Running the baseline from %s.\n", plan.Base)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Running %s%s with %s.\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), where)
 
@@ -227,7 +250,7 @@ func runRun(opts *runOptions) error {
 	if opts.scheduled {
 		trigger = runner.TriggerSchedule
 	}
-	batch := &runner.Batch{Jobs: jobs, Root: ws.root, StateDir: stateDir, SourceCommit: plan.Head.Commit, Trigger: trigger, PR: pr}
+	batch := &runner.Batch{Jobs: jobs, Root: root, StateDir: stateDir, SourceCommit: sourceCommit, Trigger: trigger, PR: pr}
 	collect := &collectingSink{Sink: sp}
 	prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(sp.Dir, id, spool.LogFile) })
 	execErr := x.Execute(ctx, batch, collect, prog)
