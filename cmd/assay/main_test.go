@@ -2,7 +2,11 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
+	"os/exec"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -30,6 +34,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		Dir:                 dir,
 		UpdateScripts:       *updateScripts,
 		RequireExplicitExec: true,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"records": cmdRecords},
 		Setup: func(env *testscript.Env) error {
 			// Scripts see a clean, colourless, non-Actions environment
 			// unless they set otherwise.
@@ -43,5 +48,53 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			return nil
 		},
+	}
+}
+
+// cmdRecords is the script command "records [-count|-logs] [BRANCH]": it
+// reads the results branch with the git CLI, an independent reader of what
+// assay wrote, and prints each run record (or its log tail, or how many
+// records there are) in path order.
+func cmdRecords(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! records")
+	}
+	mode, branch := "", "assay/results"
+	for _, a := range args {
+		switch a {
+		case "-count", "-logs":
+			mode = a
+		default:
+			branch = a
+		}
+	}
+	git := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = ts.MkAbs(".")
+		out, err := cmd.Output()
+		if err != nil {
+			ts.Fatalf("git %s: %v", strings.Join(args, " "), err)
+		}
+		return string(out)
+	}
+	var paths []string
+	for _, p := range strings.Split(strings.TrimSpace(git("ls-tree", "-r", "--name-only", branch)), "\n") {
+		if !strings.HasPrefix(p, "runs/") {
+			continue
+		}
+		switch {
+		case mode == "-logs" && strings.HasSuffix(p, ".log"):
+			paths = append(paths, p)
+		case mode != "-logs" && strings.HasSuffix(p, ".json") && !strings.HasSuffix(p, ".series.json"):
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	if mode == "-count" {
+		fmt.Fprintf(ts.Stdout(), "%d\n", len(paths))
+		return
+	}
+	for _, p := range paths {
+		fmt.Fprint(ts.Stdout(), git("show", branch+":"+p))
 	}
 }

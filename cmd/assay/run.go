@@ -36,6 +36,7 @@ type runOptions struct {
 	shard       string
 	dryRun      bool
 	baseline    bool
+	noPush      bool
 	parallel    int
 	executor    string
 	executorSet bool
@@ -109,6 +110,7 @@ recorded as cancelled).`,
 	fl.StringArrayVar(&opts.experiments, "experiment", nil, "only experiments whose name matches `GLOB` (repeatable)")
 	fl.StringVar(&opts.shard, "shard", "", "run shard `I/N` of the plan, as assay plan --format github-matrix splits it")
 	fl.BoolVar(&opts.dryRun, "dry-run", false, "show what would run, and run nothing")
+	fl.BoolVar(&opts.noPush, "no-push", false, "record results on the local results branch only; assay sync pushes them later")
 	fl.BoolVar(&opts.baseline, "baseline", false, "run the base commit's trials of the changed experiments that have no result, so assay compare has both sides")
 	fl.IntVar(&opts.parallel, "parallel", 0, "CPU-only trials at once (default: executor \"local\" parallel, else the number of cores)")
 	fl.StringVar(&opts.executor, "executor", "local", "where trials run: `local` or slurm (default: slurm when assay.hcl declares only executor \"slurm\")")
@@ -260,10 +262,10 @@ func runRun(opts *runOptions) error {
 	if execErr != nil {
 		return execErr
 	}
-	if err := printRunSummary(opts, jobs, collect.runs, skipped, sp.Dir); err != nil {
+	if err := printRunSummary(opts, jobs, collect.runs, skipped, sp.Dir, store == nil); err != nil {
 		return err
 	}
-	if err := deliverRunResults(f, store, sp); err != nil {
+	if err := deliverRunResults(f, store, sp, opts.noPush); err != nil {
 		return err
 	}
 	var caught os.Signal
@@ -440,7 +442,10 @@ func writeRunJSON(f *Factory, runs []*runner.Result, skipped int) error {
 	return enc.Encode(runJSON{Runs: runs, Skipped: skipped})
 }
 
-func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result, skipped int, spoolDir string) error {
+// printRunSummary prints the table of finished trials. spooled says the
+// results stay in the spool (no results branch could be opened); otherwise
+// they are about to be recorded, and failures point at assay show.
+func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result, skipped int, spoolDir string, spooled bool) error {
 	f := opts.f
 	if opts.format == "json" {
 		return writeRunJSON(f, runs, skipped)
@@ -474,7 +479,9 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = spoolDir
 	}
-	fmt.Fprintf(f.IO.Out, "Results are in %s until the results branch records them.\n", rel)
+	if spooled {
+		fmt.Fprintf(f.IO.Out, "Results are in %s until the results branch records them.\n", rel)
+	}
 	for _, r := range final {
 		if r.Status != runner.StatusSucceeded && r.Status != runner.StatusCancelled {
 			msg := r.Error
@@ -482,7 +489,11 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 				msg = fmt.Sprintf("exit code %d", r.ExitCode)
 			}
 			name := strings.Join(strings.Fields(fmt.Sprintf("%s %s seed=%d", r.Experiment, formatParams(r.Params), r.Seed)), " ")
-			fmt.Fprintf(f.IO.ErrOut, "%s %s: %s\n  log: %s\n", name, r.Status, msg, filepath.Join(rel, r.RunID, spool.LogFile))
+			if spooled {
+				fmt.Fprintf(f.IO.ErrOut, "%s %s: %s\n  log: %s\n", name, r.Status, msg, filepath.Join(rel, r.RunID, spool.LogFile))
+			} else {
+				fmt.Fprintf(f.IO.ErrOut, "%s %s: %s\n  log: assay show %s\n", name, r.Status, msg, r.RunID)
+			}
 		}
 	}
 	return nil

@@ -210,16 +210,33 @@ func prepareRunResults(f *Factory, ws *workspace, settings spec.Settings) *resul
 	return store
 }
 
-// deliverRunResults records what a run left in the spool and pushes it.
+// deliverRunResults records what a run left in the spool on the results
+// branch and pushes it (a repository with no remote keeps the branch
+// locally; with noPush the commits wait in the outbox for assay sync).
 // When the remote stays out of reach it says where the results are and
-// returns silentError, so assay run exits 1. A repository with no remote
-// keeps its runs in the spool, where assay run's summary says they are,
-// until assay sync records them on the local branch.
-func deliverRunResults(f *Factory, store *results.Store, sp *spool.Spool) error {
-	if store == nil || store.Remote() == "" {
+// returns silentError, so assay run exits 1.
+func deliverRunResults(f *Factory, store *results.Store, sp *spool.Spool, noPush bool) error {
+	if store == nil {
 		return nil
 	}
-	rep, err := store.Deliver(f.Context, sp)
+	var rep results.DeliverReport
+	var err error
+	if noPush {
+		rep, err = store.Commit(sp)
+		if err == nil && store.Remote() != "" {
+			for _, p := range rep.Problems {
+				fmt.Fprintf(f.IO.ErrOut, "error: %s\n  It stays in the spool, %s.\n", p, store.SpoolDir())
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Recorded %s on %s, not pushed (--no-push); assay sync delivers them to %s.\n",
+				plural(rep.Recorded, "run"), shortBranch(store), store.Remote())
+			if len(rep.Problems) > 0 {
+				return silentError
+			}
+			return nil
+		}
+	} else {
+		rep, err = store.Deliver(f.Context, sp)
+	}
 	var ob *results.OutboxError
 	if err != nil && !errors.As(err, &ob) {
 		return fmt.Errorf("recording results on %s: %w; they stay in the spool %s", shortBranch(store), err, sp.Dir)
