@@ -297,6 +297,19 @@ func (s *Store) integrate(base plumbing.Hash) (plumbing.Hash, error) {
 		}
 		var missing []entryAdd
 		for _, a := range adds {
+			if Replaceable(a.Path) {
+				// A report is re-applied when base holds other content
+				// at its path: the newer report wins.
+				blob, ok, err := blobAt(s.repo.Storer, baseTree, a.Path)
+				if err != nil {
+					return plumbing.ZeroHash, err
+				}
+				if !ok || blob != a.Blob {
+					a.Replace = true
+					missing = append(missing, a)
+				}
+				continue
+			}
 			ok, err := hasPath(s.repo.Storer, baseTree, a.Path)
 			if err != nil {
 				return plumbing.ZeroHash, err

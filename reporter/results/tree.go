@@ -13,10 +13,12 @@ import (
 )
 
 // entryAdd is one file to add to a tree: its path and the blob that holds
-// its content, already in the object store.
+// its content, already in the object store. Replace lets it overwrite a
+// file already at that path; only report files (see Replaceable) may.
 type entryAdd struct {
-	Path string
-	Blob plumbing.Hash
+	Path    string
+	Blob    plumbing.Hash
+	Replace bool
 }
 
 // writeBlob stores data as a blob and returns its hash.
@@ -53,18 +55,25 @@ func writeFiles(s storer.EncodedObjectStorer, files []File) ([]entryAdd, error) 
 
 // treeNode gathers the additions under one folder.
 type treeNode struct {
-	files map[string]plumbing.Hash
+	files map[string]fileAdd
 	dirs  map[string]*treeNode
 }
 
+type fileAdd struct {
+	blob    plumbing.Hash
+	replace bool
+}
+
 func newTreeNode() *treeNode {
-	return &treeNode{files: map[string]plumbing.Hash{}, dirs: map[string]*treeNode{}}
+	return &treeNode{files: map[string]fileAdd{}, dirs: map[string]*treeNode{}}
 }
 
 // addToTree returns the tree that is base (zero for none) with adds, writing
 // the new trees into s. A path that base already has is left as it is:
 // files on the results branch are never rewritten, so adding a record that
-// is already there changes nothing. added lists the paths that were new.
+// is already there changes nothing. The exception is an add marked Replace
+// (a report file), which overwrites other content. added lists the paths
+// that were written.
 func addToTree(s storer.EncodedObjectStorer, base plumbing.Hash, adds []entryAdd) (tree plumbing.Hash, added []string, err error) {
 	root := newTreeNode()
 	for _, a := range adds {
@@ -78,7 +87,7 @@ func addToTree(s storer.EncodedObjectStorer, base plumbing.Hash, adds []entryAdd
 			}
 			n = c
 		}
-		n.files[parts[len(parts)-1]] = a.Blob
+		n.files[parts[len(parts)-1]] = fileAdd{blob: a.Blob, replace: a.Replace}
 	}
 	return writeTreeNode(s, base, root, "")
 }
@@ -95,14 +104,16 @@ func writeTreeNode(s storer.EncodedObjectStorer, base plumbing.Hash, n *treeNode
 		}
 	}
 	var added []string
-	for name, blob := range n.files {
+	for name, fa := range n.files {
 		if old, ok := entries[name]; ok {
 			if old.Mode == filemode.Dir {
 				return plumbing.ZeroHash, nil, fmt.Errorf("%s%s is a folder on the results branch, not a file", prefix, name)
 			}
-			continue
+			if !fa.replace || old.Hash == fa.blob {
+				continue
+			}
 		}
-		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: blob}
+		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: fa.blob}
 		added = append(added, prefix+name)
 	}
 	for name, child := range n.dirs {
@@ -304,6 +315,25 @@ func walkFiles(s storer.EncodedObjectStorer, h plumbing.Hash, prefix string, out
 }
 
 // hasPath reports whether tree (zero for none) holds a file at p.
+// blobAt returns the blob at path p of tree, if there is a file there.
+func blobAt(s storer.EncodedObjectStorer, tree plumbing.Hash, p string) (plumbing.Hash, bool, error) {
+	if tree.IsZero() {
+		return plumbing.ZeroHash, false, nil
+	}
+	t, err := object.GetTree(s, tree)
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	e, err := t.FindEntry(p)
+	if err != nil {
+		if err == object.ErrEntryNotFound || err == object.ErrDirectoryNotFound {
+			return plumbing.ZeroHash, false, nil
+		}
+		return plumbing.ZeroHash, false, err
+	}
+	return e.Hash, e.Mode != filemode.Dir, nil
+}
+
 func hasPath(s storer.EncodedObjectStorer, tree plumbing.Hash, p string) (bool, error) {
 	if tree.IsZero() {
 		return false, nil
