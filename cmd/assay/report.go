@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/assaylab/assay/reporter/compare"
 	"github.com/assaylab/assay/reporter/drift"
 	"github.com/assaylab/assay/reporter/github"
+	"github.com/assaylab/assay/reporter/html"
 	"github.com/assaylab/assay/reporter/render"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/runner"
@@ -165,6 +168,15 @@ func runReport(opts *reportOptions) error {
 		PR: pr, HeadSHA: rc.headSHA, Report: github.ReportFromMarkdown(md), Full: md.String(),
 		Status: github.CommitStatus{State: string(c.Result), Description: c.Description},
 	}
+	if pub.Store != nil {
+		var page bytes.Buffer
+		src := html.Source{Input: rc.input, Series: html.RecordedSeries(store, rc.spoolDir)}
+		if err := html.RenderComparison(&page, c, src, html.Options{Generated: "assay " + version}); err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "warning: the interactive report could not be rendered (%s); the comment links to the markdown report only\n", err)
+		} else {
+			report.HTML = page.Bytes()
+		}
+	}
 	if opts.dryRun {
 		return printReportDryRun(opts, pub.Prepare(report))
 	}
@@ -212,6 +224,9 @@ type reportCompared struct {
 	store   *results.Store
 	// resultsRepo is project { results_repo }, for the report's link.
 	resultsRepo string
+	// input and spoolDir feed the interactive report's curves.
+	input    *compare.Input
+	spoolDir string
 }
 
 // reportComparison plans base against head from git and compares them
@@ -256,7 +271,8 @@ func reportComparison(opts *reportOptions, ws *workspace, base, head string, pr 
 	if err != nil {
 		return nil, err
 	}
-	return &reportCompared{comparison: c, headSHA: plan.Head.Commit, store: store, resultsRepo: plan.HeadProject.Settings.ResultsRepo}, nil
+	return &reportCompared{comparison: c, headSHA: plan.Head.Commit, store: store, resultsRepo: plan.HeadProject.Settings.ResultsRepo,
+		input: &in, spoolDir: filepath.Join(spool.StateDir(repo.Root()), "spool")}, nil
 }
 
 // reportResults opens the results branch, brings it up to date when the

@@ -181,6 +181,18 @@ func TestReportPostsOneCommentAndTheStatus(t *testing.T) {
 	if !strings.HasSuffix(st[0].TargetURL, fmt.Sprintf("#issuecomment-%d", comments[0].ID)) {
 		t.Errorf("status links to %s, not the comment", st[0].TargetURL)
 	}
+	// The full report and the interactive one are on the results branch,
+	// and the comment links to both; the git CLI reads them back.
+	md := e.git("show", "assay/results:reports/pr-1/"+head+".md")
+	page := e.git("show", "assay/results:reports/pr-1/"+head+".html")
+	if !strings.Contains(md, "regressed") || !strings.Contains(page, "<html") {
+		t.Errorf("reports on the branch: markdown %d bytes, html %d bytes", len(md), len(page))
+	}
+	for _, want := range []string{"/blob/assay/results/reports/pr-1/" + head + ".md", "[Interactive report](", "/reports/pr-1/" + head + ".html"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("comment lacks the link %q:\n%s", want, body)
+		}
+	}
 
 	// A rerun finds the comment and leaves it as it is.
 	out = e.mustAssay("report", "--format", "json")

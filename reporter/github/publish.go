@@ -11,6 +11,10 @@ import (
 // kept on the results branch.
 func ReportPath(pr int, sha string) string { return fmt.Sprintf("reports/pr-%d/%s.md", pr, sha) }
 
+// HTMLReportPath is where the interactive (HTML) report of a pull
+// request's head commit is kept, beside the markdown one.
+func HTMLReportPath(pr int, sha string) string { return fmt.Sprintf("reports/pr-%d/%s.html", pr, sha) }
+
 // ReportStore keeps full reports. The results branch implements it: Put
 // returns once the file is committed (pushed, or in the outbox when the
 // remote cannot be reached), so a report once produced is never lost.
@@ -30,6 +34,9 @@ type PRReport struct {
 	// Full is the whole report kept on the results branch; empty means
 	// Report's parts joined in full.
 	Full string
+	// HTML, when set, is the interactive report, kept beside the full
+	// report and linked from the comment.
+	HTML []byte
 }
 
 // Markdown joins the report's parts with nothing left out: each section's
@@ -67,9 +74,12 @@ type Publisher struct {
 type Publication struct {
 	PR      int    `json:"pr"`
 	HeadSHA string `json:"head_sha"`
-	// ReportPath and ReportURL locate the full report.
+	// ReportPath and ReportURL locate the full report; HTMLPath and
+	// HTMLURL the interactive one.
 	ReportPath string `json:"report_path,omitempty"`
 	ReportURL  string `json:"report_url,omitempty"`
+	HTMLPath   string `json:"html_path,omitempty"`
+	HTMLURL    string `json:"html_url,omitempty"`
 	// Body is the comment, and Fitted how it was fitted to the limit.
 	Body   string       `json:"body"`
 	Fitted Fitted       `json:"-"`
@@ -78,22 +88,33 @@ type Publication struct {
 	Comment *CommentResult `json:"comment,omitempty"`
 
 	full string
+	html []byte
 }
 
 // Prepare builds the comment and the status without sending anything:
 // what --dry-run prints.
 func (p *Publisher) Prepare(r PRReport) *Publication {
-	pub := &Publication{PR: r.PR, HeadSHA: r.HeadSHA, Status: r.Status, full: r.Full}
+	pub := &Publication{PR: r.PR, HeadSHA: r.HeadSHA, Status: r.Status, full: r.Full, html: r.HTML}
 	if pub.full == "" {
 		pub.full = r.Report.Markdown()
 	}
+	rep := r.Report
 	if p.Store != nil {
 		pub.ReportPath = ReportPath(r.PR, r.HeadSHA)
+		if len(r.HTML) > 0 {
+			pub.HTMLPath = HTMLReportPath(r.PR, r.HeadSHA)
+		}
 		if p.ReportURL != nil {
 			pub.ReportURL = p.ReportURL(pub.ReportPath)
+			if pub.HTMLPath != "" {
+				pub.HTMLURL = p.ReportURL(pub.HTMLPath)
+				// The link goes in the head, which is never cut.
+				rep.Head = strings.TrimRight(rep.Head, "\n") + "\n\n" +
+					fmt.Sprintf("[Interactive report](%s) (curves, sweeps; download it to open offline)", pub.HTMLURL)
+			}
 		}
 	}
-	pub.Fitted = Fit(r.Report, pub.ReportURL, p.Limit)
+	pub.Fitted = Fit(rep, pub.ReportURL, p.Limit)
 	pub.Body = pub.Fitted.Body
 	pub.Status.Description = ShortDescription(pub.Status.Description)
 	if pub.Status.TargetURL == "" {
@@ -137,6 +158,11 @@ func (p *Publisher) Publish(ctx context.Context, r PRReport) (*Publication, erro
 	if p.Store != nil {
 		if err := p.Store.PutReport(ctx, pub.ReportPath, []byte(pub.full)); err != nil {
 			return pub, fmt.Errorf("keeping the full report at %s on the results branch: %w; nothing was posted to GitHub", pub.ReportPath, err)
+		}
+		if pub.HTMLPath != "" {
+			if err := p.Store.PutReport(ctx, pub.HTMLPath, pub.html); err != nil {
+				return pub, fmt.Errorf("keeping the interactive report at %s on the results branch: %w; nothing was posted to GitHub", pub.HTMLPath, err)
+			}
 		}
 	}
 	var errs []error
