@@ -46,6 +46,8 @@ func functions(fsys fs.FS) map[string]function.Function {
 
 		"file":    fileFunc(fsys),
 		"fileset": filesetFunc(fsys),
+
+		"artifact": artifactFunc(),
 	}
 }
 
