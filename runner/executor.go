@@ -41,6 +41,9 @@ type Job struct {
 	Artifacts []string
 	// SpecFile is where the experiment is declared, for messages.
 	SpecFile string
+	// InputArtifacts are what the trial's artifact() inputs resolved to;
+	// they go into its record (see Plan.AttachLineage).
+	InputArtifacts []ArtifactOrigin
 }
 
 // Name is how messages name the job: experiment, param point and seed.
@@ -88,7 +91,9 @@ type Batch struct {
 	// StateDir holds the working files of running trials (logs, metrics
 	// files, artifacts); by default <git dir>/assay.
 	StateDir string
-	// SourceCommit, Trigger and PR go into every record.
+	// SourceCommit, Trigger, PR and ID (Result.Batch) go into every
+	// record.
+	ID           string
 	SourceCommit string
 	Trigger      string
 	PR           int

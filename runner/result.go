@@ -98,10 +98,34 @@ type Result struct {
 	// Artifacts are the files kept from the run, relative to its
 	// artifacts directory (ASSAY_ARTIFACTS_DIR).
 	Artifacts []string `json:"artifacts,omitempty"`
+	// Manifest describes each kept file: size, SHA-256, media type and
+	// where the artifact store holds it. Records older than the manifest
+	// have none.
+	Manifest []ArtifactFile `json:"manifest,omitempty"`
+	// FullLog is the whole log in the artifact store; the results branch
+	// keeps only its tail.
+	FullLog *ArtifactFile `json:"full_log,omitempty"`
+	// InputArtifacts are the artifacts of other experiments the trial
+	// consumed through artifact() inputs.
+	InputArtifacts []ArtifactOrigin `json:"input_artifacts,omitempty"`
 
 	SourceCommit string `json:"source_commit"`
 	Trigger      string `json:"trigger"`
 	PR           int    `json:"pr,omitempty"`
+	// Batch names the invocation that ran the trial: "github-<run id>" for
+	// every shard of one GitHub Actions workflow run, else the id of the
+	// assay run that ran it. A nightly comparison groups runs by it.
+	Batch string `json:"batch,omitempty"`
+}
+
+// BatchID names the invocation runs are part of: the GitHub Actions
+// workflow run, shared by all its shards and job retries, or else a new id
+// made from now.
+func BatchID(getenv func(string) string, now time.Time) string {
+	if id := getenv("GITHUB_RUN_ID"); id != "" && getenv("GITHUB_ACTIONS") == "true" {
+		return "github-" + id
+	}
+	return NewRunID(now)
 }
 
 // System describes the machine a trial ran on.

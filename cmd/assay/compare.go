@@ -269,15 +269,7 @@ func loadRuns(store *results.Store, stateDir string) (*recordedRuns, error) {
 	return r, nil
 }
 
-func resultOf(e *results.Entry) *runner.Result {
-	return &runner.Result{
-		Schema: runner.ResultSchema, RunID: e.RunID, TrialKey: e.TrialKey, Experiment: e.Experiment,
-		Params: e.Params, Seed: e.Seed, Status: e.Status, ExitCode: e.ExitCode, Attempt: e.Attempt,
-		Metrics: e.Metrics, Started: e.Started, Finished: e.Finished, DurationS: e.DurationS,
-		GPUs: make([]string, e.GPUs), System: runner.System{Host: e.Host},
-		SourceCommit: e.SourceCommit, Trigger: e.Trigger, PR: e.PR,
-	}
-}
+func resultOf(e *results.Entry) *runner.Result { return e.Result() }
 
 func readTail(path string, limit int64) string {
 	if path == "" {

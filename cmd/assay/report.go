@@ -365,7 +365,7 @@ func runNightlyReport(opts *reportOptions) error {
 	for _, rs := range runs.byKey {
 		for _, r := range rs {
 			if r.Trigger == runner.TriggerSchedule && r.Status == runner.StatusSucceeded {
-				byExperiment[r.Experiment] = append(byExperiment[r.Experiment], drift.Observation{Params: r.Params, Started: r.Started, Metrics: r.Metrics})
+				byExperiment[r.Experiment] = append(byExperiment[r.Experiment], drift.Observation{Params: r.Params, Started: r.Started, Metrics: r.Metrics, Batch: r.Batch})
 			}
 		}
 	}

@@ -252,7 +252,8 @@ func runRun(opts *runOptions) error {
 	if opts.scheduled {
 		trigger = runner.TriggerSchedule
 	}
-	batch := &runner.Batch{Jobs: jobs, Root: root, StateDir: stateDir, SourceCommit: sourceCommit, Trigger: trigger, PR: pr}
+	batch := &runner.Batch{Jobs: jobs, Root: root, StateDir: stateDir, ID: runner.BatchID(f.Getenv, time.Now()),
+		SourceCommit: sourceCommit, Trigger: trigger, PR: pr}
 	collect := &collectingSink{Sink: sp}
 	prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(sp.Dir, id, spool.LogFile) })
 	execErr := x.Execute(ctx, batch, collect, prog)

@@ -13,6 +13,9 @@ type Observation struct {
 	Params  map[string]any
 	Started time.Time
 	Metrics map[string]float64
+	// Batch is the run's batch (runner.Result.Batch): the runs of one
+	// nightly workflow run, all shards together, are one night.
+	Batch string
 }
 
 // Metric is a metric as the experiment's spec declares it.
@@ -22,8 +25,29 @@ type Metric struct {
 	Tolerance float64
 }
 
-// NightOf is the night a run belongs to: the UTC date it started.
+// NightOf is the night a run without a batch belongs to: the UTC date it
+// started. Runs with a batch form one night per batch (see BuildSeries).
 func NightOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+// batchNights names each batch's night by its first run's start, to the
+// second ("2026-03-08T03:00:05Z"): it sorts with, and after, dates, and
+// two scheduled runs of one day are two nights.
+func batchNights(obs []Observation) map[string]string {
+	first := map[string]time.Time{}
+	for _, o := range obs {
+		if o.Batch == "" {
+			continue
+		}
+		if t, ok := first[o.Batch]; !ok || o.Started.Before(t) {
+			first[o.Batch] = o.Started
+		}
+	}
+	out := make(map[string]string, len(first))
+	for b, t := range first {
+		out[b] = t.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	return out
+}
 
 // BuildSeries groups an experiment's observations into one series per
 // config and judged metric, nights oldest first. Metrics without a goal
@@ -32,6 +56,7 @@ func BuildSeries(experiment string, metrics []Metric, obs []Observation) []Serie
 	type key struct{ config, metric string }
 	values := map[key]map[string][]float64{}
 	var keys []key
+	nights := batchNights(obs)
 	for _, o := range obs {
 		config := compare.ParamsLabel(o.Params)
 		for _, m := range metrics {
@@ -48,6 +73,9 @@ func BuildSeries(experiment string, metrics []Metric, obs []Observation) []Serie
 				keys = append(keys, k)
 			}
 			night := NightOf(o.Started)
+			if o.Batch != "" {
+				night = nights[o.Batch]
+			}
 			values[k][night] = append(values[k][night], v)
 		}
 	}

@@ -43,6 +43,19 @@ type Entry struct {
 	SourceCommit string
 	Trigger      string
 	PR           int
+	Batch        string
+}
+
+// Result is the entry as a run record, with what the index keeps of it
+// (no command, warnings or system details beyond the host).
+func (e *Entry) Result() *runner.Result {
+	return &runner.Result{
+		Schema: runner.ResultSchema, RunID: e.RunID, TrialKey: e.TrialKey, Experiment: e.Experiment,
+		Params: e.Params, Seed: e.Seed, Status: e.Status, ExitCode: e.ExitCode, Attempt: e.Attempt,
+		Metrics: e.Metrics, Started: e.Started, Finished: e.Finished, DurationS: e.DurationS,
+		GPUs: make([]string, e.GPUs), System: runner.System{Host: e.Host},
+		SourceCommit: e.SourceCommit, Trigger: e.Trigger, PR: e.PR, Batch: e.Batch,
+	}
 }
 
 // Path is the entry's record on the results branch.
@@ -365,7 +378,7 @@ func entryOf(r *runner.Result) *Entry {
 		RunID: r.RunID, TrialKey: r.TrialKey, Experiment: r.Experiment, Status: r.Status,
 		ExitCode: r.ExitCode, Attempt: r.Attempt, Seed: r.Seed, Params: r.Params, Metrics: r.Metrics,
 		Started: r.Started.UTC(), Finished: r.Finished.UTC(), DurationS: r.DurationS, Host: r.System.Host,
-		GPUs: len(r.GPUs), SourceCommit: r.SourceCommit, Trigger: r.Trigger, PR: r.PR,
+		GPUs: len(r.GPUs), SourceCommit: r.SourceCommit, Trigger: r.Trigger, PR: r.PR, Batch: r.Batch,
 	}
 }
 

@@ -32,7 +32,7 @@ import (
 // A file with another magic, version or checksum is ignored and rebuilt.
 const (
 	indexMagic   = "assayidx"
-	indexVersion = 3
+	indexVersion = 4
 )
 
 // Param value kinds in the index.
@@ -101,6 +101,7 @@ func (e *indexEncoder) entry(x *Entry) {
 	e.str(x.SourceCommit)
 	e.str(x.Trigger)
 	e.int(int64(x.PR))
+	e.str(x.Batch)
 	e.uint(e.paramSet(x.Params))
 	e.uint(uint64(len(x.Metrics)))
 	for _, k := range sortedKeys(x.Metrics) {
@@ -368,6 +369,7 @@ func (d *indexDecoder) entry(x *Entry) {
 	x.SourceCommit = d.str()
 	x.Trigger = d.str()
 	x.PR = int(d.int())
+	x.Batch = d.str()
 	if p := d.uint(); p < uint64(len(d.params)) {
 		x.Params = d.params[p]
 	} else {

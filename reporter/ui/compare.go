@@ -329,15 +329,7 @@ func paramText(p map[string]any, k string) string {
 
 // resultOf is the record as far as the index keeps it: everything the
 // comparison reads.
-func resultOf(e *results.Entry) *runner.Result {
-	return &runner.Result{
-		Schema: runner.ResultSchema, RunID: e.RunID, TrialKey: e.TrialKey, Experiment: e.Experiment,
-		Params: e.Params, Seed: e.Seed, Status: e.Status, ExitCode: e.ExitCode, Attempt: e.Attempt,
-		Metrics: e.Metrics, Started: e.Started, Finished: e.Finished, DurationS: e.DurationS,
-		GPUs: make([]string, e.GPUs), System: runner.System{Host: e.Host},
-		SourceCommit: e.SourceCommit, Trigger: e.Trigger, PR: e.PR,
-	}
-}
+func resultOf(e *results.Entry) *runner.Result { return e.Result() }
 
 // choices lists the commits and pull requests with runs, newest first.
 func choices(idx *results.Index) []choice {

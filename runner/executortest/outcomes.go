@@ -34,7 +34,7 @@ echo "imgs/s=120"; echo "to stderr" >&2; echo "imgs/s=80"; pwd`
 	res := r.Result
 	wantStatus(t, r, runner.StatusSucceeded, 0)
 	if res.Schema != runner.ResultSchema || !runIDPattern.MatchString(res.RunID) || res.TrialKey != j.Trial.Key ||
-		res.Seed != 7 || res.Attempt != 1 || res.Executor != x.Name() || res.SourceCommit != "abc123" || res.Trigger != runner.TriggerManual {
+		res.Seed != 7 || res.Attempt != 1 || res.Executor != x.Name() || res.SourceCommit != "abc123" || res.Trigger != runner.TriggerManual || res.Batch != "batch-1" {
 		t.Errorf("record identity: %+v", res)
 	}
 	if res.Started.IsZero() || res.Finished.Before(res.Started) || res.DurationS < 0 || res.System.Host == "" {

@@ -139,7 +139,7 @@ func withSeed(s int64) func(*runner.Job) { return func(j *runner.Job) { j.Trial.
 // the order they were recorded.
 func (e *env) execute(ctx context.Context, x runner.Executor, jobs ...*runner.Job) map[string][]*runner.Run {
 	e.t.Helper()
-	b := &runner.Batch{Jobs: jobs, Root: e.root, StateDir: e.state, SourceCommit: "abc123", Trigger: runner.TriggerManual}
+	b := &runner.Batch{Jobs: jobs, Root: e.root, StateDir: e.state, ID: "batch-1", SourceCommit: "abc123", Trigger: runner.TriggerManual}
 	obs := runner.ObserverFunc(func(ev runner.Event) {
 		e.mu.Lock()
 		defer e.mu.Unlock()

@@ -201,6 +201,7 @@ func (a *attempt) newResult(started time.Time) *runner.Result {
 		SourceCommit: x.batch.SourceCommit,
 		Trigger:      x.batch.Trigger,
 		PR:           x.batch.PR,
+		Batch:        x.batch.ID,
 		System:       runner.System{Host: x.cfg.Host, OS: runtime.GOOS + "/" + runtime.GOARCH},
 	}
 	if res.Params == nil {

@@ -98,6 +98,7 @@ func (a *attempt) newResult(x *execution) *runner.Result {
 		SourceCommit: x.batch.SourceCommit,
 		Trigger:      x.batch.Trigger,
 		PR:           x.batch.PR,
+		Batch:        x.batch.ID,
 		Warnings:     append([]string(nil), a.warnings...),
 	}
 	if a.start != nil {
