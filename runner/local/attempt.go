@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/collect"
 	"github.com/assaylab/assay/runner/metrics"
 )
 
@@ -143,14 +144,7 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 		res.System.GPUPeakMemoryMiB = stats.PeakMemoryMiB
 		res.System.GPUUtilMean = stats.UtilMean
 	}
-	arts, warn := keepArtifacts(workdir, a.job.Artifacts, filepath.Join(a.dir, artifactsName))
-	res.Artifacts = arts
-	if warn != "" {
-		res.Warnings = append(res.Warnings, warn)
-	}
-	if len(arts) > 0 {
-		run.ArtifactsDir = filepath.Join(a.dir, artifactsName)
-	}
+	collect.Finish(run, a.job, workdir, filepath.Join(a.dir, artifactsName))
 	return run
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/collect"
 )
 
 // outcome is how an attempt ended, before it becomes a record.
@@ -217,15 +218,9 @@ func (x *execution) collect(a *attempt, o outcome) *runner.Run {
 		readGPUUse(a.dir, res)
 	}
 	workdir := filepath.Join(x.root, filepath.FromSlash(a.job.Trial.Workdir))
-	if info, err := os.Stat(workdir); err == nil && info.IsDir() && a.start != nil {
-		arts, warn := keepArtifacts(workdir, a.job.Artifacts, filepath.Join(a.dir, artifactsName))
-		res.Artifacts = arts
-		if warn != "" {
-			res.Warnings = append(res.Warnings, warn)
-		}
-		if len(arts) > 0 {
-			run.ArtifactsDir = filepath.Join(a.dir, artifactsName)
-		}
+	if info, err := os.Stat(workdir); err != nil || !info.IsDir() || a.start == nil {
+		workdir = "" // the trial never ran there: nothing to collect from it
 	}
+	collect.Finish(run, a.job, workdir, filepath.Join(a.dir, artifactsName))
 	return run
 }
