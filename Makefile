@@ -9,12 +9,12 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 FUZZTIME ?= 15s
 
-.PHONY: build test lint unit fuzz bench demo clean
+.PHONY: build test lint unit e2e fuzz bench demo clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/assay
 
-test: lint unit fuzz
+test: lint unit e2e fuzz
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -22,6 +22,12 @@ lint:
 
 unit:
 	$(GO) test -count=1 $(PKGS)
+
+# The GitOps loop end to end with the real binary: a git daemon origin, the
+# fake GitHub, plan -> concurrent shards -> report, the merge, and nights
+# of drift (cmd/assay/rehearsal_test.go).
+e2e:
+	$(GO) test -count=1 -tags e2e -run '^TestRehearsal$$' -v ./cmd/assay
 
 # A short run of each fuzz target; CI keeps it brief, run longer by hand
 # with FUZZTIME=10m.

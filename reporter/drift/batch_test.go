@@ -15,6 +15,7 @@ func TestBatchesAreNights(t *testing.T) {
 		{Params: p, Started: at(3, 1), Batch: "github-1", Metrics: map[string]float64{"acc": 0.91}},
 		{Params: p, Started: at(3, 0), Batch: "github-1", Metrics: map[string]float64{"acc": 0.92}},
 		{Params: p, Started: at(9, 30), Batch: "github-2", Metrics: map[string]float64{"acc": 0.80}},
+		{Params: p, Started: at(9, 30), Batch: "github-3", Metrics: map[string]float64{"acc": 0.81}},
 	}
 	series := BuildSeries("e", []Metric{{Name: "acc", Goal: "maximize"}}, obs)
 	if len(series) != 1 {
@@ -24,8 +25,9 @@ func TestBatchesAreNights(t *testing.T) {
 	for _, n := range series[0].Nights {
 		got = append(got, n.Date)
 	}
-	want := []string{"2026-03-07", "2026-03-08T03:00:00Z", "2026-03-08T09:30:00Z"}
-	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+	want := []string{"2026-03-07", "2026-03-08T03:00:00Z github-1", "2026-03-08T09:30:00Z github-2"}
+	want = append(want, "2026-03-08T09:30:00Z github-3") // same second, another batch
+	if len(got) != 4 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] || got[3] != want[3] {
 		t.Fatalf("nights %v, want %v", got, want)
 	}
 	if v := series[0].Nights[1].Values; len(v) != 2 {

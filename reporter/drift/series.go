@@ -29,9 +29,10 @@ type Metric struct {
 // started. Runs with a batch form one night per batch (see BuildSeries).
 func NightOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
-// batchNights names each batch's night by its first run's start, to the
-// second ("2026-03-08T03:00:05Z"): it sorts with, and after, dates, and
-// two scheduled runs of one day are two nights.
+// batchNights names each batch's night by its first run's start and the
+// batch ("2026-03-08T03:00:05Z github-1234"): it sorts with, and after,
+// dates, and two scheduled runs of one day (even of one second) are two
+// nights.
 func batchNights(obs []Observation) map[string]string {
 	first := map[string]time.Time{}
 	for _, o := range obs {
@@ -44,7 +45,7 @@ func batchNights(obs []Observation) map[string]string {
 	}
 	out := make(map[string]string, len(first))
 	for b, t := range first {
-		out[b] = t.UTC().Format("2006-01-02T15:04:05Z")
+		out[b] = t.UTC().Format("2006-01-02T15:04:05Z") + " " + b
 	}
 	return out
 }
