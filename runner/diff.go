@@ -38,10 +38,29 @@ type Change struct {
 // last listed change then says how many more there were.
 const MaxInputChanges = 50
 
-// diffExperiment lists what changed in a modified experiment.
+// diffExperiment lists what changed in a modified experiment: its spec,
+// then the files its inputs cover.
 func diffExperiment(e *ExperimentPlan, baseProject, headProject *spec.Project, baseSnap, headSnap gitrepo.Snapshot) ([]Change, error) {
-	b, h := e.Base, e.Head
-	var out []Change
+	out := DiffSpecs(e.Base, e.Head, e.BaseTrials, e.HeadTrials, baseProject, headProject)
+	paths, err := diffInputs(e, baseSnap, headSnap)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, paths...), nil
+}
+
+// DiffSpecs lists what changed in an experiment's spec between two sides:
+// params, sweep, seeds, the resolved command, env and workdir (compared on
+// a trial with the same params and seed at both sides), secret_env, the
+// runner, the inputs globs and metric settings. When no trial pairs, the
+// projects (optional) let it compare command, env and workdir as written.
+// What changed in the files the inputs cover is the plan's to add. It
+// returns an empty list when either side is absent: the status says it.
+func DiffSpecs(b, h *spec.Experiment, baseTrials, headTrials []*spec.Trial, baseProject, headProject *spec.Project) []Change {
+	out := []Change{}
+	if b == nil || h == nil {
+		return out
+	}
 	add := func(field, bv, hv string) {
 		if bv != hv {
 			out = append(out, Change{Field: field, Base: bv, Head: hv})
@@ -58,7 +77,7 @@ func diffExperiment(e *ExperimentPlan, baseProject, headProject *spec.Project, b
 	}
 	add("seeds", jsonText(b.Seeds), jsonText(h.Seeds))
 
-	bt, ht := pairedTrials(e.BaseTrials, e.HeadTrials)
+	bt, ht := pairedTrials(baseTrials, headTrials)
 	if bt != nil {
 		add("command", shellWords(bt.Command), shellWords(ht.Command))
 		for _, k := range unionKeys(bt.Env, ht.Env) {
@@ -89,12 +108,29 @@ func diffExperiment(e *ExperimentPlan, baseProject, headProject *spec.Project, b
 	add("runner.timeout", durationText(b.Runner), durationText(h.Runner))
 	add("runner.retries", strconv.Itoa(b.Runner.Retries), strconv.Itoa(h.Runner.Retries))
 	add("inputs", inputsText(b), inputsText(h))
-
-	paths, err := diffInputs(e, baseSnap, headSnap)
-	if err != nil {
-		return nil, err
+	bm, hm := metricFields(b), metricFields(h)
+	for _, k := range unionKeys(bm, hm) {
+		add("metric."+k, bm[k], hm[k])
 	}
-	return append(out, paths...), nil
+	return out
+}
+
+// metricFields are the settings of each metric, for the diff: a metric's
+// goal or tolerance does not change a trial key, but a reviewer wants to
+// see it changed.
+func metricFields(e *spec.Experiment) map[string]string {
+	out := map[string]string{}
+	primary := e.PrimaryMetric()
+	for _, m := range e.Metrics {
+		out[m.Name] = "declared"
+		out[m.Name+".goal"] = m.Goal
+		out[m.Name+".summary"] = m.Summary
+		out[m.Name+".tolerance"] = formatFloat(m.Tolerance)
+		if m == primary {
+			out[m.Name+".primary"] = "true"
+		}
+	}
+	return out
 }
 
 // pairedTrials finds a trial with the same params and seed at both sides,

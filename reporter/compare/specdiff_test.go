@@ -47,10 +47,10 @@ experiment "x" {
 		{Field: "env.EXTRA", Base: "", Head: "1"},
 		{Field: "runner.gpus", Base: "1", Head: "2"},
 		{Field: "inputs", Base: "train.py", Head: "train.py, data.lock"},
-		{Field: "inputs.fingerprint", Base: "fp-base-0123", Head: "fp-head-0123"},
 		// The template's summary ("max") carries over the experiment's
 		// metric block, so only the tolerance changed.
 		{Field: "metric.val_acc.tolerance", Base: "0.005", Head: "0.01"},
+		{Field: "inputs.fingerprint", Base: "fp-base-0123", Head: "fp-head-0123"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff (-want +got):\n%s", diff)
