@@ -70,7 +70,7 @@ func (t *tableWriter) printf(format string, args ...any) {
 
 func (t *tableWriter) table(headers []string, rows [][]string) {
 	if t.err == nil {
-		t.err = writeTable(t.w, headers, rows)
+		t.err = WriteTable(t.w, headers, rows)
 	}
 }
 
@@ -242,10 +242,10 @@ func quoteEmpty(s string) string {
 
 var trailingPad = regexp.MustCompile(` +((?:\x1b\[[0-9;]*m)+)$`)
 
-// writeTable prints rows under headers as plain aligned columns, the way
-// `assay plan` prints its tables: no borders, two spaces between columns,
-// no trailing blanks.
-func writeTable(w io.Writer, headers []string, rows [][]string) error {
+// WriteTable prints rows under headers, as given, in plain aligned
+// columns, the way kubectl and gh print lists: no borders, two spaces
+// between columns, no trailing blanks. Every assay table is printed by it.
+func WriteTable(w io.Writer, headers []string, rows [][]string) error {
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
