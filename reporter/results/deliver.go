@@ -24,7 +24,9 @@ type DeliverReport struct {
 	// Problems are spooled runs that cannot be recorded; they stay in the
 	// spool, untouched, for a person to look at.
 	Problems []error
-	Sync     SyncReport
+	// Uploads is what became of the runs' artifacts (see uploads.go).
+	Uploads UploadReport
+	Sync    SyncReport
 }
 
 // Deliver records every run in sp on the results branch and pushes it.
@@ -34,7 +36,12 @@ type DeliverReport struct {
 // protocol of Sync; when it fails the returned error is an *OutboxError
 // and the results wait in the outbox.
 func (s *Store) Deliver(ctx context.Context, sp *spool.Spool) (DeliverReport, error) {
-	rep, err := s.Commit(sp)
+	retried, err := s.RetryUploads(ctx)
+	if err != nil {
+		return DeliverReport{Uploads: retried}, err
+	}
+	rep, err := s.commitSpool(ctx, sp)
+	rep.Uploads.add(retried)
 	if err != nil {
 		return rep, err
 	}
@@ -43,8 +50,14 @@ func (s *Store) Deliver(ctx context.Context, sp *spool.Spool) (DeliverReport, er
 }
 
 // Commit records the spooled runs on the local results branch without
-// pushing, emptying the spool of what it recorded.
+// pushing, emptying the spool of what it recorded. Their artifacts and
+// full logs go to the artifact store first; a file that cannot be
+// uploaded is marked pending in the record and waits for `assay sync`.
 func (s *Store) Commit(sp *spool.Spool) (DeliverReport, error) {
+	return s.commitSpool(context.Background(), sp)
+}
+
+func (s *Store) commitSpool(ctx context.Context, sp *spool.Spool) (DeliverReport, error) {
 	var rep DeliverReport
 	if err := s.checkNotCheckedOut(); err != nil {
 		return rep, err
@@ -62,14 +75,14 @@ func (s *Store) Commit(sp *spool.Spool) (DeliverReport, error) {
 		n := min(len(ids), BatchSize)
 		batch := ids[:n]
 		ids = ids[n:]
-		if err := s.commitBatch(sp, batch, &rep); err != nil {
+		if err := s.commitBatch(ctx, sp, batch, &rep); err != nil {
 			return rep, err
 		}
 	}
 	return rep, nil
 }
 
-func (s *Store) commitBatch(sp *spool.Spool, ids []string, rep *DeliverReport) error {
+func (s *Store) commitBatch(ctx context.Context, sp *spool.Spool, ids []string, rep *DeliverReport) error {
 	var adds []entryAdd
 	byRecord := map[string]*runner.Result{}
 	var done []string
@@ -77,6 +90,10 @@ func (s *Store) commitBatch(sp *spool.Spool, ids []string, rep *DeliverReport) e
 		run, err := sp.Get(id)
 		if err != nil {
 			rep.Problems = append(rep.Problems, fmt.Errorf("spooled run %s cannot be read: %w", id, err))
+			continue
+		}
+		if err := s.uploadRun(ctx, run, &rep.Uploads); err != nil {
+			rep.Problems = append(rep.Problems, fmt.Errorf("spooled run %s cannot be recorded: %w", id, err))
 			continue
 		}
 		files, err := RunFiles(run)
@@ -135,6 +152,9 @@ func (s *Store) commitBatch(sp *spool.Spool, ids []string, rep *DeliverReport) e
 	}
 	for _, id := range done {
 		if err := s.keepArtifacts(sp, id); err != nil {
+			return err
+		}
+		if err := s.keepPendingLog(sp, id); err != nil {
 			return err
 		}
 		if err := sp.Remove(id); err != nil {

@@ -70,6 +70,13 @@
 // without building it, which is what queries over many runs use (see the
 // query package). Store.Recorded answers the plan's question (does a key
 // have a succeeded run?) and Store.Run reads one run by a unique prefix of
-// its id. Artifacts are too big for the branch: when a run leaves the
-// spool they move to .git/assay/artifacts/<run-id>.
+// its id. Artifacts are too big for the branch: when a run is recorded
+// its manifest's files and its full log are uploaded to the artifact store
+// (reporter/artifacts; project { artifact_store }, .git/assay/blobs by
+// default) and the record carries their URLs; the local copies move from
+// the spool to .git/assay/artifacts/<run-id>. A file whose upload fails is
+// marked pending in the record and queued in .git/assay/uploads; the next
+// Deliver (assay sync, assay run) uploads it and adds <run-id>.uploads
+// beside the record, which RunArtifacts reads. LatestArtifact answers the
+// plan's lineage question (runner.ArtifactSource).
 package results

@@ -51,6 +51,9 @@ type Options struct {
 	Now func() time.Time
 	// Sleep waits between retries; a context-aware sleep when nil.
 	Sleep func(time.Duration)
+	// ArtifactStore is the blob URL artifacts are uploaded to when runs
+	// are recorded (project { artifact_store }); "" is .git/assay/blobs.
+	ArtifactStore string
 }
 
 // Store is the results branch of one repository: its local copy, its
@@ -81,6 +84,8 @@ type Store struct {
 	arrivals int
 	// params interns params maps while an index is built.
 	params map[string]map[string]any
+	// arts is the artifact store, opened at the first upload.
+	arts *artifactsConn
 }
 
 // Open returns the results store of the git repository that holds dir.
@@ -142,7 +147,7 @@ func Open(dir string, opts Options) (*Store, error) {
 
 // OpenForProject returns the store that a project's settings describe.
 func OpenForProject(dir string, settings spec.Settings, getenv func(string) string) (*Store, error) {
-	return Open(dir, Options{Branch: settings.ResultsBranch, ResultsRepo: settings.ResultsRepo, Getenv: getenv})
+	return Open(dir, Options{Branch: settings.ResultsBranch, ResultsRepo: settings.ResultsRepo, Getenv: getenv, ArtifactStore: settings.ArtifactStore})
 }
 
 // withOpenPacks reopens r's storage keeping pack files open between
