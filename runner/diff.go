@@ -46,7 +46,7 @@ func diffExperiment(e *ExperimentPlan, baseProject, headProject *spec.Project, b
 	if err != nil {
 		return nil, err
 	}
-	return append(out, paths...), nil
+	return append(append(out, paths...), diffArtifactInputs(e)...), nil
 }
 
 // DiffSpecs lists what changed in an experiment's spec between two sides:

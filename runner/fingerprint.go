@@ -34,6 +34,9 @@ type Inputs struct {
 	Entries []gitrepo.Entry
 	// Unmatched are the globs that matched nothing.
 	Unmatched []string
+	// Artifacts are what the artifact() inputs resolved to, in inputs
+	// order (see lineage.go).
+	Artifacts []ArtifactOrigin
 }
 
 // inputsReader fingerprints the experiments of one side. It caches by
@@ -46,6 +49,8 @@ type inputsReader struct {
 	exclude []string
 	globs   map[string]globResult
 	dirs    map[string]map[string]gitrepo.Entry
+	// lin resolves artifact() inputs; nil resolves none.
+	lin *lineage
 }
 
 type globResult struct {
@@ -83,7 +88,21 @@ func (r *inputsReader) read(e *spec.Experiment, workdir string) (*Inputs, error)
 	}
 	byPath := map[string]gitrepo.Entry{}
 	var unmatched []string
+	var arts []ArtifactOrigin
 	for _, g := range globs {
+		if a, ok, err := spec.ParseArtifactInput(g); ok {
+			if err != nil {
+				return nil, err
+			}
+			o := ArtifactOrigin{Experiment: a.Experiment, Path: a.Path}
+			if r.lin != nil {
+				if o, err = r.lin.resolve(a); err != nil {
+					return nil, err
+				}
+			}
+			arts = append(arts, o)
+			continue
+		}
 		res := r.glob(g, exclude)
 		if res.err != nil {
 			return nil, res.err
@@ -97,8 +116,8 @@ func (r *inputsReader) read(e *spec.Experiment, workdir string) (*Inputs, error)
 			byPath[en.Path] = en
 		}
 	}
-	in := &Inputs{Entries: prune(byPath), Unmatched: unmatched}
-	in.Fingerprint = fingerprint(in.Entries)
+	in := &Inputs{Entries: prune(byPath), Unmatched: unmatched, Artifacts: arts}
+	in.Fingerprint = fingerprint(in.Entries, arts)
 	return in, nil
 }
 
@@ -131,7 +150,11 @@ func prune(byPath map[string]gitrepo.Entry) []gitrepo.Entry {
 	return kept
 }
 
-func fingerprint(entries []gitrepo.Entry) string {
+// fingerprint hashes the entries and then, one line each, the artifact
+// inputs: "artifact <experiment> <path> <sha256 or unresolved>\n". An
+// experiment without artifact inputs adds no line, so its fingerprint is
+// what it was before lineage existed.
+func fingerprint(entries []gitrepo.Entry, arts []ArtifactOrigin) string {
 	h := sha256.New()
 	h.Write([]byte(InputsVersion + "\n"))
 	var b strings.Builder
@@ -144,6 +167,13 @@ func fingerprint(entries []gitrepo.Entry) string {
 		b.WriteString(e.Path)
 		b.WriteByte('\n')
 		h.Write([]byte(b.String()))
+	}
+	for _, a := range arts {
+		sum := a.SHA256
+		if sum == "" {
+			sum = unresolvedArtifact
+		}
+		h.Write([]byte("artifact " + a.Experiment + " " + a.Path + " " + sum + "\n"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -48,6 +48,9 @@ type PlanOptions struct {
 	// Recorded says which trial keys already have a succeeded run; nil
 	// knows of none.
 	Recorded Recorded
+	// Artifacts resolves artifact() inputs (lineage.go); nil resolves
+	// none, so such inputs count as unresolved.
+	Artifacts ArtifactSource
 	// Estimate guesses how long a trial takes, for balancing shards; 0
 	// means unknown. nil knows nothing, and every trial weighs the same.
 	// Plan and run must use the same estimates for a shard to mean the
@@ -179,15 +182,19 @@ func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan
 		wg    sync.WaitGroup
 		base  loadedSide
 		cache = spec.NewParseCache()
+		arts  ArtifactSource
 	)
+	if opts.Artifacts != nil {
+		arts = &lockedSource{src: opts.Artifacts}
+	}
 	if baseSnap != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			base = loadSide(ctx, baseSnap, opts.Vars, cache)
+			base = loadSide(ctx, baseSnap, opts.Vars, cache, arts)
 		}()
 	}
-	head := loadSide(ctx, headSnap, opts.Vars, cache)
+	head := loadSide(ctx, headSnap, opts.Vars, cache, arts)
 	wg.Wait()
 
 	p.HeadProject = head.project
@@ -234,6 +241,7 @@ func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan
 			}
 		}
 	}
+	p.Warnings = append(p.Warnings, p.lineageWarnings()...)
 	p.estimate()
 	return p, diags, nil
 }

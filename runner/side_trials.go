@@ -22,13 +22,13 @@ type loadedSide struct {
 
 // loadSide loads the specs of one side and expands them into trials.
 // cache shares parsed files with the other side's load.
-func loadSide(ctx context.Context, snap gitrepo.Snapshot, vars spec.VarValues, cache *spec.ParseCache) loadedSide {
+func loadSide(ctx context.Context, snap gitrepo.Snapshot, vars spec.VarValues, cache *spec.ParseCache, arts ArtifactSource) loadedSide {
 	project, diags := spec.Load(gitrepo.FS(snap), spec.LoadOptions{Vars: vars, Cache: cache})
 	out := loadedSide{project: project, diags: diags}
 	if diags.HasErrors() {
 		return out
 	}
-	trials, d, err := readSide(ctx, snap, project)
+	trials, d, err := readSide(ctx, snap, project, arts)
 	out.trials, out.diags, out.err = trials, append(out.diags, d...), err
 	return out
 }
@@ -42,11 +42,13 @@ type sideTrials struct {
 
 // readSide expands every experiment of p into trials and fills their
 // inputs fingerprints and keys.
-func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project) (*sideTrials, hcl.Diagnostics, error) {
+func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project, arts ArtifactSource) (*sideTrials, hcl.Diagnostics, error) {
 	r := newInputsReader(snap, p)
+	r.lin = newLineage(arts)
 	s := &sideTrials{exps: map[string]*spec.Experiment{}, trials: map[string][]*spec.Trial{}, inputs: map[string]map[string]*Inputs{}}
-	var diags hcl.Diagnostics
-	for _, e := range p.Experiments {
+	// Upstream experiments first: their keys decide what artifact() reads.
+	exps, diags := orderByLineage(p.Experiments)
+	for _, e := range exps {
 		if err := ctx.Err(); err != nil {
 			return nil, diags, err
 		}
@@ -89,6 +91,7 @@ func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project) (*sid
 			}
 		}
 		s.exps[e.Name], s.trials[e.Name], s.inputs[e.Name] = e, ts, ins
+		r.lin.noteTrials(e.Name, ts)
 	}
 	return s, diags, nil
 }
