@@ -94,7 +94,7 @@ func runCompare(opts *compareOptions) error {
 	}
 	plan, diags, err := runner.BuildPlan(f.Context, repo, runner.PlanOptions{
 		ProjectDir: ws.root, Base: opts.base, Head: opts.head, Getenv: f.Getenv,
-		Experiments: opts.experiments, Vars: vv,
+		Experiments: opts.experiments, Vars: vv, Artifacts: artifactSource(f, ws),
 	})
 	if err != nil {
 		return err

@@ -132,7 +132,7 @@ func runPlan(opts *planOptions) error {
 	plan, diags, err := runner.BuildPlan(f.Context, repo, runner.PlanOptions{
 		ProjectDir: ws.root, Base: opts.base, Head: opts.head, Getenv: f.Getenv,
 		All: opts.all, Scheduled: opts.scheduled, Rerun: opts.rerun, Experiments: opts.experiments,
-		Vars: vv,
+		Vars: vv, Artifacts: artifactSource(f, ws),
 	})
 	if err != nil {
 		return err
@@ -241,8 +241,11 @@ func writePlanTable(f *Factory, plan *runner.Plan) error {
 		var crows [][]string
 		for _, c := range e.Changes {
 			field := c.Field
-			if c.Field == "inputs.path" {
+			switch c.Field {
+			case "inputs.path":
 				field = "input " + c.Path
+			case "inputs.artifact":
+				field = "input artifact " + c.Path
 			}
 			crows = append(crows, []string{"  " + field, changeValue(c.Base) + " → " + changeValue(c.Head)})
 		}

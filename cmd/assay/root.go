@@ -158,6 +158,7 @@ results branch, and compares base against head with honest statistics.`,
 		newReportCmd(f, g),
 		newUICmd(f, g),
 		newLsCmd(f, g), newShowCmd(f, g), newSyncCmd(f, g),
+		newArtifactsCmd(f, g),
 	)
 	return root
 }

@@ -155,7 +155,7 @@ func runRun(opts *runOptions) error {
 	plan, diags, err := runner.BuildPlan(ctx, repo, runner.PlanOptions{
 		ProjectDir: ws.root, Base: opts.base, Getenv: f.Getenv,
 		All: opts.all, Scheduled: opts.scheduled, Rerun: opts.rerun, Experiments: opts.experiments,
-		Vars: vv, Recorded: runner.AnyRecorded{sp},
+		Vars: vv, Recorded: runner.AnyRecorded{sp}, Artifacts: artifactSource(f, ws),
 	})
 	if err != nil {
 		return err
@@ -190,6 +190,7 @@ func runRun(opts *runOptions) error {
 		trials, project, sourceCommit, skipped = base.trials, base.project, base.commit, base.reused
 	}
 	jobs := runner.NewJobs(project, trials)
+	plan.AttachLineage(jobs)
 	var x runner.Executor
 	var where string
 	if useSlurm(opts, project) {

@@ -57,6 +57,9 @@ type showJSON struct {
 	Record *runner.Result            `json:"record"`
 	Series map[string][]runner.Point `json:"series"`
 	Log    *string                   `json:"log"`
+	// Artifacts is the manifest as it stands (pending entries a later
+	// sync uploaded are no longer pending).
+	Artifacts []artifactJSON `json:"artifacts"`
 }
 
 func runShow(opts *showOptions) error {
@@ -76,8 +79,15 @@ func runShow(opts *showOptions) error {
 	if err != nil {
 		return err
 	}
+	arts, err := viewArtifacts(f.Context, store, d)
+	if err != nil {
+		return err
+	}
 	if opts.format == "json" {
-		out := showJSON{Path: d.Path, Record: d.Result, Series: jsonSafeSeries(d.Series)}
+		out := showJSON{Path: d.Path, Record: d.Result, Series: jsonSafeSeries(d.Series), Artifacts: []artifactJSON{}}
+		for _, a := range arts.files {
+			out.Artifacts = append(out.Artifacts, artifactJSON{ArtifactFile: a, Link: arts.link(a)})
+		}
 		if d.Log != nil && !opts.noLog {
 			s := string(d.Log)
 			out.Log = &s
@@ -86,7 +96,7 @@ func runShow(opts *showOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	writeShow(f.IO.Out, d, !opts.noLog)
+	writeShow(f.IO.Out, d, arts, !opts.noLog)
 	return nil
 }
 
@@ -105,7 +115,7 @@ func jsonSafeSeries(s map[string][]runner.Point) map[string][]runner.Point {
 	return out
 }
 
-func writeShow(w io.Writer, d *results.RunDetail, withLog bool) {
+func writeShow(w io.Writer, d *results.RunDetail, arts *runArtifactsView, withLog bool) {
 	r := d.Result
 	field := func(name, format string, args ...any) {
 		fmt.Fprintf(w, "%-11s %s\n", name, fmt.Sprintf(format, args...))
@@ -194,6 +204,9 @@ func writeShow(w io.Writer, d *results.RunDetail, withLog bool) {
 		fmt.Fprintf(w, "  %-20s %.0f%%\n", "gpu util mean", sys.GPUUtilMean)
 	}
 
+	if arts != nil {
+		writeShowArtifacts(w, arts)
+	}
 	if !withLog {
 		return
 	}

@@ -52,14 +52,19 @@ branch it fetches, re-applies the same files on the new tip and pushes again.`,
 }
 
 type syncJSON struct {
-	Branch          string   `json:"branch"`
-	Remote          string   `json:"remote"`
-	Recorded        int      `json:"recorded"`
-	AlreadyRecorded int      `json:"already_recorded"`
-	Delivered       int      `json:"delivered"`
-	Pending         int      `json:"pending"`
-	Problems        []string `json:"problems"`
-	Error           string   `json:"error,omitempty"`
+	Branch          string `json:"branch"`
+	Remote          string `json:"remote"`
+	Recorded        int    `json:"recorded"`
+	AlreadyRecorded int    `json:"already_recorded"`
+	Delivered       int    `json:"delivered"`
+	Pending         int    `json:"pending"`
+	// Artifact uploads: files stored now, already present, and still
+	// waiting for a reachable store.
+	ArtifactsUploaded int      `json:"artifacts_uploaded"`
+	ArtifactsPresent  int      `json:"artifacts_present"`
+	ArtifactsPending  int      `json:"artifacts_pending"`
+	Problems          []string `json:"problems"`
+	Error             string   `json:"error,omitempty"`
 }
 
 func runSync(opts *syncOptions) error {
@@ -84,7 +89,8 @@ func runSync(opts *syncOptions) error {
 	pending, _ := store.Pending()
 	if opts.format == "json" {
 		out := syncJSON{Branch: store.Branch(), Remote: store.Remote(), Recorded: rep.Recorded,
-			AlreadyRecorded: rep.AlreadyRecorded, Delivered: rep.Sync.Delivered, Pending: pending, Problems: []string{}}
+			AlreadyRecorded: rep.AlreadyRecorded, Delivered: rep.Sync.Delivered, Pending: pending, Problems: []string{},
+			ArtifactsUploaded: rep.Uploads.Uploaded, ArtifactsPresent: rep.Uploads.Present, ArtifactsPending: rep.Uploads.Pending}
 		for _, p := range rep.Problems {
 			out.Problems = append(out.Problems, p.Error())
 		}
@@ -96,12 +102,18 @@ func runSync(opts *syncOptions) error {
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-		if derr != nil || len(rep.Problems) > 0 {
+		if derr != nil || len(rep.Problems) > 0 || rep.Uploads.Pending > 0 {
 			return silentError
 		}
 		return nil
 	}
-	return reportDelivery(f, store, rep, derr)
+	if err := reportDelivery(f, store, rep, derr); err != nil {
+		return err
+	}
+	if rep.Uploads.Pending > 0 {
+		return silentError // reportDelivery said which files wait, and why
+	}
+	return nil
 }
 
 // reportDelivery tells the user what a delivery did, and where results
@@ -110,6 +122,7 @@ func reportDelivery(f *Factory, store *results.Store, rep results.DeliverReport,
 	for _, p := range rep.Problems {
 		fmt.Fprintf(f.IO.ErrOut, "error: %s\n  It stays in the spool, %s.\n", p, store.SpoolDir())
 	}
+	reportUploads(f, rep.Uploads)
 	if derr != nil {
 		fmt.Fprintf(f.IO.ErrOut, "error: %s\n", derr)
 		return silentError
@@ -227,6 +240,7 @@ func deliverRunResults(f *Factory, store *results.Store, sp *spool.Spool, noPush
 			for _, p := range rep.Problems {
 				fmt.Fprintf(f.IO.ErrOut, "error: %s\n  It stays in the spool, %s.\n", p, store.SpoolDir())
 			}
+			reportUploads(f, rep.Uploads)
 			fmt.Fprintf(f.IO.ErrOut, "Recorded %s on %s, not pushed (--no-push); assay sync delivers them to %s.\n",
 				plural(rep.Recorded, "run"), shortBranch(store), store.Remote())
 			if len(rep.Problems) > 0 {

@@ -65,7 +65,7 @@ func Open(ctx context.Context, storeURL, defaultDir string) (*Store, error) {
 		if err := os.MkdirAll(defaultDir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating the local artifact store %s: %w", defaultDir, err)
 		}
-		b, err := fileblob.OpenBucket(defaultDir, nil)
+		b, err := fileblob.OpenBucket(defaultDir, &fileblob.Options{Metadata: fileblob.MetadataDontWrite})
 		if err != nil {
 			return nil, fmt.Errorf("opening the local artifact store %s: %w", defaultDir, err)
 		}
@@ -100,6 +100,12 @@ func Open(ctx context.Context, storeURL, defaultDir string) (*Store, error) {
 		return nil, fmt.Errorf("artifact_store %s: unknown scheme %q; use one of %s:// (see docs/artifacts.md)", s.display, u.Scheme, strings.Join(Schemes, "://, "))
 	}
 	open := *u
+	if u.Scheme == "file" && !u.Query().Has("metadata") {
+		// The manifest says what an object is: no sidecar file beside it.
+		q := u.Query()
+		q.Set("metadata", "skip")
+		open.RawQuery = q.Encode()
+	}
 	if u.Scheme != "file" {
 		q := u.Query()
 		if s.prefix != "" {

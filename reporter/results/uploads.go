@@ -112,9 +112,9 @@ func (s *Store) uploadsDir() string { return filepath.Join(s.stateDir, "uploads"
 
 func (s *Store) queuePath(id string) string { return filepath.Join(s.uploadsDir(), id+".json") }
 
-// pendingLogPath is where a run's log waits for its upload once the run
+// PendingLogPath is where a run's log waits for its upload once the run
 // has left the spool.
-func (s *Store) pendingLogPath(id string) string { return filepath.Join(s.uploadsDir(), id+".log") }
+func (s *Store) PendingLogPath(id string) string { return filepath.Join(s.uploadsDir(), id+".log") }
 
 // uploadRun uploads what a spooled run kept, before its record is written:
 // each manifest entry and the full log get their store URL, and those that
@@ -218,7 +218,7 @@ func (s *Store) keepPendingLog(sp *spool.Spool, id string) error {
 	if err != nil || q.FullLog == nil {
 		return nil
 	}
-	src, dst := filepath.Join(sp.Dir, id, spool.LogFile), s.pendingLogPath(id)
+	src, dst := filepath.Join(sp.Dir, id, spool.LogFile), s.PendingLogPath(id)
 	if _, err := os.Stat(dst); err == nil {
 		return nil
 	}
@@ -316,7 +316,7 @@ func (s *Store) RetryUploads(ctx context.Context) (UploadReport, error) {
 	}
 	for _, id := range done {
 		os.Remove(s.queuePath(id))
-		os.Remove(s.pendingLogPath(id))
+		os.Remove(s.PendingLogPath(id))
 		rep.Completed++
 	}
 	return rep, nil
@@ -371,7 +371,7 @@ func (s *Store) retryRun(ctx context.Context, q *uploadQueue, rep *UploadReport)
 		}
 	}
 	if q.FullLog != nil {
-		got, ok := put(*q.FullLog, []string{s.pendingLogPath(q.RunID), filepath.Join(spoolDir, q.RunID, spool.LogFile)})
+		got, ok := put(*q.FullLog, []string{s.PendingLogPath(q.RunID), filepath.Join(spoolDir, q.RunID, spool.LogFile)})
 		if ok {
 			doc.FullLog = &got
 		} else {
