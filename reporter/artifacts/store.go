@@ -30,8 +30,8 @@ const DefaultDirName = "blobs"
 // Upload tuning: parts of this size, this many in flight, bound the
 // memory an upload holds whatever the file's size.
 const (
-	uploadPartSize    = 8 << 20
-	uploadConcurrency = 4
+	uploadPartSize    = 5 << 20
+	uploadConcurrency = 2
 )
 
 // Schemes are the store URLs assay understands.
