@@ -245,7 +245,7 @@ func reportComparison(opts *reportOptions, ws *workspace, base, head string, pr 
 		return nil, err
 	}
 	plan, diags, err := runner.BuildPlan(f.Context, repo, runner.PlanOptions{
-		ProjectDir: ws.root, Base: base, Head: head, Getenv: f.Getenv, Vars: vv,
+		ProjectDir: ws.root, Base: base, Head: head, Getenv: f.Getenv, Vars: vv, Artifacts: artifactSource(f, ws),
 	})
 	if err != nil {
 		return nil, err
