@@ -112,44 +112,21 @@ func (s *Store) commitBatch(ctx context.Context, sp *spool.Spool, ids []string, 
 	if len(done) == 0 {
 		return nil
 	}
-	local, err := s.refHash(s.branch)
-	if err != nil {
-		return err
-	}
-	base := local
-	if base.IsZero() {
-		// A fresh clone has only the remote-tracking branch: build on it.
-		if base, err = s.refHash(s.tracking); err != nil {
-			return err
-		}
-	}
-	baseTree, err := s.treeOf(base)
-	if err != nil {
-		return err
-	}
-	tree, added, err := addToTree(s.repo.Storer, baseTree, adds)
-	if err != nil {
-		return err
-	}
 	var recorded []*runner.Result
-	for _, p := range added {
-		if r, ok := byRecord[p]; ok {
-			recorded = append(recorded, r)
+	_, err := s.commitLocal(adds, func(added []string) string {
+		for _, p := range added {
+			if r, ok := byRecord[p]; ok {
+				recorded = append(recorded, r)
+			}
 		}
+		sort.Slice(recorded, func(i, j int) bool { return recorded[i].RunID < recorded[j].RunID })
+		return commitMessage(recorded)
+	})
+	if err != nil {
+		return err
 	}
-	sort.Slice(recorded, func(i, j int) bool { return recorded[i].RunID < recorded[j].RunID })
 	rep.Recorded += len(recorded)
 	rep.AlreadyRecorded += len(done) - len(recorded)
-	if len(added) > 0 {
-		sig := s.signature()
-		h, err := writeCommit(s.repo.Storer, tree, base, sig, sig, commitMessage(recorded))
-		if err != nil {
-			return err
-		}
-		if err := s.setRef(s.branch, local, h); err != nil {
-			return err
-		}
-	}
 	for _, id := range done {
 		if err := s.keepArtifacts(sp, id); err != nil {
 			return err

@@ -64,32 +64,8 @@ func (s *Store) commitReports(files []File) error {
 	for i := range adds {
 		adds[i].Replace = true
 	}
-	local, err := s.refHash(s.branch)
-	if err != nil {
-		return err
-	}
-	base := local
-	if base.IsZero() {
-		if base, err = s.refHash(s.tracking); err != nil {
-			return err
-		}
-	}
-	baseTree, err := s.treeOf(base)
-	if err != nil {
-		return err
-	}
-	tree, added, err := addToTree(s.repo.Storer, baseTree, adds)
-	if err != nil {
-		return err
-	}
-	if len(added) == 0 {
-		return nil
-	}
-	sig := s.signature()
-	msg := fmt.Sprintf("assay: report %s\n", strings.Join(added, ", "))
-	h, err := writeCommit(s.repo.Storer, tree, base, sig, sig, msg)
-	if err != nil {
-		return err
-	}
-	return s.setRef(s.branch, local, h)
+	_, err = s.commitLocal(adds, func(added []string) string {
+		return fmt.Sprintf("assay: report %s\n", strings.Join(added, ", "))
+	})
+	return err
 }

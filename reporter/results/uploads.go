@@ -396,29 +396,8 @@ func (s *Store) commitUploads(files []File) error {
 	if err != nil {
 		return err
 	}
-	local, err := s.refHash(s.branch)
-	if err != nil {
-		return err
-	}
-	base := local
-	if base.IsZero() {
-		if base, err = s.refHash(s.tracking); err != nil {
-			return err
-		}
-	}
-	baseTree, err := s.treeOf(base)
-	if err != nil {
-		return err
-	}
-	tree, added, err := addToTree(s.repo.Storer, baseTree, adds)
-	if err != nil || len(added) == 0 {
-		return err
-	}
-	sig := s.signature()
-	msg := fmt.Sprintf("assay: artifacts of %s stored\n\n%s\n", countNoun(len(added), "run"), strings.Join(added, "\n"))
-	h, err := writeCommit(s.repo.Storer, tree, base, sig, sig, msg)
-	if err != nil {
-		return err
-	}
-	return s.setRef(s.branch, local, h)
+	_, err = s.commitLocal(adds, func(added []string) string {
+		return fmt.Sprintf("assay: artifacts of %s stored\n\n%s\n", countNoun(len(added), "run"), strings.Join(added, "\n"))
+	})
+	return err
 }
