@@ -220,7 +220,7 @@ func (a *attempt) pollMetrics(coll *metrics.Collector) (stop func()) {
 	if a.x.obs == nil || a.x.cfg.PollInterval <= 0 {
 		return func() {}
 	}
-	display := displayMetric(a.job)
+	display := a.job.DisplayMetric()
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -247,25 +247,6 @@ func (a *attempt) pollMetrics(coll *metrics.Collector) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
-}
-
-// displayMetric is the metric progress shows for a job: the primary one,
-// else the first declared, else whatever the trial reports first.
-func displayMetric(j *runner.Job) string {
-	for _, m := range j.Metrics {
-		if m.Primary {
-			return m.Name
-		}
-	}
-	for _, m := range j.Metrics {
-		if m.Goal != "" {
-			return m.Name
-		}
-	}
-	if len(j.Metrics) > 0 {
-		return j.Metrics[0].Name
-	}
-	return ""
 }
 
 func contains(ss []string, s string) bool {

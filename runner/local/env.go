@@ -5,16 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/spec"
 )
-
-// credentialName matches variables that are not inherited unless the
-// experiment names them in secret_env.
-var credentialName = regexp.MustCompile(`(?i)(^|_)(TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|API_?KEY|ACCESS_KEY|PRIVATE_KEY|AUTH)($|_)`)
 
 // trialEnv builds a trial's environment from assay's own (base), the
 // spec's env, the secret_env pass-through and the contract. It also names
@@ -35,8 +31,7 @@ func trialEnv(base []string, t *spec.Trial, contract [][2]string) (env []string,
 	}
 	for _, kv := range base {
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "ASSAY_") || k == "CUDA_VISIBLE_DEVICES" || k == "CUDA_DEVICE_ORDER" ||
-			(credentialName.MatchString(k) && !slices.Contains(t.SecretEnv, k)) {
+		if !runner.Inherits(k, t) {
 			continue
 		}
 		set(k, v)

@@ -131,7 +131,7 @@ func (x *execution) pollMetrics(a *attempt) {
 	if x.obs == nil {
 		return
 	}
-	name := displayMetric(a.job)
+	name := a.job.DisplayMetric()
 	if name == "" && len(updated) > 0 {
 		name = updated[0]
 	}
@@ -142,24 +142,4 @@ func (x *execution) pollMetrics(a *attempt) {
 		a.shown, a.lastShown = true, v
 		x.observe(runner.Event{Kind: runner.EventMetric, Job: a.job, Attempt: a.n, RunID: a.runID, Time: x.cfg.Now(), GPUs: a.gpus(), Metric: name, Value: v})
 	}
-}
-
-// displayMetric is the metric progress shows for a job, chosen as the
-// local executor chooses it: the primary one, else the first with a goal,
-// else the first declared.
-func displayMetric(j *runner.Job) string {
-	for _, m := range j.Metrics {
-		if m.Primary {
-			return m.Name
-		}
-	}
-	for _, m := range j.Metrics {
-		if m.Goal != "" {
-			return m.Name
-		}
-	}
-	if len(j.Metrics) > 0 {
-		return j.Metrics[0].Name
-	}
-	return ""
 }

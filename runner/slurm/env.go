@@ -1,19 +1,12 @@
 package slurm
 
 import (
-	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
+	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/spec"
 )
-
-// credentialName matches variables a trial does not inherit unless its
-// experiment names them in secret_env. It is the local executor's rule
-// (runner/local/env.go), so a trial sees the same environment wherever it
-// runs; the two should share one definition in package runner.
-var credentialName = regexp.MustCompile(`(?i)(^|_)(TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|API_?KEY|ACCESS_KEY|PRIVATE_KEY|AUTH)($|_)`)
 
 // inheritedEnv is the environment sbatch runs in, which Slurm hands on to
 // the job (--export=ALL): assay's own, less its ASSAY_* settings, the GPU
@@ -51,16 +44,13 @@ func inheritedEnv(base []string, t *spec.Trial) (env []string, missing []string)
 	return env, missing
 }
 
+// skipInherited applies the executors' rule (runner.Inherits), and also
+// drops the SLURM_* variables of any allocation assay itself runs in.
 func skipInherited(k string, t *spec.Trial) bool {
-	switch {
-	case strings.HasPrefix(k, "ASSAY_"), k == "CUDA_VISIBLE_DEVICES", k == "CUDA_DEVICE_ORDER":
+	if strings.HasPrefix(k, "SLURM_") && k != "SLURM_CONF" {
 		return true
-	case strings.HasPrefix(k, "SLURM_") && k != "SLURM_CONF":
-		return true
-	case credentialName.MatchString(k):
-		return !slices.Contains(t.SecretEnv, k)
 	}
-	return false
+	return !runner.Inherits(k, t)
 }
 
 // specEnv is the spec's env in name order; the wrapper script exports it,
