@@ -3,6 +3,7 @@ package html
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 
@@ -33,6 +34,13 @@ type Source struct {
 	// Series reads a run's metric series, as the results branch keeps
 	// them. nil draws no curves.
 	Series func(r *runner.Result) (map[string][]runner.Point, error)
+	// Artifacts lists a run's files as they stand (uploads completed
+	// since the run was recorded applied), and ReadArtifact writes the
+	// bytes of one of them to w. With both (and Input), the report embeds
+	// the PNG and SVG files of each experiment's headline runs; it checks
+	// the bytes against the file's size and SHA-256 itself.
+	Artifacts    func(r *runner.Result) ([]runner.ArtifactFile, error)
+	ReadArtifact func(r *runner.Result, f runner.ArtifactFile, w io.Writer) error
 }
 
 // Options shape a report.
@@ -45,6 +53,12 @@ type Options struct {
 	// MaxCurveValues bounds the curves' values together;
 	// DefaultMaxCurveValues when 0.
 	MaxCurveValues int
+	// MaxImages, MaxImageBytes and MaxImagesBytes bound the images
+	// embedded: how many, how large one may be, and how large all
+	// together; DefaultMaxImages, DefaultMaxImageBytes and
+	// DefaultMaxImagesBytes when 0.
+	MaxImages                     int
+	MaxImageBytes, MaxImagesBytes int64
 }
 
 // FromComparison builds the report of a comparison. Curves come from src;
@@ -84,6 +98,9 @@ func FromComparison(c *compare.Comparison, src Source, opts Options) *Report {
 			budget = DefaultMaxCurveValues
 		}
 		r.Downsampled = drawCurves(pending, src.Series, budget)
+	}
+	if src.Input != nil && src.Artifacts != nil && src.ReadArtifact != nil {
+		r.ImagesLeftOut = embedImages(r, c, src, opts)
 	}
 	return r
 }

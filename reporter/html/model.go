@@ -23,6 +23,9 @@ type Report struct {
 	// Downsampled is set when curves were resampled to keep the file
 	// small; the page says so.
 	Downsampled bool `json:"downsampled,omitempty"`
+	// ImagesLeftOut counts image artifacts the size budget kept out of
+	// the file; the page says so, and each says how to get it.
+	ImagesLeftOut int `json:"-"`
 }
 
 // Ref names one side of the comparison.
@@ -67,7 +70,10 @@ type Experiment struct {
 	// experiment with one config per side.
 	Parallel *Parallel `json:"parallel,omitempty"`
 	// Trend is the scheduled runs' history, one series per metric.
-	Trend    []Trend   `json:"trend,omitempty"`
+	Trend []Trend `json:"trend,omitempty"`
+	// Images are the PNG and SVG files of the headline runs, embedded in
+	// the page (never in its data: the script does not need them).
+	Images   *Images   `json:"-"`
 	Failures []Failure `json:"-"`
 	Missing  int       `json:"-"`
 	Reused   int       `json:"-"`
