@@ -62,6 +62,9 @@ type MarkdownOptions struct {
 	LogLines int
 	// MaxListed bounds the missing trials listed per experiment; 0 means 10.
 	MaxListed int
+	// Artifacts links the files of each experiment's headline runs, by
+	// experiment name (see ArtifactLinks); nil links none.
+	Artifacts map[string]ExperimentArtifacts
 }
 
 // RenderMarkdown renders c as GitHub-flavoured markdown: a header with the
@@ -258,6 +261,7 @@ type experimentData struct {
 	Reused       []string
 	Cost         string
 	History      []string
+	Artifacts    []string
 }
 
 func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData {
@@ -319,6 +323,9 @@ func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData 
 	}
 	for _, h := range e.History {
 		v.History = append(v.History, md(historyLine(h)))
+	}
+	if ea, ok := opts.Artifacts[e.Name]; ok {
+		v.Artifacts = artifactLines(ea)
 	}
 	return v
 }
