@@ -168,8 +168,8 @@ func TestArtifactLinksOnlyWhereBrowsable(t *testing.T) {
 func TestMarkdownURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://s3.console.aws.amazon.com/s3/object/b?prefix=sha256%2Fab&region=eu-west-1": "https://s3.console.aws.amazon.com/s3/object/b?prefix=sha256%2Fab&region=eu-west-1",
-		"https://minio.lan/b/a (1).png":                                                      "https://minio.lan/b/a%20%281%29.png",
-		"https://x.example/<script>":                                                         "https://x.example/%3Cscript%3E",
+		"https://minio.lan/b/a (1).png": "https://minio.lan/b/a%20%281%29.png",
+		"https://x.example/<script>":    "https://x.example/%3Cscript%3E",
 	} {
 		if got := mdURL.Replace(in); got != want {
 			t.Errorf("mdURL(%q) = %q, want %q", in, got, want)
