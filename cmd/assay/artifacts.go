@@ -305,17 +305,28 @@ func runArtifactsGet(opts *artifactsGetOptions) error {
 	return nil
 }
 
-// getPending serves a file whose upload is pending from the local copy
-// this machine kept, when it is here and still matches the record.
-func getPending(f *Factory, store *results.Store, r *runner.Result, a runner.ArtifactFile, dest string, isLog bool) error {
+// localArtifactCopy is the copy of a run's file this machine kept when
+// the run was recorded, when it is here and still matches the record;
+// else the error says which machine has it.
+func localArtifactCopy(store *results.Store, r *runner.Result, a runner.ArtifactFile, isLog bool) (string, error) {
 	local := filepath.Join(store.ArtifactsDir(r.RunID), filepath.FromSlash(a.Path))
 	if isLog {
 		local = store.PendingLogPath(r.RunID)
 	}
 	got, err := collect.HashFile(local, a.Path)
 	if err != nil || got.SHA256 != a.SHA256 {
-		return fmt.Errorf("%s of run %s is not in the artifact store yet: its upload failed when the run was recorded on %s. "+
+		return "", fmt.Errorf("%s of run %s is not in the artifact store yet: its upload failed when the run was recorded on %s. "+
 			"Run assay sync on that machine to upload it", a.Path, r.RunID, r.System.Host)
+	}
+	return local, nil
+}
+
+// getPending serves a file whose upload is pending from the local copy
+// this machine kept, when it is here and still matches the record.
+func getPending(f *Factory, store *results.Store, r *runner.Result, a runner.ArtifactFile, dest string, isLog bool) error {
+	local, err := localArtifactCopy(store, r, a, isLog)
+	if err != nil {
+		return err
 	}
 	in, err := os.Open(local)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -127,14 +128,16 @@ func runCompare(opts *compareOptions) error {
 	if err != nil {
 		return err
 	}
+	spoolDir := filepath.Join(spool.StateDir(repo.Root()), "spool")
+	files := &runFiles{f: f, store: store, spoolDir: spoolDir}
 	switch opts.format {
 	case "html":
-		series := html.RecordedSeries(store, filepath.Join(spool.StateDir(repo.Root()), "spool"))
-		return html.RenderComparison(f.IO.Out, c, html.Source{Input: &in, Series: series}, html.Options{Generated: "assay " + version})
+		src := html.Source{Input: &in, Series: html.RecordedSeries(store, spoolDir), Artifacts: files.files, ReadArtifact: files.read}
+		return html.RenderComparison(f.IO.Out, c, src, html.Options{Generated: "assay " + version})
 	case "json":
 		return render.RenderJSON(f.IO.Out, c)
 	case "markdown":
-		md, err := render.RenderMarkdown(c, render.MarkdownOptions{})
+		md, err := render.RenderMarkdown(c, render.MarkdownOptions{Artifacts: files.links(c, &in)})
 		if err != nil {
 			return err
 		}
@@ -290,4 +293,84 @@ func readTail(path string, limit int64) string {
 		return ""
 	}
 	return string(b)
+}
+
+// runFiles reads the files runs kept, for the reports: each run's
+// manifest as it stands, and a file's bytes from the artifact store or,
+// where its upload is pending or the store cannot serve it, from the copy
+// this machine kept (what assay artifacts get serves), or from the spool
+// for a run not recorded yet.
+type runFiles struct {
+	f        *Factory
+	store    *results.Store
+	spoolDir string
+}
+
+func (rf *runFiles) files(r *runner.Result) ([]runner.ArtifactFile, error) {
+	d, err := rf.store.Run(r.RunID)
+	if errors.Is(err, results.ErrNoRun) || (err == nil && d.Result.RunID != r.RunID) {
+		return r.Manifest, nil // still in the spool: its record carries the manifest
+	}
+	if err != nil {
+		return nil, err
+	}
+	files, _, err := rf.store.RunArtifacts(d)
+	return files, err
+}
+
+func (rf *runFiles) read(r *runner.Result, a runner.ArtifactFile, w io.Writer) error {
+	var storeErr error
+	if !a.Pending && a.URL != "" {
+		st, err := rf.store.ArtifactStore(rf.f.Context)
+		if err == nil {
+			var buf bytes.Buffer
+			if err = st.Copy(rf.f.Context, a, &buf); err == nil {
+				_, err = w.Write(buf.Bytes())
+				return err
+			}
+		}
+		storeErr = err
+	}
+	local, err := localArtifactCopy(rf.store, r, a, false)
+	if err != nil && rf.spoolDir != "" {
+		if run, serr := (&spool.Spool{Dir: rf.spoolDir}).Get(r.RunID); serr == nil && run.ArtifactsDir != "" {
+			local, err = filepath.Join(run.ArtifactsDir, filepath.FromSlash(a.Path)), nil
+		}
+	}
+	if err != nil {
+		if storeErr != nil {
+			return fmt.Errorf("%w, and this machine kept no copy of it", storeErr)
+		}
+		return err
+	}
+	in, err := os.Open(local)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	_, err = io.Copy(w, in)
+	return err
+}
+
+// links are the markdown report's links to the files of each experiment's
+// headline runs: only files the project's artifact store holds (their
+// recorded URL is its object URL), and only where it gives an address a
+// browser opens.
+func (rf *runFiles) links(c *compare.Comparison, in *compare.Input) map[string]render.ExperimentArtifacts {
+	st, err := rf.store.ArtifactStore(rf.f.Context)
+	if err != nil {
+		fmt.Fprintf(rf.f.IO.ErrOut, "warning: %v; the report links no artifacts\n", err)
+		return nil
+	}
+	link := func(a runner.ArtifactFile) string {
+		if a.URL != st.ObjectURL(a.SHA256) {
+			return "" // kept in another store than the one assay.hcl names now
+		}
+		return st.BrowseURL(a.SHA256)
+	}
+	out, errs := render.ArtifactLinks(c, in, rf.files, link)
+	for _, err := range errs {
+		fmt.Fprintf(rf.f.IO.ErrOut, "warning: %v; the report links none of them\n", err)
+	}
+	return out
 }

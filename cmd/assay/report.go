@@ -151,7 +151,8 @@ func runReport(opts *reportOptions) error {
 		return err
 	}
 	c, store := rc.comparison, rc.store
-	md, err := render.RenderMarkdown(c, render.MarkdownOptions{})
+	files := &runFiles{f: f, store: store, spoolDir: rc.spoolDir}
+	md, err := render.RenderMarkdown(c, render.MarkdownOptions{Artifacts: files.links(c, rc.input)})
 	if err != nil {
 		return err
 	}
@@ -170,7 +171,7 @@ func runReport(opts *reportOptions) error {
 	}
 	if pub.Store != nil {
 		var page bytes.Buffer
-		src := html.Source{Input: rc.input, Series: html.RecordedSeries(store, rc.spoolDir)}
+		src := html.Source{Input: rc.input, Series: html.RecordedSeries(store, rc.spoolDir), Artifacts: files.files, ReadArtifact: files.read}
 		if err := html.RenderComparison(&page, c, src, html.Options{Generated: "assay " + version}); err != nil {
 			fmt.Fprintf(f.IO.ErrOut, "warning: the interactive report could not be rendered (%s); the comment links to the markdown report only\n", err)
 		} else {
@@ -224,7 +225,8 @@ type reportCompared struct {
 	store   *results.Store
 	// resultsRepo is project { results_repo }, for the report's link.
 	resultsRepo string
-	// input and spoolDir feed the interactive report's curves.
+	// input and spoolDir feed the interactive report's curves and images
+	// and the comment's artifact links.
 	input    *compare.Input
 	spoolDir string
 }
