@@ -29,6 +29,16 @@
 //     config and side; brushing an axis filters the config table.
 //   - The nightly trend is the comparison's scheduled history (one mean
 //     per night for the headline configs).
+//   - Images: the PNG and SVG files of one run per side (the newest
+//     succeeded run of the headline config: compare.Input.HeadlineRuns),
+//     base beside head, embedded as data: URIs so the file stays offline;
+//     an SVG only ever as an <img> source, where none of its scripts run.
+//     At most DefaultMaxImages, each at most DefaultMaxImageBytes and
+//     DefaultMaxImagesBytes together; experiments take turns, so one with
+//     many plots does not crowd out the rest. What is left out keeps its
+//     place with a note saying why and how to get it. Bytes are checked
+//     against the record's size and SHA-256 and their type before use.
+//     Images stay out of the page's JSON: the script does not need them.
 //   - The one script is a module that waits for the first frame before
 //     the chart library runs, so the tables paint first however large
 //     the report.

@@ -103,6 +103,7 @@ func newImageBudget(opts Options, src Source) *imageBudget {
 	b.maxRowsPerExp = b.count
 	b.read = func(r *runner.Result, f runner.ArtifactFile) ([]byte, error) {
 		var buf bytes.Buffer
+		buf.Grow(int(f.Size))
 		if err := src.ReadArtifact(r, f, &buf); err != nil {
 			return nil, err
 		}

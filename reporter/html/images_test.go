@@ -51,7 +51,7 @@ const hostilePath = `out/<b>plot</b>.png`
 // (.git/assay/blobs), and read back through the index, Store.Run and
 // Store.RunArtifacts, as assay compare reads them.
 type imageRepo struct {
-	t     *testing.T
+	t     testing.TB
 	store *results.Store
 	in    *compare.Input
 	c     *compare.Comparison
@@ -89,7 +89,7 @@ type keep func(side string, seed int64) map[string][]byte
 
 // newImageRepo records every trial of each experiment on both sides, with
 // the files keep names.
-func newImageRepo(t *testing.T, experiments map[string]keep) *imageRepo {
+func newImageRepo(t testing.TB, experiments map[string]keep) *imageRepo {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := git.PlainInit(dir, false); err != nil {

@@ -9,4 +9,10 @@
 // user-controlled text (names, params, commands, log tails) is escaped
 // for the place it lands in: a table cell, an HTML summary, or a code
 // block.
+//
+// Links to artifacts are not part of the comparison (its statistics do not
+// depend on them): ArtifactLinks finds them for the headline runs and
+// MarkdownOptions.Artifacts passes them in. They sit in each experiment's
+// details, so they fold and move with them; only http and https addresses
+// are linked, at most MaxArtifactLinksPerSide a side.
 package render
