@@ -29,8 +29,9 @@ var plotPNG = map[string]string{
 	"0.9": "iVBORw0KGgoAAAANSUhEUgAAABQAAAAQCAIAAACZeshMAAAAJElEQVR4nGJhZGBg4CITsTAw8DOQC0Y1j2oe1UxtzYAAAAD///BgAeERF3drAAAAAElFTkSuQmCC",
 }
 
-// s3Store serves bucket over HTTP; writes fail while down is set.
-func s3Store(t *testing.T, bucket string) (storeURL string, down *atomic.Bool) {
+// s3Store serves bucket over HTTP; writes fail while down is set, and
+// stop closes the server.
+func s3Store(t *testing.T, bucket string) (storeURL string, down *atomic.Bool, stop func()) {
 	t.Helper()
 	backend := s3mem.New()
 	if err := backend.CreateBucket(bucket); err != nil {
@@ -51,7 +52,7 @@ func s3Store(t *testing.T, bucket string) (storeURL string, down *atomic.Bool) {
 		"AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1"} {
 		t.Setenv(k, v)
 	}
-	return fmt.Sprintf("s3://%s/team?endpoint=%s&region=us-east-1&use_path_style=true", bucket, srv.URL), down
+	return fmt.Sprintf("s3://%s/team?endpoint=%s&region=us-east-1&use_path_style=true", bucket, srv.URL), down, srv.Close
 }
 
 func plotProject(t *testing.T, storeURL string) map[string]string {
@@ -113,7 +114,7 @@ func commentLinks(t *testing.T, comment string) map[string]*sideLinks {
 }
 
 func TestReportLinksArtifactsOfAnS3Store(t *testing.T) {
-	storeURL, down := s3Store(t, "artifacts")
+	storeURL, down, stop := s3Store(t, "artifacts")
 	e := newReportEnv(t, plotProject(t, storeURL))
 	e.mustAssay("run", "--all")
 	base := e.git("rev-parse", "HEAD")
@@ -165,6 +166,20 @@ func TestReportLinksArtifactsOfAnS3Store(t *testing.T) {
 	checkStoreLinks(t, links["head"], "head", "0.9")
 	if !regexp.MustCompile("(?m)^\\*\\*Artifacts\\*\\*$").MatchString(out) {
 		t.Errorf("the comment has no Artifacts heading:\n%s", out)
+	}
+
+	// With the store unreachable, the HTML report shows the copies kept
+	// here, and the comment still links the files where they are stored.
+	stop()
+	page = e.mustAssay("compare", "--base", base, "--head", head, "--format", "html")
+	for side, acc := range map[string]string{"base": "0.8", "head": "0.9"} {
+		if !strings.Contains(page, `src="data:image/png;base64,`+plotPNG[acc]+`" alt="plot.png of the `+side+` run"`) {
+			t.Errorf("with the store down, the HTML report does not show the %s run's plot.png", side)
+		}
+	}
+	out = e.mustAssay("report", "--pr", "7", "--base", base, "--head", head, "--dry-run")
+	if links := commentLinks(t, out); links["head"] == nil || links["base"] == nil {
+		t.Errorf("with the store down, the comment lost its links:\n%s", out)
 	}
 }
 

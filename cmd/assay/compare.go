@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/assaylab/assay/reporter/artifacts"
 	"github.com/assaylab/assay/reporter/compare"
 	"github.com/assaylab/assay/reporter/html"
 	"github.com/assaylab/assay/reporter/render"
@@ -304,23 +305,42 @@ type runFiles struct {
 	f        *Factory
 	store    *results.Store
 	spoolDir string
+	// manifests holds each run's files once read: the comment and the
+	// HTML report ask for the same runs.
+	manifests map[string][]runner.ArtifactFile
+	// storeDown is the store's first failure other than a missing or
+	// damaged object: later files skip it rather than wait out the same
+	// failure (an unreachable server, credentials that take a timeout to
+	// refuse) once each.
+	storeDown error
 }
 
 func (rf *runFiles) files(r *runner.Result) ([]runner.ArtifactFile, error) {
+	if files, ok := rf.manifests[r.RunID]; ok {
+		return files, nil
+	}
 	d, err := rf.store.Run(r.RunID)
-	if errors.Is(err, results.ErrNoRun) || (err == nil && d.Result.RunID != r.RunID) {
-		return r.Manifest, nil // still in the spool: its record carries the manifest
-	}
-	if err != nil {
+	var files []runner.ArtifactFile
+	switch {
+	case errors.Is(err, results.ErrNoRun) || (err == nil && d.Result.RunID != r.RunID):
+		files = r.Manifest // still in the spool: its record carries the manifest
+	case err != nil:
 		return nil, err
+	default:
+		if files, _, err = rf.store.RunArtifacts(d); err != nil {
+			return nil, err
+		}
 	}
-	files, _, err := rf.store.RunArtifacts(d)
-	return files, err
+	if rf.manifests == nil {
+		rf.manifests = map[string][]runner.ArtifactFile{}
+	}
+	rf.manifests[r.RunID] = files
+	return files, nil
 }
 
 func (rf *runFiles) read(r *runner.Result, a runner.ArtifactFile, w io.Writer) error {
-	var storeErr error
-	if !a.Pending && a.URL != "" {
+	storeErr := rf.storeDown
+	if !a.Pending && a.URL != "" && storeErr == nil {
 		st, err := rf.store.ArtifactStore(rf.f.Context)
 		if err == nil {
 			var buf bytes.Buffer
@@ -328,6 +348,10 @@ func (rf *runFiles) read(r *runner.Result, a runner.ArtifactFile, w io.Writer) e
 				_, err = w.Write(buf.Bytes())
 				return err
 			}
+		}
+		var damaged *artifacts.ChecksumError
+		if !errors.Is(err, artifacts.ErrNotInStore) && !errors.As(err, &damaged) {
+			rf.storeDown = err
 		}
 		storeErr = err
 	}
