@@ -335,25 +335,7 @@ func (s *Store) Pending() (int, error) {
 	if local == remote {
 		return 0, nil
 	}
-	lt, err := s.treeOf(local)
-	if err != nil {
-		return 0, err
-	}
-	rt, err := s.treeOf(remote)
-	if err != nil {
-		return 0, err
-	}
-	adds, err := insertedFiles(s.repo.Storer, rt, lt)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, a := range adds {
-		if _, ok := ParseRecordPath(a.Path); ok {
-			n++
-		}
-	}
-	return n, nil
+	return s.countRecordsBetween(remote, local)
 }
 
 // Recorded implements runner.Recorded: whether key has a succeeded run on
