@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -98,5 +97,3 @@ func loadProject(f *Factory, g *globalOptions, ws *workspace, extra []string) (*
 	}
 	return p, nil
 }
-
-var errNoProject = errors.New("no project")

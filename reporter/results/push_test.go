@@ -191,7 +191,7 @@ func TestFetchBringsOthersResultsAndKeepsTheOutbox(t *testing.T) {
 func TestManyWritersRace(t *testing.T) {
 	requireGit(t)
 	if testing.Short() {
-		t.Skip("starts 32 processes")
+		t.Skip("-short: this test starts 32 writer processes; make test runs it")
 	}
 	const writers, records, batch = 32, 20, 20
 	base := t.TempDir()

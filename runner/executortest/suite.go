@@ -133,7 +133,6 @@ func withRetries(n int) func(*runner.Job) { return func(j *runner.Job) { j.Trial
 func withMetrics(ms ...*spec.Metric) func(*runner.Job) {
 	return func(j *runner.Job) { j.Metrics = ms }
 }
-func withSeed(s int64) func(*runner.Job) { return func(j *runner.Job) { j.Trial.Seed = s } }
 
 // execute runs jobs and returns the spooled runs by experiment name, in
 // the order they were recorded.
