@@ -62,8 +62,9 @@ or Ctrl-C runs only what has no result yet.
 Trials are packed onto this machine's GPUs (nvidia-smi, executor "local" {
 gpus = [...] } in assay.hcl, or ASSAY_GPUS=0,1), each getting exactly its GPUs
 in CUDA_VISIBLE_DEVICES, and CPU-only trials run up to --parallel at a time.
-Results go to the spool in .git/assay/spool until the results branch
-records them.
+Each result is kept in the spool (.git/assay/spool) the moment its trial
+ends; when the trials are done they are recorded on the results branch and
+pushed (--no-push records locally only; assay sync pushes later).
 
 Exit status: 0 when every trial succeeded, 1 when any failed or timed out,
 130 after Ctrl-C and 143 after SIGTERM (running trials are stopped and
