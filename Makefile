@@ -33,6 +33,7 @@ e2e:
 # with FUZZTIME=10m.
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./spec
+	$(GO) test -run='^$$' -fuzz='^FuzzPackHeader$$' -fuzztime=$(FUZZTIME) ./runner/gitrepo
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...

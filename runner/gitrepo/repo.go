@@ -29,7 +29,7 @@ type Repo struct {
 	// root is the top of the work tree; "" for a bare repository.
 	root string
 	// store keeps pack files open; Close releases them.
-	store *filesystem.Storage
+	store *packStorage
 	// mu serialises reads of the object store by commit snapshots.
 	mu sync.Mutex
 }
@@ -53,13 +53,17 @@ func Open(dir string) (*Repo, error) {
 	if wt, err := r.Worktree(); err == nil {
 		repo.root, wtFS = wt.Filesystem.Root(), wt.Filesystem
 	}
-	// Reopen the same storage keeping the pack files open: by default
+	// Reopen the same storage keeping the pack files open (by default
 	// go-git opens and closes the pack for every object it reads, which
-	// dominates reading a thousand spec files.
+	// dominates reading a thousand spec files), and read packed objects
+	// through the mapped packs (packs.go).
 	if fsStore, ok := r.Storer.(*filesystem.Storage); ok {
-		store := filesystem.NewStorageWithOptions(fsStore.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+		dot := fsStore.Filesystem()
+		store := newPackStorage(filesystem.NewStorageWithOptions(dot, cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true}), dot.Root())
 		if kept, err := git.Open(store, wtFS); err == nil {
 			repo.git, repo.store = kept, store
+		} else {
+			_ = store.Close()
 		}
 	}
 	return repo, nil
