@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -176,26 +175,33 @@ func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan
 		return nil, nil, err
 	}
 
-	// The two sides are independent until compared: read them at once.
-	// They share one parse cache: most spec files are the same on both.
+	// The head's specs are read first, then the base's beside the head's
+	// expansion into trials.
+	// They share one cache: most spec files are the same on both sides, so
+	// each is parsed once, and an experiment the same on both is decoded
+	// and expanded once.
 	var (
-		wg    sync.WaitGroup
-		base  loadedSide
 		cache = spec.NewParseCache()
 		arts  ArtifactSource
 	)
 	if opts.Artifacts != nil {
 		arts = &lockedSource{src: opts.Artifacts}
 	}
-	if baseSnap != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			base = loadSide(ctx, baseSnap, opts.Vars, cache, arts)
-		}()
+	head := loadSpecs(headSnap, opts.Vars, cache)
+	var base *loadedSide
+	baseLoaded := make(chan struct{})
+	readBase := baseSnap != nil && !head.failed()
+	go func() {
+		defer close(baseLoaded)
+		if readBase {
+			base = loadSpecs(baseSnap, opts.Vars, cache)
+		}
+	}()
+	head.expand(ctx, headSnap, arts, nil)
+	<-baseLoaded
+	if base != nil && !head.failed() {
+		base.expand(ctx, baseSnap, arts, head.trials)
 	}
-	head := loadSide(ctx, headSnap, opts.Vars, cache, arts)
-	wg.Wait()
 
 	p.HeadProject = head.project
 	diags := head.diags
@@ -207,7 +213,7 @@ func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan
 	}
 	headSide := head.trials
 	var baseSide *sideTrials
-	if baseSnap != nil {
+	if base != nil {
 		switch {
 		case base.err != nil:
 			return nil, diags, base.err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,6 +81,52 @@ func TestPlanUnchangedKeysAgree(t *testing.T) {
 	}
 	if s := p.Summary(); s.ToRun != 0 {
 		t.Errorf("summary %+v", s)
+	}
+}
+
+// An experiment whose spec is the same on both sides is decoded once
+// for both, but each side keys its trials with its own inputs: with a
+// workdir per param, editing the code of one workdir changes the keys of
+// that workdir's trials only.
+func TestPlanSharedExperimentKeepsEachSidesInputs(t *testing.T) {
+	t.Parallel()
+	r := mlRepo(t)
+	r.Write("experiments/multi.hcl", `experiment "multi" {
+  command = ["python", "train.py", "--seed=${seed}"]
+  workdir = "models/${param.model}"
+  params  = { model = "alpha" }
+  sweep {
+    param "model" { values = ["alpha", "beta"] }
+  }
+  seeds = [1, 2]
+}
+`)
+	r.Commit("one experiment over two models")
+	r.Write("models/beta/train.py", "print('beta, faster')\n")
+	r.Commit("beta's code")
+	p := buildPlan(t, r.Dir, PlanOptions{Base: "HEAD~1", Head: "HEAD"})
+	e := p.Experiment("multi")
+	if e.Status != ExperimentModified || e.Base != e.Head {
+		t.Fatalf("multi: %s, shared decoding %v; want modified, decoded once", e.Status, e.Base == e.Head)
+	}
+	if len(e.BaseTrials) != 4 || len(e.HeadTrials) != 4 {
+		t.Fatalf("trials %d and %d, want 4 a side", len(e.BaseTrials), len(e.HeadTrials))
+	}
+	for i, ht := range e.HeadTrials {
+		bt := e.BaseTrials[i]
+		if ht == bt {
+			t.Fatalf("trial %d is one object on both sides", i)
+		}
+		if changed := ht.Key != bt.Key; changed != (ht.Workdir == "models/beta") {
+			t.Errorf("trial %d in %s: key changed %v", i, ht.Workdir, changed)
+		}
+	}
+	// The base keys are those of a plan of the base commit alone.
+	alone := buildPlan(t, r.Dir, PlanOptions{Head: "HEAD~1", All: true, Base: "HEAD~1"})
+	for _, name := range []string{"alpha", "beta", "gamma"} {
+		if !slices.Equal(keysOfTrials(p.Experiment(name).BaseTrials), keysOfTrials(alone.Experiment(name).HeadTrials)) {
+			t.Errorf("%s: base keys differ from the same commit planned on its own", name)
+		}
 	}
 }
 

@@ -20,17 +20,25 @@ type loadedSide struct {
 	err     error
 }
 
-// loadSide loads the specs of one side and expands them into trials.
-// cache shares parsed files with the other side's load.
-func loadSide(ctx context.Context, snap gitrepo.Snapshot, vars spec.VarValues, cache *spec.ParseCache, arts ArtifactSource) loadedSide {
+// loadSpecs loads the specs of one side. cache shares parsed files and
+// decoded experiments with the other side's load.
+func loadSpecs(snap gitrepo.Snapshot, vars spec.VarValues, cache *spec.ParseCache) *loadedSide {
 	project, diags := spec.Load(gitrepo.FS(snap), spec.LoadOptions{Vars: vars, Cache: cache})
-	out := loadedSide{project: project, diags: diags}
-	if diags.HasErrors() {
-		return out
+	return &loadedSide{project: project, diags: diags}
+}
+
+// failed reports whether the side cannot be planned.
+func (s *loadedSide) failed() bool { return s.err != nil || s.diags.HasErrors() }
+
+// expand expands the side's experiments into trials. peer is the other
+// side, already expanded, or nil: an experiment that decoded to the very
+// same Experiment there, with the same inputs, has the same trials.
+func (s *loadedSide) expand(ctx context.Context, snap gitrepo.Snapshot, arts ArtifactSource, peer *sideTrials) {
+	if s.failed() {
+		return
 	}
-	trials, d, err := readSide(ctx, snap, project, arts)
-	out.trials, out.diags, out.err = trials, append(out.diags, d...), err
-	return out
+	trials, d, err := readSide(ctx, snap, s.project, arts, peer)
+	s.trials, s.diags, s.err = trials, append(s.diags, d...), err
 }
 
 // sideTrials is one side's experiments with their trials and inputs.
@@ -42,7 +50,7 @@ type sideTrials struct {
 
 // readSide expands every experiment of p into trials and fills their
 // inputs fingerprints and keys.
-func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project, arts ArtifactSource) (*sideTrials, hcl.Diagnostics, error) {
+func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project, arts ArtifactSource, peer *sideTrials) (*sideTrials, hcl.Diagnostics, error) {
 	r := newInputsReader(snap, p)
 	r.lin = newLineage(arts)
 	s := &sideTrials{exps: map[string]*spec.Experiment{}, trials: map[string][]*spec.Trial{}, inputs: map[string]map[string]*Inputs{}}
@@ -64,6 +72,11 @@ func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project, arts 
 				return nil, diags, err
 			}
 			byWorkdir[known], fp = in, in.Fingerprint
+		}
+		if ts := peer.sameTrials(e, fp); ts != nil {
+			s.exps[e.Name], s.trials[e.Name], s.inputs[e.Name] = e, ts, map[string]*Inputs{fp: byWorkdir[known]}
+			r.lin.noteTrials(e.Name, ts)
+			continue
 		}
 		ts, d := e.Trials(fp)
 		diags = append(diags, d...)
@@ -120,4 +133,19 @@ func staticWorkdir(p *spec.Project, e *spec.Experiment) (string, bool) {
 		return "", false
 	}
 	return w, true
+}
+
+// sameTrials returns the trials s expanded for e when they are e's trials
+// with inputs fingerprint fp too, else nil: s holds the very same
+// Experiment (decoded once for both sides), and its trials all read
+// inputs fp. Trials are only read once expanded, so sides may share them.
+func (s *sideTrials) sameTrials(e *spec.Experiment, fp string) []*spec.Trial {
+	if s == nil || fp == "" || s.exps[e.Name] != e {
+		return nil
+	}
+	ins := s.inputs[e.Name]
+	if len(ins) != 1 || ins[fp] == nil {
+		return nil
+	}
+	return s.trials[e.Name]
 }

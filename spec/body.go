@@ -2,8 +2,11 @@ package spec
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // experimentBodySchema is shared by template and experiment blocks: a
@@ -39,6 +42,12 @@ type body struct {
 	metrics      []*metricBody
 	sweep        *hcl.Block
 	decodeFailed bool
+	// sources are the files whose blocks were merged into this body: the
+	// files of everything it extends, then its own.
+	sources []string
+	// readsFiles: an expression in the body calls file() or fileset(),
+	// whose results depend on the commit being read.
+	readsFiles bool
 }
 
 type metricBody struct {
@@ -60,6 +69,8 @@ func decodeBody(kind string, block *hcl.Block) (*body, hcl.Diagnostics) {
 		kind: kind, name: block.Labels[0], file: block.DefRange.Filename,
 		declRange: block.DefRange, labelRange: block.LabelRanges[0],
 	}
+	b.sources = []string{b.file}
+	b.readsFiles = callsFileFunctions(block.Body)
 	diags := checkName(b.name, kind, b.labelRange)
 	content, d := block.Body.Content(experimentBodySchema)
 	diags = append(diags, d...)
@@ -250,5 +261,27 @@ func merge(base, child *body) *body {
 		m.sweep = base.sweep
 	}
 	m.decodeFailed = base.decodeFailed || child.decodeFailed
+	m.sources = append(slices.Clone(base.sources), child.sources...)
+	m.readsFiles = base.readsFiles || child.readsFiles
 	return &m
+}
+
+// callsFileFunctions reports whether an expression in b calls file() or
+// fileset(), or a function it cannot tell apart from them. A body that is
+// not native syntax counts as calling them.
+func callsFileFunctions(b hcl.Body) bool {
+	sb, ok := b.(*hclsyntax.Body)
+	if !ok {
+		return true
+	}
+	found := false
+	hclsyntax.VisitAll(sb, func(n hclsyntax.Node) hcl.Diagnostics {
+		if call, ok := n.(*hclsyntax.FunctionCallExpr); ok {
+			if call.Name == "file" || call.Name == "fileset" || strings.Contains(call.Name, "::") {
+				found = true
+			}
+		}
+		return nil
+	})
+	return found
 }

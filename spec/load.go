@@ -169,13 +169,18 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 	}
 	_, d = evalLocals(locals, ctx)
 	diags = append(diags, d...)
+	var shared *sharedDecoder
+	if opts.Cache != nil {
+		shared = &sharedDecoder{cache: opts.Cache, files: p.Files}
+		shared.context, shared.ok = contextDigest(ctx)
+	}
 
 	// Templates are decoded on their own too, so a mistake in one that no
 	// experiment uses yet is still reported.
 	r := newResolver(templates, experiments)
 	for _, b := range tmplOrder {
 		if m := r.resolve(b); m != nil {
-			_, d := decodeExperiment(m, ctx, true)
+			_, d := shared.decode(b, m, ctx, true)
 			diags = append(diags, d...)
 		}
 	}
@@ -184,11 +189,8 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 		if m == nil {
 			continue
 		}
-		e, d := decodeExperiment(m, ctx, false)
+		e, d := shared.decode(b, m, ctx, false)
 		diags = append(diags, d...)
-		if b.extends != nil {
-			e.Extends = b.extends.String()
-		}
 		p.Experiments = append(p.Experiments, e)
 		diags = append(diags, p.checkLabels(e, m)...)
 	}
