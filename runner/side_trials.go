@@ -50,63 +50,148 @@ type sideTrials struct {
 
 // readSide expands every experiment of p into trials and fills their
 // inputs fingerprints and keys.
+//
+// Expansion is most of the work, and experiments are independent unless
+// one reads another's artifact: the others are fingerprinted in turn
+// (the reader caches trees), expanded on all cores, then finished in
+// turn. Those that read artifacts follow one at a time, upstream first,
+// since their upstream's keys decide what artifact() reads.
 func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project, arts ArtifactSource, peer *sideTrials) (*sideTrials, hcl.Diagnostics, error) {
 	r := newInputsReader(snap, p)
 	r.lin = newLineage(arts)
 	s := &sideTrials{exps: map[string]*spec.Experiment{}, trials: map[string][]*spec.Trial{}, inputs: map[string]map[string]*Inputs{}}
-	// Upstream experiments first: their keys decide what artifact() reads.
-	exps, diags := orderByLineage(p.Experiments)
-	for _, e := range exps {
+	ordered, diags := orderByLineage(p.Experiments)
+	var plain, downstream []*expansion
+	for _, e := range ordered {
+		x := &expansion{e: e, byWorkdir: map[string]*Inputs{}}
+		if ins, _ := artifactInputs(e); len(ins) > 0 {
+			downstream = append(downstream, x)
+		} else {
+			plain = append(plain, x)
+		}
+	}
+	// record adds an expanded experiment to the side.
+	record := func(x *expansion) error {
+		diags = append(diags, x.diags...)
+		if x.diags.HasErrors() {
+			return nil
+		}
+		if err := x.finish(r); err != nil {
+			return err
+		}
+		s.exps[x.e.Name], s.trials[x.e.Name], s.inputs[x.e.Name] = x.e, x.trials, x.inputs
+		r.lin.noteTrials(x.e.Name, x.trials)
+		return nil
+	}
+
+	var todo []*expansion
+	for _, x := range plain {
 		if err := ctx.Err(); err != nil {
 			return nil, diags, err
 		}
-		// Fingerprint before expanding where the workdir is known without
-		// evaluating (explicit inputs do not depend on it; a literal
-		// workdir is the same for every trial), so keys are computed once.
-		byWorkdir := map[string]*Inputs{}
-		known, ok := staticWorkdir(p, e)
-		fp := ""
-		if ok {
-			in, err := r.read(e, known)
-			if err != nil {
-				return nil, diags, err
-			}
-			byWorkdir[known], fp = in, in.Fingerprint
+		if err := x.fingerprint(r, p, peer); err != nil {
+			return nil, diags, err
 		}
-		if ts := peer.sameTrials(e, fp); ts != nil {
-			s.exps[e.Name], s.trials[e.Name], s.inputs[e.Name] = e, ts, map[string]*Inputs{fp: byWorkdir[known]}
-			r.lin.noteTrials(e.Name, ts)
-			continue
+		if !x.reused {
+			todo = append(todo, x)
 		}
-		ts, d := e.Trials(fp)
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			continue
+	}
+	exps := make([]*spec.Experiment, len(todo))
+	fps := make(map[*spec.Experiment]string, len(todo))
+	for i, x := range todo {
+		exps[i], fps[x.e] = x.e, x.fp
+	}
+	trials, tdiags := spec.ExpandEach(exps, func(e *spec.Experiment) string { return fps[e] })
+	for i, x := range todo {
+		x.trials, x.diags = trials[i], tdiags[i]
+	}
+	for _, x := range plain {
+		if err := record(x); err != nil {
+			return nil, diags, err
 		}
-		ins := map[string]*Inputs{}
-		for _, t := range ts {
-			wd := t.Workdir
-			if e.Inputs != nil && ok {
-				wd = known
-			}
-			in := byWorkdir[wd]
-			if in == nil {
-				var err error
-				if in, err = r.read(e, wd); err != nil {
-					return nil, diags, err
-				}
-				byWorkdir[wd] = in
-			}
-			ins[in.Fingerprint] = in
-			if t.Inputs != in.Fingerprint {
-				t.Inputs = in.Fingerprint
-				t.ComputeKey()
-			}
+	}
+
+	for _, x := range downstream {
+		if err := ctx.Err(); err != nil {
+			return nil, diags, err
 		}
-		s.exps[e.Name], s.trials[e.Name], s.inputs[e.Name] = e, ts, ins
-		r.lin.noteTrials(e.Name, ts)
+		if err := x.fingerprint(r, p, peer); err != nil {
+			return nil, diags, err
+		}
+		if !x.reused {
+			x.trials, x.diags = x.e.Trials(x.fp)
+		}
+		if err := record(x); err != nil {
+			return nil, diags, err
+		}
 	}
 	return s, diags, nil
+}
+
+// expansion is one experiment on its way to keyed trials.
+type expansion struct {
+	e *spec.Experiment
+	// known is the workdir of every trial, when static says it is known
+	// before expanding; fp is then its inputs fingerprint.
+	known     string
+	static    bool
+	fp        string
+	byWorkdir map[string]*Inputs
+	trials    []*spec.Trial
+	diags     hcl.Diagnostics
+	inputs    map[string]*Inputs
+	// reused: the trials are the other side's (sideTrials.sameTrials).
+	reused bool
+}
+
+// fingerprint reads the inputs before expanding where the workdir is
+// known without evaluating (explicit inputs do not depend on it; a
+// literal workdir is the same for every trial), so keys are computed
+// once; and takes the other side's trials when they are the same.
+func (x *expansion) fingerprint(r *inputsReader, p *spec.Project, peer *sideTrials) error {
+	x.known, x.static = staticWorkdir(p, x.e)
+	if !x.static {
+		return nil
+	}
+	in, err := r.read(x.e, x.known)
+	if err != nil {
+		return err
+	}
+	x.byWorkdir[x.known], x.fp = in, in.Fingerprint
+	if ts := peer.sameTrials(x.e, x.fp); ts != nil {
+		x.trials, x.reused = ts, true
+	}
+	return nil
+}
+
+// finish fills each trial's inputs fingerprint (reading the inputs of
+// each workdir once) and recomputes the keys that change.
+func (x *expansion) finish(r *inputsReader) error {
+	if x.reused {
+		x.inputs = map[string]*Inputs{x.fp: x.byWorkdir[x.known]}
+		return nil
+	}
+	x.inputs = map[string]*Inputs{}
+	for _, t := range x.trials {
+		wd := t.Workdir
+		if x.e.Inputs != nil && x.static {
+			wd = x.known
+		}
+		in := x.byWorkdir[wd]
+		if in == nil {
+			var err error
+			if in, err = r.read(x.e, wd); err != nil {
+				return err
+			}
+			x.byWorkdir[wd] = in
+		}
+		x.inputs[in.Fingerprint] = in
+		if t.Inputs != in.Fingerprint {
+			t.Inputs = in.Fingerprint
+			t.ComputeKey()
+		}
+	}
+	return nil
 }
 
 // staticWorkdir is the workdir every trial of e has, when that is known

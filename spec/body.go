@@ -64,13 +64,16 @@ type extendsRef struct {
 
 func (r *extendsRef) String() string { return r.kind + "." + r.name }
 
-func decodeBody(kind string, block *hcl.Block) (*body, hcl.Diagnostics) {
+// decodeBody decodes a template or experiment block. mayReadFiles is
+// false when its file's text cannot hold a call of file() or fileset(),
+// which spares walking the block to look for one.
+func decodeBody(kind string, block *hcl.Block, mayReadFiles bool) (*body, hcl.Diagnostics) {
 	b := &body{
 		kind: kind, name: block.Labels[0], file: block.DefRange.Filename,
 		declRange: block.DefRange, labelRange: block.LabelRanges[0],
 	}
 	b.sources = []string{b.file}
-	b.readsFiles = callsFileFunctions(block.Body)
+	b.readsFiles = mayReadFiles && callsFileFunctions(block.Body)
 	diags := checkName(b.name, kind, b.labelRange)
 	content, d := block.Body.Content(experimentBodySchema)
 	diags = append(diags, d...)

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"io/fs"
 	"maps"
 	"slices"
 	"strings"
@@ -133,5 +134,61 @@ func TestSharedDecoding(t *testing.T) {
 				t.Error("an experiment that calls file() was shared")
 			}
 		})
+	}
+}
+
+// idFS is a MapFS that knows each file's content id, as a git commit
+// does, and counts the files read.
+type idFS struct {
+	fstest.MapFS
+	ids   map[string]string
+	reads map[string]int
+}
+
+func (f *idFS) ContentID(name string) (string, bool) {
+	id, ok := f.ids[name]
+	return id, ok
+}
+
+func (f *idFS) Open(name string) (fs.File, error) {
+	f.reads[name]++
+	return f.MapFS.Open(name)
+}
+
+func (f *idFS) ReadFile(name string) ([]byte, error) {
+	f.reads[name]++
+	return f.MapFS.ReadFile(name)
+}
+
+// TestParseCacheByContentID: a second load of files whose content ids
+// the cache has seen reads none of them, and a file whose id changed is
+// read and parsed anew.
+func TestParseCacheByContentID(t *testing.T) {
+	t.Parallel()
+	ids := map[string]string{"assay.hcl": "p1", "exp/common.hcl": "c1", "exp/runs.hcl": "r1"}
+	first := &idFS{MapFS: memoBase(), ids: ids, reads: map[string]int{}}
+	cache := NewParseCache()
+	if _, diags := Load(first, LoadOptions{Cache: cache}); diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if first.reads["exp/runs.hcl"] == 0 {
+		t.Fatal("the first load read no spec file")
+	}
+
+	second := &idFS{MapFS: memoBase(), ids: map[string]string{"assay.hcl": "p1", "exp/common.hcl": "c1", "exp/runs.hcl": "r2"}, reads: map[string]int{}}
+	second.MapFS["exp/runs.hcl"] = &fstest.MapFile{Data: []byte(strings.Replace(string(second.MapFS["exp/runs.hcl"].Data), "own.py", "own2.py", 1))}
+	p, diags := Load(second, LoadOptions{Cache: cache})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if n := second.reads["exp/common.hcl"]; n != 0 {
+		t.Errorf("exp/common.hcl, same id, read %d times", n)
+	}
+	if second.reads["exp/runs.hcl"] == 0 {
+		t.Error("exp/runs.hcl, new id, was not read")
+	}
+	ts, _ := p.Experiment("own").Trials("")
+	if len(ts) == 0 || !slices.Contains(ts[0].Command, "own2.py") {
+		t.Errorf("the changed file was not parsed anew: %v", ts)
 	}
 }

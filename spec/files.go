@@ -3,9 +3,6 @@ package spec
 import (
 	"fmt"
 	"io/fs"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -25,6 +22,10 @@ const MaxNesting = 128
 // input: oversized files, invalid UTF-8 and runaway nesting come back as
 // diagnostics on the file.
 func parseFile(fsys fs.FS, path string, cache *ParseCache) (*hcl.File, hcl.Diagnostics) {
+	id := cache.contentID(fsys, path)
+	if f, diags, ok := cache.parsedByID(path, id); ok {
+		return f, diags
+	}
 	rng := &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos}
 	info, err := fs.Stat(fsys, path)
 	if err != nil {
@@ -47,41 +48,30 @@ func parseFile(fsys fs.FS, path string, cache *ParseCache) (*hcl.File, hcl.Diagn
 			Subject:  rng,
 		}}
 	}
-	return cache.parse(src, path)
+	return cache.parse(src, path, id)
 }
 
 type parseResult struct {
-	file  *hcl.File
-	diags hcl.Diagnostics
+	file   *hcl.File
+	diags  hcl.Diagnostics
+	blocks *fileBlocks
 }
 
-// parseFiles parses paths on all cores and returns the results in the
+// parseSpecFile parses an experiment file and decodes its blocks.
+func parseSpecFile(fsys fs.FS, path string, cache *ParseCache) parseResult {
+	f, diags := parseFile(fsys, path, cache)
+	if f == nil {
+		return parseResult{diags: diags}
+	}
+	return parseResult{file: f, diags: diags, blocks: cache.blocksOf(f)}
+}
+
+// parseFiles parses paths on all cores, decoding their blocks, and
+// returns the results in the
 // order of paths, so diagnostics come out in the same order every time.
 func parseFiles(fsys fs.FS, paths []string, cache *ParseCache) []parseResult {
 	out := make([]parseResult, len(paths))
-	workers := min(runtime.GOMAXPROCS(0), len(paths))
-	if workers <= 1 {
-		for i, p := range paths {
-			out[i].file, out[i].diags = parseFile(fsys, p, cache)
-		}
-		return out
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(paths) {
-					return
-				}
-				out[i].file, out[i].diags = parseFile(fsys, paths[i], cache)
-			}
-		}()
-	}
-	wg.Wait()
+	onAllCores(len(paths), func(i int) { out[i] = parseSpecFile(fsys, paths[i], cache) })
 	return out
 }
 

@@ -115,22 +115,21 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 			continue
 		}
 		p.Files[path] = f
-		content, d := f.Body.Content(experimentFileSchema)
-		diags = append(diags, d...)
-		for _, blk := range content.Blocks {
+		fb := parsed[i].blocks
+		diags = append(diags, fb.diags...)
+		for _, item := range fb.items {
+			blk := item.block
+			diags = append(diags, item.diags...)
 			switch blk.Type {
 			case "variable":
-				v, d := decodeVariableBlock(blk)
-				diags = append(diags, d...)
+				v := item.variable
 				if first := p.Variables[v.Name]; first != nil {
 					diags = append(diags, duplicateDiag("variable", v.Name, first.DeclRange, blk.LabelRanges[0]))
 					continue
 				}
 				p.Variables[v.Name] = v
 			case "locals":
-				attrs, d := blk.Body.JustAttributes()
-				diags = append(diags, d...)
-				for name, a := range attrs {
+				for name, a := range item.locals {
 					if first := locals[name]; first != nil {
 						diags = append(diags, duplicateDiag("local", name, first.attr.NameRange, a.NameRange))
 						continue
@@ -138,8 +137,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 					locals[name] = &localDef{name: name, attr: a}
 				}
 			case "template", "experiment":
-				b, d := decodeBody(blk.Type, blk)
-				diags = append(diags, d...)
+				b := item.body
 				pool := templates
 				if blk.Type == "experiment" {
 					pool = experiments
@@ -175,24 +173,39 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 		shared.context, shared.ok = contextDigest(ctx)
 	}
 
+	// Extends chains are resolved first, then every block is decoded on
+	// all cores: decoding reads only its merged body and the context.
 	// Templates are decoded on their own too, so a mistake in one that no
 	// experiment uses yet is still reported.
+	type job struct {
+		b, m    *body
+		partial bool
+		e       *Experiment
+		diags   hcl.Diagnostics
+	}
 	r := newResolver(templates, experiments)
+	var jobs []*job
 	for _, b := range tmplOrder {
 		if m := r.resolve(b); m != nil {
-			_, d := shared.decode(b, m, ctx, true)
-			diags = append(diags, d...)
+			jobs = append(jobs, &job{b: b, m: m, partial: true})
 		}
 	}
 	for _, b := range expOrder {
-		m := r.resolve(b)
-		if m == nil {
+		if m := r.resolve(b); m != nil {
+			jobs = append(jobs, &job{b: b, m: m})
+		}
+	}
+	onAllCores(len(jobs), func(i int) {
+		j := jobs[i]
+		j.e, j.diags = shared.decode(j.b, j.m, ctx, j.partial)
+	})
+	for _, j := range jobs {
+		diags = append(diags, j.diags...)
+		if j.partial {
 			continue
 		}
-		e, d := shared.decode(b, m, ctx, false)
-		diags = append(diags, d...)
-		p.Experiments = append(p.Experiments, e)
-		diags = append(diags, p.checkLabels(e, m)...)
+		p.Experiments = append(p.Experiments, j.e)
+		diags = append(diags, p.checkLabels(j.e, j.m)...)
 	}
 	diags = append(diags, r.diags...)
 	sort.Slice(p.Experiments, func(i, j int) bool { return p.Experiments[i].Name < p.Experiments[j].Name })

@@ -60,6 +60,20 @@ func (f snapshotFS) Open(name string) (fs.File, error) {
 	return &openFile{info: info, r: bytes.NewReader(b)}, nil
 }
 
+// ContentID is the git blob id of the regular file at name, when the
+// snapshot knows it without reading or hashing the file (a commit does;
+// the working tree does not). Symlinks have none here.
+func (f snapshotFS) ContentID(name string) (string, bool) {
+	if !fs.ValidPath(name) || name == "." {
+		return "", false
+	}
+	e, err := f.s.Lookup(name)
+	if err != nil || !e.IsFile() || e.ID.IsZero() {
+		return "", false
+	}
+	return e.ID.String(), true
+}
+
 func (f snapshotFS) ReadFile(name string) ([]byte, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrInvalid}

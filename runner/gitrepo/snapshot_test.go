@@ -161,6 +161,37 @@ func TestCommitFS(t *testing.T) {
 	}
 }
 
+// A commit gives each file's blob id without reading it, as git lists
+// it; a symlink, a directory, a missing path and the working tree give
+// none.
+func TestContentID(t *testing.T) {
+	t.Parallel()
+	r := sampleRepo(t)
+	repo := open(t, r.Dir)
+	type idFS interface {
+		ContentID(string) (string, bool)
+	}
+	commit := gitrepo.FS(commitSnapshot(t, repo, "HEAD")).(idFS)
+	for _, p := range []string{"models/resnet/train.py", "run.sh", "a.b"} {
+		if id, ok := commit.ContentID(p); !ok || id != r.Git("rev-parse", "HEAD:"+p) {
+			t.Errorf("ContentID(%s) = %s, %v; git says %s", p, id, ok, r.Git("rev-parse", "HEAD:"+p))
+		}
+	}
+	for _, p := range []string{"link.py", "models", "missing.txt", "../x"} {
+		if id, ok := commit.ContentID(p); ok {
+			t.Errorf("ContentID(%s) = %s, want none", p, id)
+		}
+	}
+	r.Write("a.b", "edited\n")
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := gitrepo.FS(wt).(idFS).ContentID("a.b"); ok && id == r.Git("rev-parse", "HEAD:a.b") {
+		t.Errorf("the working tree gives the committed id %s for an edited file", id)
+	}
+}
+
 // A project in a sub-directory sees paths relative to itself.
 func TestSub(t *testing.T) {
 	t.Parallel()
