@@ -21,7 +21,7 @@ done
 echo "== 1. the store's upload, $((BYTES >> 20)) MiB, in a child process"
 ASSAY_RSS_BYTES=$BYTES go test -count=1 -run '^TestUploadPeakRSS$' -v ./reporter/artifacts/ | grep -E 'store:|^(ok|FAIL|---)'
 
-go build -o bin/assay ./cmd/assay
+go build -tags disable_grpc_modules -o bin/assay ./cmd/assay
 assay=$PWD/bin/assay
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -17,7 +17,7 @@ RUNS=${RUNS:-5}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-go build -o "$out/assay" ./cmd/assay
+go build -tags disable_grpc_modules -o "$out/assay" ./cmd/assay
 go build -o "$out/genrepo" ./bench/cmd/genrepo
 go build -o "$out/planbench" ./bench/cmd/planbench
 

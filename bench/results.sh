@@ -25,7 +25,7 @@ REPEAT=${REPEAT:-5}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-go build -o "$out/assay" ./cmd/assay
+go build -tags disable_grpc_modules -o "$out/assay" ./cmd/assay
 go build -o "$out/resultsgen" ./bench/cmd/resultsgen
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 

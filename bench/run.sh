@@ -19,7 +19,7 @@ SLOTS=8
 for tool in parallel git python3; do
   command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool (apt-get install ${tool##*/})" >&2; exit 1; }
 done
-go build -o bin/assay ./cmd/assay
+go build -tags disable_grpc_modules -o bin/assay ./cmd/assay
 assay=$PWD/bin/assay
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
