@@ -2,11 +2,8 @@ package runner
 
 import (
 	"context"
-	"io/fs"
-	"path"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/assaylab/assay/runner/gitrepo"
 	"github.com/assaylab/assay/spec"
@@ -89,7 +86,7 @@ func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project, arts 
 		if err := ctx.Err(); err != nil {
 			return nil, diags, err
 		}
-		if err := x.fingerprint(r, p, peer); err != nil {
+		if err := x.fingerprint(r, peer); err != nil {
 			return nil, diags, err
 		}
 		if !x.reused {
@@ -115,7 +112,7 @@ func readSide(ctx context.Context, snap gitrepo.Snapshot, p *spec.Project, arts 
 		if err := ctx.Err(); err != nil {
 			return nil, diags, err
 		}
-		if err := x.fingerprint(r, p, peer); err != nil {
+		if err := x.fingerprint(r, peer); err != nil {
 			return nil, diags, err
 		}
 		if !x.reused {
@@ -148,8 +145,8 @@ type expansion struct {
 // known without evaluating (explicit inputs do not depend on it; a
 // literal workdir is the same for every trial), so keys are computed
 // once; and takes the other side's trials when they are the same.
-func (x *expansion) fingerprint(r *inputsReader, p *spec.Project, peer *sideTrials) error {
-	x.known, x.static = staticWorkdir(p, x.e)
+func (x *expansion) fingerprint(r *inputsReader, peer *sideTrials) error {
+	x.known, x.static = staticWorkdir(x.e)
 	if !x.static {
 		return nil
 	}
@@ -195,29 +192,13 @@ func (x *expansion) finish(r *inputsReader) error {
 }
 
 // staticWorkdir is the workdir every trial of e has, when that is known
-// without expanding: any workdir for explicit inputs (they ignore it), "."
-// without a workdir attribute, or a workdir written as a plain string.
-func staticWorkdir(p *spec.Project, e *spec.Experiment) (string, bool) {
+// without expanding: any workdir for explicit inputs (they ignore it),
+// else what the spec says (Experiment.StaticWorkdir).
+func staticWorkdir(e *spec.Experiment) (string, bool) {
 	if e.Inputs != nil {
 		return ".", true
 	}
-	loc := e.WorkdirSource()
-	if loc == "" {
-		return ".", true
-	}
-	a := attributeAt(p, loc, "workdir")
-	if a == nil || len(a.Expr.Variables()) > 0 {
-		return "", false
-	}
-	v, d := a.Expr.Value(nil)
-	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
-		return "", false
-	}
-	w := path.Clean(v.AsString())
-	if !fs.ValidPath(w) {
-		return "", false
-	}
-	return w, true
+	return e.StaticWorkdir()
 }
 
 // sameTrials returns the trials s expanded for e when they are e's trials

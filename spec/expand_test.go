@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -260,6 +261,40 @@ func TestExpandAllMatchesTrials(t *testing.T) {
 		one, _ := e.Trials("fp-" + e.Name)
 		if keys(one) != keys(all[i]) {
 			t.Errorf("%s: ExpandAll differs from Trials", e.Name)
+		}
+	}
+}
+
+// StaticWorkdir knows the workdir without expanding exactly when the
+// spec writes it as a plain path, and it agrees with the trials'.
+func TestStaticWorkdir(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		attr string
+		want string
+		ok   bool
+	}{
+		{"", ".", true},
+		{`workdir = "models/resnet/"`, "models/resnet", true},
+		{`workdir = "./models//resnet"`, "models/resnet", true},
+		{`workdir = "models/${param.m}"`, "", false},
+		{`workdir = "models/s${seed}"`, "", false},
+		{`workdir = upper("m")`, "", false},
+		{`workdir = "../outside"`, "", false},
+	}
+	for _, c := range cases {
+		src := "experiment \"e\" {\n  command = [\"true\"]\n  params = { m = \"a\" }\n  " + c.attr + "\n}\n"
+		p, diags := Load(fstest.MapFS{"experiments/e.hcl": {Data: []byte(src)}}, LoadOptions{})
+		e := p.Experiment("e")
+		if e == nil {
+			t.Fatalf("%s: %v", c.attr, diags)
+		}
+		got, ok := e.StaticWorkdir()
+		if got != c.want || ok != c.ok {
+			t.Errorf("%q: StaticWorkdir() = %q, %v; want %q, %v", c.attr, got, ok, c.want, c.ok)
+		}
+		if ts, d := e.Trials(""); ok && !d.HasErrors() && ts[0].Workdir != got {
+			t.Errorf("%q: trials run in %q, StaticWorkdir says %q", c.attr, ts[0].Workdir, got)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -108,6 +110,27 @@ func (e *Experiment) EnvSource() string { return exprSource(e.env) }
 
 // WorkdirSource is the workdir attribute as written, or "".
 func (e *Experiment) WorkdirSource() string { return exprSource(e.workdir) }
+
+// StaticWorkdir is the workdir every trial has, when that is known
+// without expanding: "." without a workdir attribute, or the cleaned path
+// of a workdir that refers to nothing (no param, seed or variable).
+func (e *Experiment) StaticWorkdir() (string, bool) {
+	if e.workdir == nil {
+		return ".", true
+	}
+	if len(e.workdir.Expr.Variables()) > 0 {
+		return "", false
+	}
+	v, d := e.workdir.Expr.Value(nil)
+	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return "", false
+	}
+	w := path.Clean(v.AsString())
+	if !fs.ValidPath(w) {
+		return "", false
+	}
+	return w, true
+}
 
 func exprSource(a *hcl.Attribute) string {
 	if a == nil {

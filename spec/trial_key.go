@@ -47,12 +47,10 @@ type keyDoc struct {
 // ComputeKey fills t.Key from the trial's fields. Call it again after
 // changing a field (the runner does, after setting Inputs).
 func (t *Trial) ComputeKey() {
-	var buf []byte
-	buf = t.appendKeyDoc(buf)
-	h := sha256.New()
-	h.Write([]byte(KeyVersion + "\n"))
-	h.Write(buf)
-	t.Key = hex.EncodeToString(h.Sum(nil))
+	buf := make([]byte, 0, 512)
+	buf = append(buf, KeyVersion+"\n"...)
+	sum := sha256.Sum256(t.appendKeyDoc(buf))
+	t.Key = hex.EncodeToString(sum[:])
 }
 
 // keyDocJSON is the encoding hashed into the key, for tests and debugging.
