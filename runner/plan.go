@@ -176,10 +176,10 @@ func BuildPlan(ctx context.Context, repo *gitrepo.Repo, opts PlanOptions) (*Plan
 	}
 
 	// The head's specs are read first, then the base's beside the head's
-	// expansion into trials.
-	// They share one cache: most spec files are the same on both sides, so
-	// each is parsed once, and an experiment the same on both is decoded
-	// and expanded once.
+	// expansion into trials. The sides share one cache: most spec files
+	// are the same on both, so each is parsed once, and an experiment the
+	// same on both is decoded and expanded once (the base reuses the
+	// head's trials).
 	var (
 		cache = spec.NewParseCache()
 		arts  ArtifactSource
