@@ -64,11 +64,14 @@ func (t *Trial) appendKeyDoc(b []byte) []byte {
 	b = append(b, `{"command":`...)
 	b = appendStrings(b, t.Command)
 	b = append(b, `,"env":{`...)
-	keys := make([]string, 0, len(t.Env))
-	for k := range t.Env {
-		keys = append(keys, k)
+	var keys []string
+	if len(t.Env) > 0 {
+		keys = make([]string, 0, len(t.Env))
+		for k := range t.Env {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
 	}
-	slices.Sort(keys)
 	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
@@ -84,7 +87,7 @@ func (t *Trial) appendKeyDoc(b []byte) []byte {
 	b = append(b, `,"inputs":`...)
 	b = appendJSONString(b, t.Inputs)
 	b = append(b, `,"labels":`...)
-	b = appendStrings(b, sortedUnique(t.Runner.Labels))
+	b = appendStrings(b, sortedUniqueView(t.Runner.Labels))
 	b = append(b, `,"params":`...)
 	if t.ParamsJSON == "" {
 		b = append(b, "{}"...)
@@ -92,7 +95,7 @@ func (t *Trial) appendKeyDoc(b []byte) []byte {
 		b = append(b, t.ParamsJSON...)
 	}
 	b = append(b, `,"secret_env":`...)
-	b = appendStrings(b, sortedUnique(t.SecretEnv))
+	b = appendStrings(b, sortedUniqueView(t.SecretEnv))
 	b = append(b, `,"seed":`...)
 	b = strconv.AppendInt(b, t.Seed, 10)
 	b = append(b, `,"workdir":`...)
@@ -124,6 +127,18 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// sortedUniqueView is sortedUnique for reading only: ss itself when it
+// is sorted without repeats already, as expansion leaves a trial's labels
+// and secret names, so keying a trial copies nothing.
+func sortedUniqueView(ss []string) []string {
+	for i := 1; i < len(ss); i++ {
+		if ss[i-1] >= ss[i] {
+			return sortedUnique(ss)
+		}
+	}
+	return ss
 }
 
 func sortedUnique(ss []string) []string {
