@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -88,6 +89,30 @@ func TestLineageEntersTheDownstreamKey(t *testing.T) {
 	retrained.AttachLineage(jobs)
 	if len(jobs[0].InputArtifacts) != 1 || jobs[0].InputArtifacts[0].RunID != "run-b" || jobs[0].InputArtifacts[0].SHA256 != shaB {
 		t.Errorf("job lineage %+v", jobs[0].InputArtifacts)
+	}
+	// The plan's JSON says where the input came from.
+	doc, err := json.Marshal(retrained.Document())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back PlanDocument
+	if err := json.Unmarshal(doc, &back); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range back.Experiments {
+		var got []ArtifactOrigin
+		for _, in := range e.Inputs {
+			got = append(got, in.Artifacts...)
+		}
+		switch {
+		case e.Name == "finetune" && (len(got) != 1 || got[0].RunID != "run-b" || got[0].SHA256 != shaB || got[0].TrialKey != preKey):
+			t.Errorf("plan JSON lineage of finetune %+v", got)
+		case e.Name == "pretrain" && len(got) != 0:
+			t.Errorf("plan JSON lineage of pretrain %+v, want none", got)
+		}
+	}
+	if strings.Count(string(doc), `"artifacts"`) != 1 {
+		t.Errorf("plan JSON names artifacts %d times, want once (finetune's inputs)", strings.Count(string(doc), `"artifacts"`))
 	}
 	// An experiment without artifact inputs keeps the fingerprint it had
 	// before lineage existed.

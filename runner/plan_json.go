@@ -66,6 +66,11 @@ type TrialCounts struct {
 type InputsDocument struct {
 	Fingerprint string   `json:"fingerprint"`
 	Paths       []string `json:"paths"`
+	// Artifacts are what the experiment's artifact() inputs resolved to
+	// (the upstream run, trial key and file hash), in inputs order; absent
+	// for an experiment without such inputs. An unresolved one has no
+	// sha256.
+	Artifacts []ArtifactOrigin `json:"artifacts,omitempty"`
 }
 
 // TrialDocument is one selected trial.
@@ -121,7 +126,7 @@ func (p *Plan) Document() *PlanDocument {
 			Changes: append([]Change{}, e.Changes...),
 		}
 		for _, fp := range sortedKeys(e.HeadInputs) {
-			in := InputsDocument{Fingerprint: fp, Paths: []string{}}
+			in := InputsDocument{Fingerprint: fp, Paths: []string{}, Artifacts: e.HeadInputs[fp].Artifacts}
 			for _, en := range e.HeadInputs[fp].Entries {
 				p := en.Path
 				if en.IsDir() {
