@@ -133,7 +133,7 @@ func runCompare(opts *compareOptions) error {
 	files := &runFiles{f: f, store: store, spoolDir: spoolDir}
 	switch opts.format {
 	case "html":
-		src := html.Source{Input: &in, Series: html.RecordedSeries(store, spoolDir), Artifacts: files.files, ReadArtifact: files.read}
+		src := html.Source{Input: &in, Series: html.RecordedSeries(store, spoolDir), Artifacts: files.Files, ReadArtifact: files.Read}
 		return html.RenderComparison(f.IO.Out, c, src, html.Options{Generated: "assay " + version})
 	case "json":
 		return render.RenderJSON(f.IO.Out, c)
@@ -315,7 +315,8 @@ type runFiles struct {
 	storeDown error
 }
 
-func (rf *runFiles) files(r *runner.Result) ([]runner.ArtifactFile, error) {
+// Files lists the files run r kept, as they stand.
+func (rf *runFiles) Files(r *runner.Result) ([]runner.ArtifactFile, error) {
 	if files, ok := rf.manifests[r.RunID]; ok {
 		return files, nil
 	}
@@ -338,7 +339,8 @@ func (rf *runFiles) files(r *runner.Result) ([]runner.ArtifactFile, error) {
 	return files, nil
 }
 
-func (rf *runFiles) read(r *runner.Result, a runner.ArtifactFile, w io.Writer) error {
+// Read writes the bytes of file a of run r to w.
+func (rf *runFiles) Read(r *runner.Result, a runner.ArtifactFile, w io.Writer) error {
 	storeErr := rf.storeDown
 	if !a.Pending && a.URL != "" && storeErr == nil {
 		st, err := rf.store.ArtifactStore(rf.f.Context)
@@ -392,7 +394,7 @@ func (rf *runFiles) links(c *compare.Comparison, in *compare.Input) map[string]r
 		}
 		return st.BrowseURL(a.SHA256)
 	}
-	out, errs := render.ArtifactLinks(c, in, rf.files, link)
+	out, errs := render.ArtifactLinks(c, in, rf.Files, link)
 	for _, err := range errs {
 		fmt.Fprintf(rf.f.IO.ErrOut, "warning: %v; the report links none of them\n", err)
 	}

@@ -171,7 +171,7 @@ func runReport(opts *reportOptions) error {
 	}
 	if pub.Store != nil {
 		var page bytes.Buffer
-		src := html.Source{Input: rc.input, Series: html.RecordedSeries(store, rc.spoolDir), Artifacts: files.files, ReadArtifact: files.read}
+		src := html.Source{Input: rc.input, Series: html.RecordedSeries(store, rc.spoolDir), Artifacts: files.Files, ReadArtifact: files.Read}
 		if err := html.RenderComparison(&page, c, src, html.Options{Generated: "assay " + version}); err != nil {
 			fmt.Fprintf(f.IO.ErrOut, "warning: the interactive report could not be rendered (%s); the comment links to the markdown report only\n", err)
 		} else {

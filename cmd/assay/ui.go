@@ -15,6 +15,7 @@ import (
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/reporter/ui"
 	"github.com/assaylab/assay/runner/gitrepo"
+	"github.com/assaylab/assay/runner/spool"
 	"github.com/assaylab/assay/spec"
 )
 
@@ -81,6 +82,11 @@ func runUI(opts *uiOptions) error {
 		Specs:   project.Experiments,
 		Project: filepath.Base(ws.root),
 		Logf:    func(format string, args ...any) { fmt.Fprintf(f.IO.ErrOut, format+"\n", args...) },
+		// The compare page shows the headline runs' images, read as the
+		// reports read them: the store, else this machine's copies.
+		Artifacts: func() ui.ArtifactReader {
+			return &runFiles{f: f, store: store, spoolDir: filepath.Join(spool.StateDir(ws.root), "spool")}
+		},
 	}
 	if repo, err := gitrepo.Open(ws.root); err == nil {
 		defer repo.Close()

@@ -98,7 +98,12 @@ func (s *Server) compareSides(idx *results.Index, baseText, headText string) (*h
 		}
 		return d.Series, nil
 	}
-	return html.FromComparison(c, html.Source{Input: &in, Series: series}, html.Options{}), nil
+	src := html.Source{Input: &in, Series: series}
+	if s.opts.Artifacts != nil {
+		files := s.opts.Artifacts()
+		src.Artifacts, src.ReadArtifact = files.Files, files.Read
+	}
+	return html.FromComparison(c, src, html.Options{}), nil
 }
 
 // selectSide finds the runs a side names: "#12" or "pr:12" for a pull

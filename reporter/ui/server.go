@@ -23,7 +23,8 @@
 //     wires a resolver. Trials a commit reused from an earlier one were
 //     not run there and are not part of its side. Metric goals come from
 //     the working tree's specs; a metric no spec declares is shown, not
-//     judged.
+//     judged. With Options.Artifacts the compare page embeds the headline
+//     runs' PNG and SVG files within the HTML report's budget.
 package ui
 
 import (
@@ -32,15 +33,18 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/assaylab/assay/reporter/html"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/reporter/web"
+	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/spec"
 )
 
@@ -60,6 +64,13 @@ type Store interface {
 	Run(prefix string) (*results.RunDetail, error)
 }
 
+// ArtifactReader lists a run's files as they stand and reads one of
+// them (html.Source's Artifacts and ReadArtifact).
+type ArtifactReader interface {
+	Files(r *runner.Result) ([]runner.ArtifactFile, error)
+	Read(r *runner.Result, f runner.ArtifactFile, w io.Writer) error
+}
+
 // Options configure a Server.
 type Options struct {
 	Store Store
@@ -72,6 +83,11 @@ type Options struct {
 	Resolve func(ref string) (string, error)
 	// Project names the repository in page titles.
 	Project string
+	// Artifacts, when set, gives each compare page a reader of runs'
+	// files, and the page shows the image artifacts of each experiment's
+	// headline runs, base beside head, as the HTML report does. A fresh
+	// reader per page sees uploads that completed since the last.
+	Artifacts func() ArtifactReader
 	// Logf reports failed requests; log.Printf when nil.
 	Logf func(format string, args ...any)
 }
@@ -85,6 +101,10 @@ type Server struct {
 	// allowHost decides whether a request's Host may be answered; nil
 	// allows every host.
 	allowHost func(host string) bool
+	// pages serialises the pages that read the store: the results store,
+	// its git repository and the artifact readers are not safe for
+	// concurrent use, and one person's browser asks for a page at a time.
+	pages sync.Mutex
 }
 
 // New returns the UI over opts.Store.
@@ -113,10 +133,10 @@ func New(opts Options) (*Server, error) {
 		s.specs[e.Name] = e
 	}
 	s.mux.Handle("GET /assets/", http.StripPrefix("/assets", web.Handler()))
-	s.mux.HandleFunc("GET /{$}", s.runsPage)
-	s.mux.HandleFunc("GET /experiments/{name}", s.experimentPage)
-	s.mux.HandleFunc("GET /compare", s.comparePage)
-	s.mux.HandleFunc("GET /runs/{id}", s.runPage)
+	s.mux.HandleFunc("GET /{$}", s.oneAtATime(s.runsPage))
+	s.mux.HandleFunc("GET /experiments/{name}", s.oneAtATime(s.experimentPage))
+	s.mux.HandleFunc("GET /compare", s.oneAtATime(s.comparePage))
+	s.mux.HandleFunc("GET /runs/{id}", s.oneAtATime(s.runPage))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "There is no page at "+r.URL.Path+".", "Start from the runs explorer.")
 	})
@@ -141,6 +161,15 @@ func (s *Server) LoopbackOnly(port string) {
 		}
 		ip := net.ParseIP(h)
 		return ip != nil && ip.IsLoopback()
+	}
+}
+
+// oneAtATime runs page under s.pages.
+func (s *Server) oneAtATime(page http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.pages.Lock()
+		defer s.pages.Unlock()
+		page(w, r)
 	}
 }
 
