@@ -184,6 +184,7 @@ func (s *Store) Upload(ctx context.Context, local string, f runner.ArtifactFile)
 		return false, err
 	}
 	defer in.Close()
+	defer boundMemory(uploadHeadroom)()
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := s.bucket.NewWriter(wctx, Key(f.SHA256), &blob.WriterOptions{
