@@ -1,7 +1,10 @@
 // Package gitrepo reads a git repository the way assay's plan needs it:
 // without a checkout and without the git binary.
 //
-// A Repo is opened with go-git. Revisions resolve the way git rev-parse
+// A Repo is opened with go-git, and reads packed objects through its
+// own pack reader (packs.go): packs and their indexes mapped into memory,
+// objects found by binary search as git finds them, go-git for the rest.
+// Revisions resolve the way git rev-parse
 // resolves them (branches, tags, full and short SHAs, HEAD~n), and errors
 // say what to do: an unknown revision, a base that a shallow clone lacks
 // ("fetch-depth: 0"), a repository with no commits.
@@ -18,5 +21,6 @@
 // snapshot, exactly as they would not be part of a commit made from it.
 //
 // FS turns a Snapshot into an fs.FS, so spec.Load reads specs at a commit
-// exactly as it reads them on disk.
+// exactly as it reads them on disk; for a commit it also gives each file's
+// blob id (spec.ContentIDFS), so a load need not read a file it has parsed.
 package gitrepo
