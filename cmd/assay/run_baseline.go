@@ -105,7 +105,7 @@ func exportBaseSide(opts *runOptions, repo *gitrepo.Repo, plan *runner.Plan, sid
 		if opts.baseline {
 			fmt.Fprintf(opts.f.IO.ErrOut, "Running the baseline from %s.\n", plan.Base)
 		} else {
-			fmt.Fprintf(opts.f.IO.ErrOut, "The base side's %s (no result yet) run from the files of the base, %s.\n", plural(len(s.jobs), "trial"), plan.Base)
+			fmt.Fprintf(opts.f.IO.ErrOut, "Base side: %s with no result yet, run from the files of the base, %s.\n", plural(len(s.jobs), "trial"), plan.Base)
 		}
 	}
 	return cleanup, nil
