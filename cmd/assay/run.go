@@ -80,6 +80,7 @@ recorded as cancelled).`,
   assay run --all --parallel 4
   assay run --experiment 'resnet*' --rerun
   assay run --baseline --base main
+  assay run --with-baseline --base main
   ASSAY_GPUS=0,1 assay run --shard 2/4
   assay run --all --format json | jq '.runs[] | {experiment, status, metrics}'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
