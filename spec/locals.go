@@ -18,15 +18,21 @@ type localDef struct {
 // evalLocals evaluates every local in an order where each comes after the
 // locals it refers to, so declaration order across files never matters. A
 // cycle is reported once, at each local on it.
+//
+// Each local is evaluated in a context that holds only the locals it
+// refers to, so a chain of n locals costs time linear in n; a context of
+// every local evaluated so far would be rebuilt n times.
 func evalLocals(defs map[string]*localDef, ctx *hcl.EvalContext) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	deps := make(map[string][]string, len(defs))
 	for name, def := range defs {
+		seen := map[string]bool{}
 		for _, tr := range def.attr.Expr.Variables() {
 			if tr.RootName() != "local" || len(tr) < 2 {
 				continue
 			}
-			if at, ok := tr[1].(hcl.TraverseAttr); ok {
+			if at, ok := tr[1].(hcl.TraverseAttr); ok && !seen[at.Name] {
+				seen[at.Name] = true
 				deps[name] = append(deps[name], at.Name)
 			}
 		}
@@ -71,8 +77,15 @@ func evalLocals(defs map[string]*localDef, ctx *hcl.EvalContext) (map[string]cty
 			state[name] = 2
 			return
 		}
-		ctx.Variables["local"] = cty.ObjectVal(values)
-		v, d := def.attr.Expr.Value(ctx)
+		scope := make(map[string]cty.Value, len(deps[name]))
+		for _, dep := range deps[name] {
+			if v, ok := values[dep]; ok {
+				scope[dep] = v
+			}
+		}
+		local := ctx.NewChild()
+		local.Variables = map[string]cty.Value{"local": cty.ObjectVal(scope)}
+		v, d := def.attr.Expr.Value(local)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			v = cty.DynamicVal
