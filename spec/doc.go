@@ -22,8 +22,8 @@
 // what a few bytes can multiply is capped, each cap with an error that
 // names it: trials per experiment (sweep { max_trials }), trials in all
 // (project { max_trials }, DefaultMaxTotalTrials), metric blocks per
-// experiment (MaxMetrics), plus the file size and nesting limits of
-// files.go. A reference to an undeclared var.X or local.X is reported as
+// experiment (MaxMetrics), the size of a local's value (MaxValueSize),
+// plus the file size and nesting limits of files.go. A reference to an undeclared var.X or local.X is reported as
 // such, naming the block to add (undeclared.go).
 //
 // Expansion turns an experiment into trials: params ⊕ each sweep point ⊕ each

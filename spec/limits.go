@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Limits on what a spec may ask for. `assay plan` reads the specs of a
@@ -87,4 +88,61 @@ func byTrialCount(exps []*Experiment) []*Experiment {
 	out := append([]*Experiment(nil), exps...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].trialCount > out[j].trialCount })
 	return out
+}
+
+// MaxValueSize is the most bytes one local's value may take (strings by
+// their bytes, every number, bool and element as 16). A local holds
+// settings, not data; without a cap, thirty locals that each double the
+// one before make gigabytes out of a few lines.
+const MaxValueSize = 4 << 20
+
+// valueSize measures v up to limit: it stops counting, and reports over,
+// as soon as the size passes limit, so measuring costs no more than the
+// limit. Unknown and null values count as one element.
+func valueSize(v cty.Value, limit int) (n int, over bool) {
+	var walk func(v cty.Value) bool
+	walk = func(v cty.Value) bool {
+		v, _ = v.Unmark()
+		n += 16
+		if n > limit {
+			return false
+		}
+		if !v.IsKnown() || v.IsNull() {
+			return true
+		}
+		ty := v.Type()
+		switch {
+		case ty == cty.String:
+			n += len(v.AsString())
+		case ty.IsListType() || ty.IsSetType() || ty.IsTupleType() || ty.IsMapType() || ty.IsObjectType():
+			for it := v.ElementIterator(); it.Next(); {
+				k, e := it.Element()
+				if ty.IsMapType() || ty.IsObjectType() {
+					n += len(k.AsString())
+				}
+				if !walk(e) {
+					return false
+				}
+			}
+		}
+		return n <= limit
+	}
+	ok := walk(v)
+	return n, !ok
+}
+
+// valueTooLarge is the error for a local over MaxValueSize: inputs is
+// what its references add up to when that alone is over, else 0 (the
+// value itself was measured).
+func valueTooLarge(def *localDef, inputs int) *hcl.Diagnostic {
+	what := fmt.Sprintf("local.%s is larger than %d bytes, the limit for one value.", def.name, MaxValueSize)
+	if inputs > 0 {
+		what = fmt.Sprintf("local.%s refers to %d bytes of other locals, more than %d, the limit for one value.", def.name, inputs, MaxValueSize)
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Local value too large",
+		Detail:   what + " Locals hold settings; keep data in files the trials read.",
+		Subject:  def.attr.Expr.Range().Ptr(),
+	}
 }

@@ -217,3 +217,45 @@ func TestChainsCostLinearMemory(t *testing.T) {
 		t.Errorf("extends: runner %+v, metrics %d, %s", e.Runner, len(e.Metrics), diags.Error())
 	}
 }
+
+func TestLocalValueLimit(t *testing.T) {
+	// Thirty locals, each twice the one before, would be 16 GiB: refused
+	// at the first over the limit, before it is built; those after it
+	// stay quiet.
+	var b strings.Builder
+	b.WriteString("locals {\n  s0 = \"0123456789abcdef\"\n")
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&b, "  s%d = \"${local.s%d}${local.s%d}\"\n", i, i-1, i-1)
+	}
+	b.WriteString("}\nexperiment \"e\" {\n  command = [\"t\"]\n  params = { n = strlen(local.s30) }\n}\n")
+	_, diags := loadSrc(t, map[string]string{"experiments/x.hcl": b.String()})
+	got := errorsOf(diags)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "Local value too large: local.s18 refers to 4194336 bytes of other locals, more than 4194304, the limit for one value.") {
+		t.Fatalf("errors = %q", got)
+	}
+	if s := diags[0].Subject; s == nil || s.Start.Line != 20 {
+		t.Errorf("the error points at %v, want local.s18 on line 20", s)
+	}
+
+	// One reference, many copies: measured once built. 1,024 copies of
+	// 4,000 bytes (and 16 for each value) are within the limit; of 4,100
+	// they are not.
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{4000, ""},
+		{4100, "Local value too large: local.big is larger than 4194304 bytes, the limit for one value."},
+	} {
+		src := fmt.Sprintf("locals {\n  k = %q\n  big = [for i in range(1024) : local.k]\n}\nexperiment \"e\" {\n  command = [\"t\"]\n  params = { n = length(local.big) }\n}\n", strings.Repeat("k", c.n))
+		p, diags := loadSrc(t, map[string]string{"experiments/x.hcl": src})
+		got := strings.Join(errorsOf(diags), "\n")
+		if c.want == "" {
+			if got != "" || p.Experiment("e").Params.GetAttr("n").AsBigFloat().String() != "1024" {
+				t.Errorf("%d bytes a copy: %s", c.n, got)
+			}
+		} else if !strings.HasPrefix(got, c.want) {
+			t.Errorf("%d bytes a copy: errors = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

@@ -25,18 +25,24 @@ type localDef struct {
 func evalLocals(defs map[string]*localDef, ctx *hcl.EvalContext) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	deps := make(map[string][]string, len(defs))
+	// refs counts each local's references to each other, a reference
+	// used twice counting twice: what a template of them can add up to.
+	refs := make(map[string]map[string]int, len(defs))
 	for name, def := range defs {
-		seen := map[string]bool{}
+		refs[name] = map[string]int{}
 		for _, tr := range def.attr.Expr.Variables() {
 			if tr.RootName() != "local" || len(tr) < 2 {
 				continue
 			}
-			if at, ok := tr[1].(hcl.TraverseAttr); ok && !seen[at.Name] {
-				seen[at.Name] = true
-				deps[name] = append(deps[name], at.Name)
+			if at, ok := tr[1].(hcl.TraverseAttr); ok {
+				if refs[name][at.Name] == 0 {
+					deps[name] = append(deps[name], at.Name)
+				}
+				refs[name][at.Name]++
 			}
 		}
 	}
+	sizes := make(map[string]int, len(defs))
 
 	values := make(map[string]cty.Value, len(defs))
 	state := map[string]int{} // 0 new, 1 visiting, 2 done
@@ -78,10 +84,19 @@ func evalLocals(defs map[string]*localDef, ctx *hcl.EvalContext) (map[string]cty
 			return
 		}
 		scope := make(map[string]cty.Value, len(deps[name]))
+		inputs := 0
 		for _, dep := range deps[name] {
 			if v, ok := values[dep]; ok {
 				scope[dep] = v
+				inputs += sizes[dep] * refs[name][dep]
 			}
+		}
+		if inputs > MaxValueSize {
+			// Each local a few bytes long can double the one before:
+			// thirty of them make gigabytes. Refuse before building it.
+			diags = append(diags, valueTooLarge(def, inputs))
+			values[name], state[name] = cty.DynamicVal, 2
+			return
 		}
 		local := ctx.NewChild()
 		local.Variables = map[string]cty.Value{"local": cty.ObjectVal(scope)}
@@ -89,6 +104,12 @@ func evalLocals(defs map[string]*localDef, ctx *hcl.EvalContext) (map[string]cty
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			v = cty.DynamicVal
+		}
+		if n, over := valueSize(v, MaxValueSize); over {
+			diags = append(diags, valueTooLarge(def, 0))
+			v = cty.DynamicVal
+		} else {
+			sizes[name] = n
 		}
 		values[name] = v
 		state[name] = 2
