@@ -21,6 +21,9 @@ const (
 	EditIssue       = "PATCH /repos/{owner}/{repo}/issues/{number}"
 	CreateStatus    = "POST /repos/{owner}/{repo}/statuses/{sha}"
 	ListStatuses    = "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+	// GetPermission is a user's permission on the repository
+	// ("Get repository permissions for a user").
+	GetPermission = "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
 	// WebBlob is a file's web page on a branch, outside the API prefix.
 	WebBlob = webBlob
 )
@@ -45,6 +48,7 @@ var routeTable = map[string]handler{
 	EditIssue:       (*Server).editIssue,
 	CreateStatus:    (*Server).createStatus,
 	ListStatuses:    (*Server).listStatuses,
+	GetPermission:   (*Server).getPermission,
 	webBlob:         (*Server).webBlob,
 }
 
