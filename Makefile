@@ -38,6 +38,7 @@ e2e:
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./spec
 	$(GO) test -run='^$$' -fuzz='^FuzzPackHeader$$' -fuzztime=$(FUZZTIME) ./runner/gitrepo
+	$(GO) test -run='^$$' -fuzz='^FuzzReadEvents$$' -fuzztime=$(FUZZTIME) ./runner/metrics/tfevents
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
