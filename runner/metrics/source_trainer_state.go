@@ -53,13 +53,14 @@ func (r *stateReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileI
 	var state struct {
 		LogHistory []json.RawMessage `json:"log_history"`
 	}
-	if err := json.Unmarshal(quoteNonFinite(data), &state); err != nil {
+	quoted := quoteNonFinite(data)
+	if err := json.Unmarshal(quoted, &state); err != nil {
 		// The Trainer may be half way through writing it: wait, unless
 		// the trial has ended.
 		if final {
 			var se *json.SyntaxError
 			where := ""
-			if errors.As(err, &se) {
+			if errors.As(err, &se) && len(quoted) == len(data) {
 				where = fmt.Sprintf(" at offset %d", se.Offset)
 			}
 			w.problemAt(sf, "json", fmt.Sprintf("is not a valid trainer state (%v%s); not read", err, where))
