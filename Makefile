@@ -68,3 +68,9 @@ clean:
 .PHONY: bench-plan
 bench-plan:
 	bench/plan.sh
+
+# Reading a 1 GiB TensorBoard event file through metrics_from beside cat
+# of the same file (bench/tfevents.sh).
+.PHONY: bench-tfevents
+bench-tfevents:
+	bench/tfevents.sh

@@ -29,9 +29,9 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 	w.br.Reset(f)
 	rd := tfevents.NewReader(w.br, r.off)
 	emit := func(step int64, tag []byte, v float64) { w.point(sf, tag, step, v) }
+	var ce *tfevents.CorruptError
 	for {
 		rec, err := rd.Next()
-		var ce *tfevents.CorruptError
 		switch {
 		case err == nil:
 			if derr := r.dec.Decode(rec, emit); derr != nil {

@@ -49,8 +49,10 @@ type watcher struct {
 	tooMany   bool
 	points    int
 	br        *bufio.Reader
-	// mark is told each metric that gets a point during a poll.
-	mark func(name string)
+	// mark is told each metric that gets a point during a poll, once per
+	// poll and file.
+	mark  func(name string)
+	polls int
 }
 
 type fileMark struct {
@@ -66,7 +68,21 @@ type sourceFile struct {
 	reader formatReader
 	info   os.FileInfo // as last read; nil before the first read
 	// names caches the metric name of each raw name the file uses.
-	names map[string]string
+	names map[string]*rawName
+	// last is the raw name of the last point; files log their names in
+	// the same order step after step, so its next is most often right.
+	last *rawName
+}
+
+type rawName struct {
+	raw  string
+	next *rawName // the raw name that followed this one last time
+	name string
+	poll int // the last poll that marked it
+	// series is the collector's series of name once it has one: adding
+	// to it directly spares a map lookup per point, most of the cost of
+	// a large event file.
+	series *Series
 }
 
 // formatReader reads one file of one format, a little more each time.
@@ -196,6 +212,7 @@ func accepts(format, rel string, named bool) bool {
 // poll reads what is new; c.mu is held.
 func (w *watcher) poll(final bool, mark func(string)) {
 	w.mark = mark
+	w.polls++
 	defer func() { w.mark = nil }()
 	if final || time.Since(w.lastScan) >= 10*w.scanCost {
 		start := time.Now()
@@ -358,25 +375,41 @@ func formatNoun(format string) string {
 // point hands one value read from sf to the collector; raw is the name
 // the file gives it (tag, column, key); c.mu is held.
 func (w *watcher) point(sf *sourceFile, raw []byte, step int64, v float64) {
-	name, ok := sf.names[string(raw)]
-	if !ok {
-		name = w.metricName(sf, string(raw))
-		if sf.names == nil {
-			sf.names = map[string]string{}
+	var rn *rawName
+	if l := sf.last; l != nil && l.next != nil && l.next.raw == string(raw) {
+		rn = l.next
+	} else {
+		rn = sf.names[string(raw)]
+		if rn == nil {
+			rn = &rawName{raw: string(raw), name: w.metricName(sf, string(raw))}
+			if sf.names == nil {
+				sf.names = map[string]*rawName{}
+			}
+			if len(sf.names) < 1<<16 {
+				sf.names[rn.raw] = rn
+			}
 		}
-		if len(sf.names) < 1<<16 {
-			sf.names[string(raw)] = name
+		if l != nil {
+			l.next = rn
 		}
 	}
+	sf.last = rn
+	name := rn.name
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		w.c.note("metrics_from:nonfinite:"+name, sf.rel, func(p *problem) string {
 			return fmt.Sprintf("metrics_from: %q was NaN or infinite %s (first in %s); those points were dropped", name, times(p.count, "time"), p.first)
 		})
 		return
 	}
-	w.c.add(name, step, v)
+	if rn.series != nil {
+		rn.series.Add(step, v)
+	} else {
+		w.c.add(name, step, v)
+		rn.series = w.c.series[name]
+	}
 	w.points++
-	if w.mark != nil {
+	if w.mark != nil && rn.poll != w.polls {
+		rn.poll = w.polls
 		w.mark(name)
 	}
 }

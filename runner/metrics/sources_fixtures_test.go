@@ -21,6 +21,10 @@ const fixtures = "testdata/fixtures"
 
 // experiment decodes one experiment and returns it with its first trial.
 func experiment(t *testing.T, src string) (*spec.Experiment, *spec.Trial) {
+	return experimentB(t, src)
+}
+
+func experimentB(t testing.TB, src string) (*spec.Experiment, *spec.Trial) {
 	t.Helper()
 	p, diags := spec.Load(fstest.MapFS{"experiments/e.hcl": {Data: []byte(src)}}, spec.LoadOptions{})
 	if diags.HasErrors() {
@@ -354,4 +358,14 @@ func TestKerasCSVLogger(t *testing.T) {
 	if math.IsNaN(got.Summaries["loss"]) {
 		t.Error("NaN summary")
 	}
+}
+
+func watchingB(b *testing.B, dir string) *Collector {
+	e, tr := experimentB(b, tbSpec)
+	c, err := NewCollector(e.Metrics, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Watch(e.MetricsFrom, tr, dir)
+	return c
 }

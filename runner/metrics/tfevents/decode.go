@@ -175,6 +175,10 @@ func (d *Decoder) value(b []byte) error {
 		}
 		b = b[n:]
 	}
+	if hasSimple {
+		d.pending = append(d.pending, scalar{tag: tag, v: float64(simple)})
+		return nil
+	}
 	kind := pluginUnknown
 	if metadata != nil {
 		kind = metadataKind(metadata)
@@ -190,10 +194,7 @@ func (d *Decoder) value(b []byte) error {
 	if k, ok := d.plugins[string(tag)]; ok {
 		kind = k
 	}
-	switch {
-	case hasSimple:
-		d.pending = append(d.pending, scalar{tag: tag, v: float64(simple)})
-	case tensor != nil && kind != pluginOther:
+	if tensor != nil && kind != pluginOther {
 		if v, ok := tensorScalar(tensor); ok {
 			d.pending = append(d.pending, scalar{tag: tag, v: v})
 		}

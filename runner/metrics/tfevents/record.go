@@ -49,9 +49,8 @@ func (e *CorruptError) Error() string { return fmt.Sprintf("offset %d: %s", e.Of
 type Reader struct {
 	r   *bufio.Reader
 	off int64
-	hdr [headerLen]byte
 	ftr [footerLen]byte
-	buf []byte
+	buf []byte // a record larger than r's buffer
 }
 
 // NewReader reads records from r, whose first byte is at offset in the
@@ -70,52 +69,66 @@ func NewReader(r io.Reader, offset int64) *Reader {
 // returned or skipped.
 func (r *Reader) Offset() int64 { return r.off }
 
-// Next returns the next record's data, valid until the next call; nil for
+// Next returns the next record's data, valid until the next call (or
+// the next use of the bufio.Reader it reads from); nil for
 // a record larger than MaxRecord, which is checked but not kept. It
 // returns io.EOF at a clean end, ErrTruncated when the input ends inside
 // a record, and a *CorruptError for a record that fails a check (after
 // one without Framing, Next can go on to the record after it).
 func (r *Reader) Next() ([]byte, error) {
 	start := r.off
-	n, err := io.ReadFull(r.r, r.hdr[:])
+	hdr, err := r.r.Peek(headerLen)
 	switch {
-	case n == 0 && err == io.EOF:
+	case len(hdr) == 0 && err == io.EOF:
 		return nil, io.EOF
-	case err == io.ErrUnexpectedEOF:
-		return nil, ErrTruncated
-	case err != nil:
-		return nil, err
+	case len(hdr) < headerLen:
+		return nil, truncated(err)
 	}
-	length := binary.LittleEndian.Uint64(r.hdr[:8])
-	if maskedCRC(r.hdr[:8]) != binary.LittleEndian.Uint32(r.hdr[8:]) {
+	length := binary.LittleEndian.Uint64(hdr[:8])
+	if maskedCRC(hdr[:8]) != binary.LittleEndian.Uint32(hdr[8:]) {
 		return nil, &CorruptError{Offset: start, Framing: true, Reason: "the record's length fails its CRC check (not a TFRecord file, or damaged)"}
 	}
 	if length > maxLength {
 		return nil, &CorruptError{Offset: start, Framing: true, Reason: fmt.Sprintf("the record claims %d bytes, more than any event file holds", length)}
 	}
+	total := headerLen + int64(length) + footerLen
 	var data []byte
-	var sum uint32
-	if length <= MaxRecord {
-		if uint64(cap(r.buf)) < length {
-			r.buf = make([]byte, length)
-		}
-		data = r.buf[:length]
-		if _, err := io.ReadFull(r.r, data); err != nil {
+	var sum, want uint32
+	if total <= int64(r.r.Size()) {
+		// The usual case: the whole record is checked where it lies in
+		// the buffer, and nothing is copied.
+		rec, err := r.r.Peek(int(total))
+		if int64(len(rec)) < total {
 			return nil, truncated(err)
 		}
-		sum = maskedCRC(data)
+		data = rec[headerLen : headerLen+length]
+		sum, want = maskedCRC(data), binary.LittleEndian.Uint32(rec[headerLen+length:])
+		r.r.Discard(int(total))
 	} else {
-		h := crc32.New(castagnoli)
-		if _, err := io.CopyN(h, r.r, int64(length)); err != nil {
+		r.r.Discard(headerLen)
+		if length <= MaxRecord {
+			if uint64(cap(r.buf)) < length {
+				r.buf = make([]byte, length)
+			}
+			data = r.buf[:length]
+			if _, err := io.ReadFull(r.r, data); err != nil {
+				return nil, truncated(err)
+			}
+			sum = maskedCRC(data)
+		} else {
+			h := crc32.New(castagnoli)
+			if _, err := io.CopyN(h, r.r, int64(length)); err != nil {
+				return nil, truncated(err)
+			}
+			sum = mask(h.Sum32())
+		}
+		if _, err := io.ReadFull(r.r, r.ftr[:]); err != nil {
 			return nil, truncated(err)
 		}
-		sum = mask(h.Sum32())
+		want = binary.LittleEndian.Uint32(r.ftr[:])
 	}
-	if _, err := io.ReadFull(r.r, r.ftr[:]); err != nil {
-		return nil, truncated(err)
-	}
-	r.off = start + headerLen + int64(length) + footerLen
-	if sum != binary.LittleEndian.Uint32(r.ftr[:]) {
+	r.off = start + total
+	if sum != want {
 		return nil, &CorruptError{Offset: start, Reason: "the record's data fails its CRC check"}
 	}
 	return data, nil
