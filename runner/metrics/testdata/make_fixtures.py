@@ -4,8 +4,11 @@ real training libraries, so the readers are tested on the bytes those
 libraries write rather than on our idea of them.
 
     python3 make_fixtures.py OUTDIR
+    tar -C fixtures -xzf OUTDIR/fixtures.tar.gz
 
-writes OUTDIR/fixtures.tar.gz holding one folder per writer:
+writes OUTDIR/fixtures.tar.gz, unpacked into testdata/fixtures (with the
+lines of its output that list versions and files kept in
+fixtures/make_fixtures.log), holding one folder per writer:
 
   torch_summarywriter/  torch.utils.tensorboard.SummaryWriter: simple_value,
                         the tensor form (float_val, double_val), add_scalars'
