@@ -67,7 +67,7 @@ var sweepBlockSchema = &hcl.BodySchema{
 		{Name: "method"}, {Name: "samples"}, {Name: "seed"}, {Name: "max_trials"},
 		{Name: "budget"}, {Name: "batch"}, {Name: "startup"}, {Name: "objective"},
 	},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "param", LabelNames: []string{"name"}}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "param", LabelNames: []string{"name"}}},
 }
 
 var sweepParamSchema = &hcl.BodySchema{
@@ -266,7 +266,7 @@ func decodeSweepParam(block *hcl.Block, method string, ctx *hcl.EvalContext) (*S
 		return nil, diags
 	case method == "tpe" && p.Min == p.Max:
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Empty range",
-			Detail: fmt.Sprintf("min and max are both %g, so there is nothing to search; drop the sweep param and set %s in params.", p.Min, p.Name),
+			Detail:  fmt.Sprintf("min and max are both %g, so there is nothing to search; drop the sweep param and set %s in params.", p.Min, p.Name),
 			Subject: rng.Ptr()})
 		return nil, diags
 	}
