@@ -142,9 +142,10 @@ func (e *Experiment) Objective() *Metric {
 	return e.PrimaryMetric()
 }
 
-// startupPoints is how many of a TPE search's points are drawn at random.
+// startupPoints is how many of a TPE search's points are drawn at random:
+// at least the first, which no model could propose.
 func (e *Experiment) startupPoints() int {
-	return min(e.Sweep.Startup, e.SearchPoints())
+	return max(1, min(e.Sweep.Startup, e.SearchPoints()))
 }
 
 // checkSearch checks what a search needs of the rest of the experiment:
