@@ -16,7 +16,7 @@ type History interface {
 // noHistory is the History of a project with no results.
 type noHistory struct{}
 
-func (noHistory) Runs(string) []*Result           { return nil }
+func (noHistory) Runs(string) []*Result          { return nil }
 func (noHistory) Series(*Result, string) []Point { return nil }
 
 // settledRun is the run that decides a trial's outcome in a search, or

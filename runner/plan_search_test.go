@@ -250,7 +250,9 @@ func TestSettlingAndResuming(t *testing.T) {
 	if len(round0) != 6 {
 		t.Fatalf("round 0 has %d trials", len(round0))
 	}
-	loss := func(tr *spec.Trial) map[string][]Point { return map[string][]Point{"loss": {{Step: 1, Value: lossOf(tr)}}} }
+	loss := func(tr *spec.Trial) map[string][]Point {
+		return map[string][]Point{"loss": {{Step: 1, Value: lossOf(tr)}}}
+	}
 	h.record(round0[0], StatusCancelled, "b1", 1, nil)
 	h.record(round0[1], StatusFailed, "b1", 1, nil)
 	h.record(round0[1], StatusSucceeded, "b1", 2, loss(round0[1]))
