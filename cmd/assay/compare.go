@@ -124,6 +124,7 @@ func runCompare(opts *compareOptions) error {
 	if err != nil {
 		return err
 	}
+	plan.UseHistory(historyFor(store, spool.StateDir(repo.Root())))
 	in := compareInput(opts, plan, runs)
 	c, err := compare.Compare(in)
 	if err != nil {

@@ -174,6 +174,7 @@ func runPlan(opts *planOptions) error {
 			return err
 		}
 		plan.UseRecorded(rec)
+		useHistory(plan, rec)
 	}
 	if err := applyForkGate(f, plan); err != nil {
 		return err
@@ -281,6 +282,7 @@ func writePlanTable(f *Factory, plan *runner.Plan) error {
 			return err
 		}
 	}
+	writePlanSearches(w, plan)
 	if err := writePlanTrials(w, plan, sum.BaseToRun > 0); err != nil {
 		return err
 	}

@@ -279,6 +279,7 @@ func reportComparison(opts *reportOptions, ws *workspace, base, head string, pr 
 	if err != nil {
 		return nil, err
 	}
+	plan.UseHistory(historyFor(store, spool.StateDir(repo.Root())))
 	in := compareInput(&compareOptions{f: f, g: opts.g, base: base}, plan, runs)
 	in.PR = pr
 	c, err := compare.Compare(in)

@@ -183,6 +183,7 @@ func runRun(opts *runOptions) error {
 	if store != nil {
 		plan.UseRecorded(runner.AnyRecorded{sp, store})
 	}
+	plan.UseHistory(newSearchHistory(store, sp.Dir))
 	if err := applyForkGate(f, plan); err != nil {
 		return err
 	}
@@ -195,6 +196,7 @@ func runRun(opts *runOptions) error {
 	project := sides[len(sides)-1].project
 	jobs, skipped := sideJobs(sides)
 	plan.AttachLineage(jobs)
+	plan.AttachSearch(jobs)
 	var x runner.Executor
 	var where string
 	if useSlurm(opts, project) {
@@ -270,6 +272,11 @@ func runRun(opts *runOptions) error {
 		}
 	}
 	prog.Close()
+	if execErr == nil && !opts.baseline && opts.shard == "" {
+		head := sides[len(sides)-1]
+		execErr = runSearchRounds(ctx, opts, plan, x, collect, jobs, &runner.Batch{Root: head.root, StateDir: stateDir, ID: batchID,
+			SourceCommit: head.commit, Trigger: trigger, PR: pr}, newSearchHistoryFunc(store, sp.Dir))
+	}
 	stopSignals()
 	cancel()
 	if execErr != nil {
@@ -293,7 +300,7 @@ func runRun(opts *runOptions) error {
 		return exitError{code: 143}
 	}
 	for _, r := range finalResults(collect.runs) {
-		if r.Status != runner.StatusSucceeded {
+		if r.Status != runner.StatusSucceeded && r.Status != runner.StatusStopped {
 			return silentError
 		}
 	}
@@ -496,7 +503,7 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 		return err
 	}
 	var parts []string
-	for _, st := range []runner.Status{runner.StatusSucceeded, runner.StatusFailed, runner.StatusTimedOut, runner.StatusCancelled} {
+	for _, st := range []runner.Status{runner.StatusSucceeded, runner.StatusStopped, runner.StatusFailed, runner.StatusTimedOut, runner.StatusCancelled} {
 		if counts[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
@@ -510,7 +517,7 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 		fmt.Fprintf(f.IO.Out, "Results are in %s until the results branch records them.\n", rel)
 	}
 	for _, r := range final {
-		if r.Status != runner.StatusSucceeded && r.Status != runner.StatusCancelled {
+		if r.Status != runner.StatusSucceeded && r.Status != runner.StatusCancelled && r.Status != runner.StatusStopped {
 			msg := r.Error
 			if msg == "" {
 				msg = fmt.Sprintf("exit code %d", r.ExitCode)

@@ -188,7 +188,8 @@ func fetchResults(f *Factory, store *results.Store) {
 }
 
 // resultsRecorded is how assay plan learns which trials have a succeeded
-// run: the results branch, fetched first, and the local spool.
+// run: the results branch, fetched first, and the local spool. What it
+// returns is also the runner.History searches are replayed from.
 func resultsRecorded(f *Factory) func(ws *workspace, head *spec.Project) (runner.Recorded, error) {
 	return func(ws *workspace, head *spec.Project) (runner.Recorded, error) {
 		store, err := results.OpenForProject(ws.root, head.Settings, f.Getenv)
@@ -201,7 +202,7 @@ func resultsRecorded(f *Factory) func(ws *workspace, head *spec.Project) (runner
 		if sp, err := spool.Open(store.SpoolDir()); err == nil {
 			rec = append(rec, sp)
 		}
-		return rec, nil
+		return recordedHistory{rec, newSearchHistory(store, store.SpoolDir())}, nil
 	}
 }
 

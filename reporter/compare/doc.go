@@ -27,6 +27,11 @@
 //     delta still shown. Both sides constant: the difference is exact, p is
 //     0 (means differ) or 1 (equal) — never "~" for samples that differ.
 //   - NaN and ±Inf values are dropped and counted, never averaged.
+//   - A trial an early_stop rule stopped is neither failed nor missing:
+//     its partial values were the search's evidence. A config whose every
+//     trial was stopped is left out of the rows, with a note; a search's
+//     headline, like any sweep's, is the best config of each side by the
+//     primary metric, which for a search is its objective.
 //   - The overall result is failure when a headline metric regressed
 //     significantly beyond tolerance, else error when head trials failed
 //     or results are missing, else success.

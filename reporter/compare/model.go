@@ -117,6 +117,9 @@ type Config struct {
 	Succeeded int `json:"succeeded"`
 	Failed    int `json:"failed"`
 	Missing   int `json:"missing"`
+	// Stopped counts trials of a search stopped early; they give no
+	// values.
+	Stopped int `json:"stopped,omitempty"`
 }
 
 // Metric is one metric of one row: a sample per side and the test.

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/assaylab/assay/reporter/results"
+	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/spool"
+	"github.com/assaylab/assay/spec"
+)
+
+// newSearchHistoryFunc makes a fresh history of the results branch and
+// the spool each time it is called, so that each round sees the rounds
+// this run has just finished.
+func newSearchHistoryFunc(store *results.Store, spoolDir string) func() runner.History {
+	return func() runner.History { return newSearchHistory(store, spoolDir) }
+}
+
+// runSearchRounds carries the plan's searches on after the first batch:
+// while a search has a round to run, it replays the search against what
+// is recorded now (the spool holds the rounds just run) and runs that
+// round, until every search has spent its budget, a round could not
+// settle (its trials were cancelled), or ctx ends. ran holds the jobs
+// already run by this invocation. A shard (--shard) runs only its share
+// of the round it was planned with: the next round is the next workflow
+// run's, once every shard's results are on the results branch.
+func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x runner.Executor, sink runner.Sink,
+	ran []*runner.Job, batch *runner.Batch, history func() runner.History) error {
+	f := opts.f
+	done := map[string]bool{}
+	for _, j := range ran {
+		done[j.Trial.Key] = true
+	}
+	for ctx.Err() == nil && len(plan.Searches()) > 0 {
+		plan.UseHistory(history())
+		var trials []*spec.Trial
+		for _, e := range plan.Experiments {
+			if !e.Selected || e.Search == nil {
+				continue
+			}
+			for _, t := range e.ToRun {
+				if !done[t.Key] {
+					trials = append(trials, t)
+				}
+			}
+		}
+		if len(trials) == 0 {
+			return nil
+		}
+		jobs := runner.NewJobs(plan.HeadProject, trials)
+		plan.AttachLineage(jobs)
+		plan.AttachSearch(jobs)
+		if refusals := x.Check(jobs); len(refusals) > 0 {
+			return fmt.Errorf("%s of the next round cannot run on this machine: %s", plural(len(refusals), "trial"), refusals[0].Reason)
+		}
+		for _, s := range plan.Searches() {
+			fmt.Fprintf(f.IO.ErrOut, "Search %s: round %d of rounds 0-%d, %s proposed from the %s before it.\n", s.Experiment.Name,
+				s.Next.Index, (s.Points+s.Batch-1)/s.Batch-1, plural(len(s.Next.Points), "point"), plural(s.Next.Index, "round"))
+		}
+		for _, j := range jobs {
+			done[j.Trial.Key] = true
+		}
+		b := *batch
+		b.Jobs = jobs
+		prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(batch.StateDir, "spool", id, spool.LogFile) })
+		err := x.Execute(ctx, &b, sink, prog)
+		prog.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

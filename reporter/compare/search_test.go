@@ -1,0 +1,69 @@
+package compare_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/assaylab/assay/reporter/compare"
+	"github.com/assaylab/assay/reporter/compare/comparetest"
+	"github.com/assaylab/assay/runner"
+)
+
+const searchSpec = `
+experiment "search" {
+  command = ["train", "--lr=${param.lr}", "--epochs=EPOCHS"]
+  params  = { lr = 1 }
+  metric "acc" {
+    goal    = "maximize"
+    summary = "max"
+  }
+  sweep {
+    batch = 1
+    param "lr" { values = [1, 2, 3] }
+  }
+  early_stop { rule = "asha" }
+  seeds = [1, 2, 3]
+}`
+
+// A search's stopped trials are its evidence, not failures: configs
+// stopped early are left out of the rows, with a note, and the headline
+// is the best of the configs that ran to their end on each side.
+func TestSearchStoppedConfigsAreNotFailures(t *testing.T) {
+	base := comparetest.Side(t, comparetest.Load(t, strings.Replace(searchSpec, "EPOCHS", "10", 1))["search"], "fp")
+	head := comparetest.Side(t, comparetest.Load(t, strings.Replace(searchSpec, "EPOCHS", "20", 1))["search"], "fp")
+	st := comparetest.NewStore()
+	acc := map[string]map[float64][]float64{
+		"base": {1: {0.70, 0.71, 0.69}, 3: {0.75, 0.76, 0.74}},
+		"head": {1: {0.80, 0.81, 0.79}, 3: {0.90, 0.91, 0.89}},
+	}
+	for name, side := range map[string]*compare.SideInput{"base": base, "head": head} {
+		for _, tr := range side.Trials {
+			lr := tr.Params["lr"].(float64)
+			if lr == 2 {
+				st.Record(tr, comparetest.Run{Status: runner.StatusStopped, Metrics: map[string]float64{"acc": 0.3}})
+				continue
+			}
+			st.Record(tr, comparetest.Run{Metrics: map[string]float64{"acc": acc[name][lr][tr.Seed-1]}})
+		}
+	}
+	c := mustCompare(t, compare.Input{
+		Base: compare.Ref{Name: "main"}, Head: compare.Ref{Name: "pr"}, Lookup: st.Lookup,
+		Experiments: []compare.ExperimentInput{{Name: "search", Base: base, Head: head}},
+	})
+	e := experiment(t, c, "search")
+	if len(e.Configs) != 2 || len(e.Failures) != 0 || len(e.Missing) != 0 {
+		t.Fatalf("%d rows, %d failures, %d missing; want 2 rows and no failure", len(e.Configs), len(e.Failures), len(e.Missing))
+	}
+	if e.Headline == nil || e.Headline.Head.Label != "lr=3" || e.Headline.Base.Label != "lr=3" {
+		t.Fatalf("headline %+v", e.Headline)
+	}
+	if v := metric(t, e.Headline, "acc").Verdict; v != compare.Improved {
+		t.Errorf("headline acc %s, want improved", v)
+	}
+	if !strings.Contains(strings.Join(e.Notes, "; "), "1 base and 1 head configs of the search were stopped early") {
+		t.Errorf("notes %q", e.Notes)
+	}
+	if c.Result != compare.ResultSuccess {
+		t.Errorf("result %s", c.Result)
+	}
+}
