@@ -205,6 +205,7 @@ func runRun(opts *runOptions) error {
 			return err
 		}
 		x, where = sx, sx.Describe(ctx)
+		warnNoEarlyStop(f, jobs)
 	} else {
 		lx, inv, err := newLocalExecutor(opts, project)
 		if err != nil {

@@ -73,3 +73,15 @@ func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x
 	}
 	return nil
 }
+
+// warnNoEarlyStop says that the slurm executor runs a search's trials to
+// their end: it follows jobs through squeue and files, and does not stop
+// them on a judge's word. The search is still right, only slower.
+func warnNoEarlyStop(f *Factory, jobs []*runner.Job) {
+	for _, j := range jobs {
+		if j.EarlyStop != nil {
+			fmt.Fprintf(f.IO.ErrOut, "warning: the slurm executor does not stop trials early; %s and the rest of its search's round run to their end\n", j.Trial.Experiment)
+			return
+		}
+	}
+}
