@@ -27,8 +27,9 @@ func (e *Experiment) Points() []cty.Value {
 	case "tpe":
 		// What a search proposes later depends on results; what it starts
 		// with does not: its startup points, drawn as a random sweep
-		// with the same seed draws them.
-		return e.randomPoints(base, e.startupPoints())
+		// with the same seed draws them, with real values kept to the 6
+		// significant digits of every proposal (runner/search).
+		return roundPoints(e.randomPoints(base, e.startupPoints()), e.Sweep)
 	}
 	return e.gridPoints(base)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -140,6 +141,24 @@ func (e *Experiment) Objective() *Metric {
 		return e.Metric(e.Sweep.Objective)
 	}
 	return e.PrimaryMetric()
+}
+
+// roundPoints keeps the real params of a search's points to 6
+// significant digits, as its proposals are kept.
+func roundPoints(points []cty.Value, s *Sweep) []cty.Value {
+	for i, pt := range points {
+		m := pt.AsValueMap()
+		for _, p := range s.Params {
+			if p.Distribution != "uniform" && p.Distribution != "log_uniform" {
+				continue
+			}
+			f, _ := m[p.Name].AsBigFloat().Float64()
+			r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 6, 64), 64)
+			m[p.Name] = cty.NumberFloatVal(math.Min(math.Max(r, p.Min), p.Max))
+		}
+		points[i] = cty.ObjectVal(m)
+	}
+	return points
 }
 
 // startupPoints is how many of a TPE search's points are drawn at random:

@@ -275,8 +275,10 @@ func runRun(opts *runOptions) error {
 	prog.Close()
 	if execErr == nil && !opts.baseline && opts.shard == "" {
 		head := sides[len(sides)-1]
-		execErr = runSearchRounds(ctx, opts, plan, x, collect, jobs, &runner.Batch{Root: head.root, StateDir: stateDir, ID: batchID,
+		var more []*runner.Job
+		more, execErr = runSearchRounds(ctx, opts, plan, x, collect, jobs, &runner.Batch{Root: head.root, StateDir: stateDir, ID: batchID,
 			SourceCommit: head.commit, Trigger: trigger, PR: pr}, newSearchHistoryFunc(store, sp.Dir))
+		jobs = append(jobs, more...)
 	}
 	stopSignals()
 	cancel()

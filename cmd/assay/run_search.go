@@ -23,12 +23,14 @@ func newSearchHistoryFunc(store *results.Store, spoolDir string) func() runner.H
 // is recorded now (the spool holds the rounds just run) and runs that
 // round, until every search has spent its budget, a round could not
 // settle (its trials were cancelled), or ctx ends. ran holds the jobs
-// already run by this invocation. A shard (--shard) runs only its share
-// of the round it was planned with: the next round is the next workflow
+// already run by this invocation; it returns the jobs of the rounds it
+// ran, for the run's summary. A shard (--shard) runs only its share of
+// the round it was planned with: the next round is the next workflow
 // run's, once every shard's results are on the results branch.
 func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x runner.Executor, sink runner.Sink,
-	ran []*runner.Job, batch *runner.Batch, history func() runner.History) error {
+	ran []*runner.Job, batch *runner.Batch, history func() runner.History) ([]*runner.Job, error) {
 	f := opts.f
+	var all []*runner.Job
 	done := map[string]bool{}
 	for _, j := range ran {
 		done[j.Trial.Key] = true
@@ -47,13 +49,13 @@ func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x
 			}
 		}
 		if len(trials) == 0 {
-			return nil
+			return all, nil
 		}
 		jobs := runner.NewJobs(plan.HeadProject, trials)
 		plan.AttachLineage(jobs)
 		plan.AttachSearch(jobs)
 		if refusals := x.Check(jobs); len(refusals) > 0 {
-			return fmt.Errorf("%s of the next round cannot run on this machine: %s", plural(len(refusals), "trial"), refusals[0].Reason)
+			return all, fmt.Errorf("%s of the next round cannot run on this machine: %s", plural(len(refusals), "trial"), refusals[0].Reason)
 		}
 		for _, s := range plan.Searches() {
 			fmt.Fprintf(f.IO.ErrOut, "Search %s: round %d of rounds 0-%d, %s proposed from the %s before it.\n", s.Experiment.Name,
@@ -62,16 +64,17 @@ func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x
 		for _, j := range jobs {
 			done[j.Trial.Key] = true
 		}
+		all = append(all, jobs...)
 		b := *batch
 		b.Jobs = jobs
 		prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(batch.StateDir, "spool", id, spool.LogFile) })
 		err := x.Execute(ctx, &b, sink, prog)
 		prog.Close()
 		if err != nil {
-			return err
+			return all, err
 		}
 	}
-	return nil
+	return all, nil
 }
 
 // warnNoEarlyStop says that the slurm executor runs a search's trials to
