@@ -13,6 +13,7 @@ import importlib.util
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -26,11 +27,14 @@ _spec.loader.exec_module(train)
 
 def evaluate(lr, l2, epochs, seed):
     """Train once; return each metric's series, one value per epoch."""
-    fd, path = tempfile.mkstemp(suffix=".jsonl")
-    os.close(fd)
-    argv, env = sys.argv, os.environ.get("ASSAY_METRICS_FILE")
+    # The trainer writes out/weights.json where it runs: a scratch
+    # directory, as assay gives a trial, not the caller's.
+    scratch = tempfile.mkdtemp(prefix="search-trainer-")
+    path = os.path.join(scratch, "metrics.jsonl")
+    argv, env, cwd = sys.argv, os.environ.get("ASSAY_METRICS_FILE"), os.getcwd()
     sys.argv = ["train.py", "--lr=%r" % lr, "--l2=%r" % l2, "--epochs=%d" % epochs, "--seed=%d" % seed]
     os.environ["ASSAY_METRICS_FILE"] = path
+    os.chdir(scratch)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             train.main()
@@ -48,7 +52,8 @@ def evaluate(lr, l2, epochs, seed):
             os.environ.pop("ASSAY_METRICS_FILE", None)
         else:
             os.environ["ASSAY_METRICS_FILE"] = env
-        os.remove(path)
+        os.chdir(cwd)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def main():
