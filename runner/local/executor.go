@@ -42,6 +42,11 @@ type Config struct {
 	Host string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Supervisor is the command that starts each trial under a
+	// supervisor (SupervisorCommand), which ends the trial's whole
+	// process tree with it, even when assay is killed; nil runs each
+	// trial as assay's direct child in its own process group.
+	Supervisor []string
 }
 
 // Executor runs trials on this machine.

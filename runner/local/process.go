@@ -8,77 +8,141 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/assaylab/assay/runner"
 )
 
 // scanLimit bounds the part of one stdout line that pattern metrics see;
 // the log still gets every byte.
 const scanLimit = 64 << 10
 
-// process is one started trial process and its group.
+// process is one started trial: its process (the supervisor, when there
+// is one, else the trial itself) and the streams copied into its log.
 type process struct {
-	cmd  *exec.Cmd
+	cmd *exec.Cmd
+	// sup talks to the trial's supervisor; nil when the trial runs as
+	// assay's direct child in its own process group pgid.
+	sup  *supervisorConn
 	pgid int
-	// exited is closed when the group leader has been reaped.
+	// exited is closed when the process has been reaped.
 	exited chan struct{}
-	// copied is closed when stdout has been fully copied to the log.
+	// copied is closed when stdout and stderr have been fully copied to
+	// the log.
 	copied  chan struct{}
 	waitErr error
-	pipe    *os.File
+	pipes   []*os.File
+}
+
+// output says where a trial's stdout and stderr go.
+type output struct {
+	log *os.File
+	// scan, when set, gets each line of stdout.
+	scan func([]byte)
+	// mask, when not empty, is applied to both streams on their way to
+	// the log.
+	mask *runner.Mask
 }
 
 // startProcess runs argv in dir with env, its stdout and stderr going to
-// log. When scan is set, stdout passes through a pipe and each line of it
-// is handed to scan.
-func startProcess(argv []string, dir string, env []string, log *os.File, scan func([]byte)) (*process, error) {
-	cmd := &exec.Cmd{Path: argv[0], Args: argv, Dir: dir, Env: env, Stderr: log, Stdout: log}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	p := &process{cmd: cmd, exited: make(chan struct{}), copied: make(chan struct{})}
-	var w *os.File
-	if scan != nil {
-		r, pw, err := os.Pipe()
+// out.log. Without a scan or a mask the trial writes to the log directly;
+// otherwise its streams pass through pipes that assay copies in
+// fixed-size chunks. supervisor is the command that starts a trial's
+// supervisor (SupervisorCommand); nil runs the trial as a direct child.
+func startProcess(argv []string, dir string, env []string, out output, supervisor []string, grace time.Duration) (*process, error) {
+	p := &process{exited: make(chan struct{}), copied: make(chan struct{})}
+	stdout, stderr := io.Writer(out.log), io.Writer(out.log)
+	var copiers []func()
+	var childEnds []*os.File
+	pipe := func(scan func([]byte)) (*os.File, error) {
+		r, w, err := os.Pipe()
 		if err != nil {
 			return nil, err
 		}
-		p.pipe, w = r, pw
-		cmd.Stdout = w
+		p.pipes = append(p.pipes, r)
+		childEnds = append(childEnds, w)
+		copiers = append(copiers, func() { copyStream(r, out.log, out.mask, scan) })
+		return w, nil
 	}
-	if err := cmd.Start(); err != nil {
-		if w != nil {
-			w.Close()
-			p.pipe.Close()
+	closeAll := func() {
+		for _, f := range append(p.pipes, childEnds...) {
+			f.Close()
+		}
+	}
+	if out.scan != nil || !out.mask.Empty() {
+		w, err := pipe(out.scan)
+		if err != nil {
+			return nil, err
+		}
+		stdout = w
+	}
+	if !out.mask.Empty() {
+		w, err := pipe(nil)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		stderr = w
+	}
+	var err error
+	if supervisor != nil {
+		p.cmd, p.sup, err = startSupervised(supervisor, argv, dir, env, stdout, stderr, grace)
+	} else {
+		p.cmd, err = startDirect(argv, dir, env, stdout, stderr)
+	}
+	for _, w := range childEnds {
+		w.Close() // the child holds its own copies
+	}
+	if err != nil {
+		for _, r := range p.pipes {
+			r.Close()
 		}
 		return nil, err
 	}
-	p.pgid = cmd.Process.Pid
-	if w != nil {
-		w.Close() // the child holds its own copy
-		go p.copyStdout(log, scan)
-	} else {
-		close(p.copied)
+	p.pgid = p.cmd.Process.Pid
+	var wg sync.WaitGroup
+	for _, c := range copiers {
+		wg.Add(1)
+		go func() { defer wg.Done(); c() }()
 	}
+	go func() { wg.Wait(); close(p.copied) }()
 	go func() {
-		p.waitErr = cmd.Wait()
+		p.waitErr = p.cmd.Wait()
 		close(p.exited)
 	}()
 	return p, nil
 }
 
-// copyStdout streams the pipe into the log in fixed-size chunks, handing
-// complete lines (cut at scanLimit) to scan.
-func (p *process) copyStdout(log io.Writer, scan func([]byte)) {
-	defer close(p.copied)
-	defer p.pipe.Close()
+// startDirect starts argv as assay's child, leading its own process group.
+func startDirect(argv []string, dir string, env []string, stdout, stderr io.Writer) (*exec.Cmd, error) {
+	cmd := &exec.Cmd{Path: argv[0], Args: argv, Dir: dir, Env: env, Stdout: stdout, Stderr: stderr}
+	cmd.SysProcAttr = directAttr()
+	return cmd, cmd.Start()
+}
+
+// copyStream streams r into log in fixed-size chunks, masked, handing
+// complete lines of what the trial wrote (cut at scanLimit) to scan.
+func copyStream(r *os.File, log io.Writer, mask *runner.Mask, scan func([]byte)) {
+	defer r.Close()
+	var mw *runner.MaskWriter
+	if !mask.Empty() {
+		mw = mask.Writer(log)
+		log = mw
+	}
 	buf := make([]byte, 64<<10)
-	line := make([]byte, 0, 4096)
+	var line []byte
+	if scan != nil {
+		line = make([]byte, 0, 4096)
+	}
 	overlong := false
 	for {
-		n, err := p.pipe.Read(buf)
+		n, err := r.Read(buf)
 		if n > 0 {
 			chunk := buf[:n]
 			log.Write(chunk)
-			for len(chunk) > 0 {
+			for scan != nil && len(chunk) > 0 {
 				i := bytes.IndexByte(chunk, '\n')
 				part := chunk
 				if i >= 0 {
@@ -103,6 +167,9 @@ func (p *process) copyStdout(log io.Writer, scan func([]byte)) {
 			if len(line) > 0 {
 				scan(line)
 			}
+			if mw != nil {
+				mw.Flush()
+			}
 			return
 		}
 	}
@@ -119,8 +186,9 @@ type ending struct {
 	killed bool
 }
 
-// wait returns when the process has exited, stopping it first on timeout
-// (timeout 0 means none) or cancellation of ctx.
+// wait returns when the trial and everything it started have ended,
+// stopping them first on timeout (timeout 0 means none) or cancellation
+// of ctx.
 func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending {
 	var timer <-chan time.Time
 	if timeout > 0 {
@@ -139,36 +207,54 @@ func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending
 		e.killed = p.stop(grace)
 	}
 	<-p.exited
-	// Whatever the trial left running in its group dies with it; this is
-	// also what closes a pipe that a leftover grandchild still holds.
-	_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+	if p.sup == nil {
+		// Whatever the trial left running in its group dies with it; this
+		// is also what closes a pipe that a leftover grandchild holds.
+		_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+	}
 	select {
 	case <-p.copied:
 	case <-time.After(5 * time.Second):
-		// A process that left the group (setsid) still holds stdout.
-		p.pipe.Close()
+		// Without a supervisor, a process that left the group (setsid)
+		// may still hold the pipes.
+		for _, r := range p.pipes {
+			r.Close()
+		}
 		<-p.copied
 	}
 	e.exitCode = exitCode(p.cmd.ProcessState, p.waitErr)
 	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		e.signalled = true
 	}
+	if p.sup != nil {
+		if st, ok := p.sup.finish(); ok {
+			e.exitCode, e.signalled = st.code, st.signalled
+		}
+	}
 	return e
 }
 
-// stop sends SIGTERM to the group, then SIGKILL after grace if the leader
-// is still there; it reports whether SIGKILL was needed.
+// stop sends SIGTERM to the trial's whole tree, then SIGKILL after grace
+// if it has not ended; it reports whether SIGKILL was needed.
 func (p *process) stop(grace time.Duration) bool {
-	_ = syscall.Kill(-p.pgid, syscall.SIGTERM)
+	p.signal(syscall.SIGTERM)
 	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
 	case <-p.exited:
 		return false
 	case <-t.C:
-		_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+		p.signal(syscall.SIGKILL)
 		return true
 	}
+}
+
+func (p *process) signal(sig syscall.Signal) {
+	if p.sup != nil {
+		p.sup.signal(sig)
+		return
+	}
+	_ = syscall.Kill(-p.pgid, sig)
 }
 
 // exitCode is the process's exit status, or 128+N for signal N.
