@@ -155,9 +155,10 @@ func appendMasked(out, buf []byte, lo, hi int, ivs []span, continued bool) ([]by
 }
 
 // MaskWriter masks a stream on its way to an underlying writer. A value
-// split across two writes is still masked: the last len(longest value)-1
-// bytes are held back until more arrive or Flush is called. Memory stays
-// within one write plus twice the longest value.
+// split across two writes is still masked: a tail that could be the start
+// of a value is held back until more arrives or Flush is called, and
+// nothing else, so a line that holds no secret reaches the writer at once.
+// Memory stays within one write plus twice the longest value.
 type MaskWriter struct {
 	m *Mask
 	w io.Writer
@@ -182,7 +183,7 @@ func (mw *MaskWriter) Write(p []byte) (int, error) {
 		return mw.w.Write(p)
 	}
 	mw.buf = append(mw.buf, p...)
-	if err := mw.emit(len(mw.buf) - (mw.m.max - 1)); err != nil {
+	if err := mw.emit(len(mw.buf) - mw.m.heldBack(mw.buf, mw.done)); err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -194,6 +195,29 @@ func (mw *MaskWriter) Flush() error {
 		return nil
 	}
 	return mw.emit(len(mw.buf))
+}
+
+// heldBack is the length of the longest tail of buf[from:] that is the
+// beginning of a value (and not a whole one): those bytes cannot be
+// written yet. Every occurrence that starts before it lies wholly in buf.
+func (m *Mask) heldBack(buf []byte, from int) int {
+	held := 0
+	for _, v := range m.values {
+		// Only a tail longer than the one already held matters.
+		limit := len(buf) - held
+		for i := max(from, len(buf)-len(v)+1); i < limit; i++ {
+			j := bytes.IndexByte(buf[i:limit], v[0])
+			if j < 0 {
+				break
+			}
+			i += j
+			if bytes.HasPrefix(v, buf[i:]) {
+				held = len(buf) - i
+				break
+			}
+		}
+	}
+	return held
 }
 
 // emit masks and writes buf[done:hi], keeping enough context after it.

@@ -149,3 +149,24 @@ func TestMaskRunMetricCollision(t *testing.T) {
 		t.Errorf("metrics %v warnings %q", run.Result.Metrics, run.Result.Warnings)
 	}
 }
+
+// Only a tail that could begin a secret waits for more: a line without
+// one is written at once, so a log read while the trial runs is whole.
+func TestMaskWriterHoldsBackOnlyAPossibleSecret(t *testing.T) {
+	var out bytes.Buffer
+	w := NewMask("sk-live-0123456789").Writer(&out)
+	w.Write([]byte("epoch 1 loss 0.5\n"))
+	if out.String() != "epoch 1 loss 0.5\n" {
+		t.Errorf("after a plain line: %q", out.String())
+	}
+	w.Write([]byte("key sk-li"))
+	if out.String() != "epoch 1 loss 0.5\nkey " {
+		t.Errorf("after a possible start: %q", out.String())
+	}
+	w.Write([]byte("ve-0123456789\n"))
+	w.Write([]byte("key sk-lima\n"))
+	w.Flush()
+	if out.String() != "epoch 1 loss 0.5\nkey ***\nkey sk-lima\n" {
+		t.Errorf("at the end: %q", out.String())
+	}
+}
