@@ -192,6 +192,13 @@ func runRun(opts *runOptions) error {
 	}
 	jobs := runner.NewJobs(project, trials)
 	plan.AttachLineage(jobs)
+	sec, err := newRunSecrets(f, project, jobs)
+	if err != nil {
+		return err
+	}
+	// From here on everything run prints is masked.
+	f = sec.maskIO(f)
+	opts.f = f
 	var x runner.Executor
 	var where string
 	if useSlurm(opts, project) {
@@ -255,10 +262,13 @@ func runRun(opts *runOptions) error {
 		trigger = runner.TriggerSchedule
 	}
 	batch := &runner.Batch{Jobs: jobs, Root: root, StateDir: stateDir, ID: runner.BatchID(f.Getenv, time.Now()),
-		SourceCommit: sourceCommit, Trigger: trigger, PR: pr}
-	collect := &collectingSink{Sink: sp}
+		SourceCommit: sourceCommit, Trigger: trigger, PR: pr,
+		Secrets: sec.secrets, Withheld: sec.withheld, Mask: sec.mask}
+	// Whatever the executor leaves unmasked is masked before the spool
+	// keeps it, so records, reports and comments built from it are clean.
+	collect := &collectingSink{Sink: runner.MaskSink{Sink: sp, Mask: sec.mask}}
 	prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(sp.Dir, id, spool.LogFile) })
-	execErr := x.Execute(ctx, batch, collect, prog)
+	execErr := x.Execute(ctx, batch, collect, runner.MaskObserver(prog, sec.mask))
 	prog.Close()
 	stopSignals()
 	cancel()
@@ -294,7 +304,7 @@ func runRun(opts *runOptions) error {
 // environment (ASSAY_GPUS, ASSAY_LABELS) and the flags.
 func newLocalExecutor(opts *runOptions, project *spec.Project) (*local.Executor, gpu.Inventory, error) {
 	f := opts.f
-	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ()}
+	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ(), Supervisor: local.SupervisorCommand()}
 	var configured []string
 	if ex := project.Executor("local"); ex != nil {
 		cfg.Labels, cfg.Parallel, configured = ex.Labels, ex.Parallel, ex.GPUs
