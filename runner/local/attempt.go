@@ -112,7 +112,11 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	}
 	watch := x.cfg.Sampler.Watch(a.gpus)
 	mask := x.batch.Mask
-	proc, err := startProcess(argv, workdir, env, output{log: log, scan: scan, mask: mask}, x.cfg.Supervisor, x.cfg.KillGrace)
+	sup, err := x.supervisor()
+	if err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the trial ran without a supervisor (%v), so a process it left in another session, or a kill -9 of assay, may have outlived it", err))
+	}
+	proc, err := startProcess(argv, workdir, env, output{log: log, scan: scan, mask: mask}, sup, a.runID)
 	if err != nil {
 		watch.Stop()
 		return a.notStarted(run, fmt.Sprintf("cannot start %q: %v", t.Command[0], err), log)
@@ -135,6 +139,9 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	case end.timedOut:
 		res.Status = runner.StatusTimedOut
 		res.Error = fmt.Sprintf("timed out after %s (the runner's timeout)%s", t.Runner.Timeout, stoppedHow(end, x.cfg.KillGrace))
+	case end.lost:
+		res.Status = runner.StatusFailed
+		res.Error = "the trials' supervisor went away before the trial ended, so how it ended is unknown"
 	case end.exitCode == 0:
 		res.Status = runner.StatusSucceeded
 	default:

@@ -1,3 +1,5 @@
+//go:build linux
+
 package local
 
 import (
@@ -176,6 +178,53 @@ func TestSupervisorCgroup(t *testing.T) {
 				dir := filepath.Join(parent, filepath.Base(strings.TrimSpace(string(own))))
 				if _, err := os.Stat(dir); !os.IsNotExist(err) {
 					t.Errorf("the trial's cgroup %s is left behind (%v)", dir, err)
+				}
+			}
+		})
+	}
+}
+
+// With trials side by side under one supervisor, what one trial leaves
+// behind dies with it and nothing of another trial does: in a cgroup by
+// the cgroup, without one by the ASSAY_RUN_ID in the leftovers'
+// environment. A leftover that cleared its environment cannot be told
+// apart, so it lives until the batch ends, and no longer.
+func TestLeftoversBelongToTheirTrial(t *testing.T) {
+	needSetsid(t)
+	for name, sup := range supervisors {
+		t.Run(name, func(t *testing.T) {
+			root, state := t.TempDir(), t.TempDir()
+			sp, _ := spool.Open(filepath.Join(state, "spool"))
+			// a leaves a grandchild and exits; b waits until a's
+			// grandchild is gone, then says whether its own still lives.
+			a := trial("a", `setsid sh -c 'echo $$ > a-pid; exec sleep 300' &
+env -i /bin/sh -c 'setsid sh -c "echo \$\$ > anon-pid; exec sleep 300" &'
+while [ ! -s a-pid ] || [ ! -s anon-pid ]; do sleep 0.01; done`)
+			b := trial("b", `setsid sh -c 'echo $$ > b-pid; exec sleep 300' &
+while [ ! -s b-pid ] || [ ! -s a-pid ]; do sleep 0.01; done
+i=0; while kill -0 "$(cat a-pid)" 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done
+if kill -0 "$(cat a-pid)" 2>/dev/null; then echo "a's leftover lives" > verdict
+elif kill -0 "$(cat b-pid)" 2>/dev/null; then echo "b's own lives" > verdict
+else echo "b's own died with a" > verdict; fi`)
+			x := New(Config{Parallel: 2, Environ: os.Environ(), KillGrace: time.Second, Supervisor: sup})
+			if err := x.Execute(context.Background(), &runner.Batch{Jobs: []*runner.Job{a, b}, Root: root, StateDir: state}, sp, nil); err != nil {
+				t.Fatal(err)
+			}
+			read := func(name string) string { b, _ := os.ReadFile(filepath.Join(root, name)); return strings.TrimSpace(string(b)) }
+			var pids []int
+			for _, f := range []string{"a-pid", "b-pid", "anon-pid"} {
+				pid, _ := strconv.Atoi(read(f))
+				if pid > 1 {
+					pids = append(pids, pid)
+					t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+				}
+			}
+			if v := read("verdict"); v != "b's own lives" {
+				t.Errorf("verdict %q, want a's leftover gone while b's own still lived", v)
+			}
+			for _, pid := range pids {
+				if alive(pid) {
+					t.Errorf("process %d outlived the batch", pid)
 				}
 			}
 		})

@@ -19,15 +19,21 @@ import (
 // the log still gets every byte.
 const scanLimit = 64 << 10
 
-// process is one started trial: its process (the supervisor, when there
-// is one, else the trial itself) and the streams copied into its log.
+// process is one started trial: the trial's own process (started by the
+// supervisor, or as assay's direct child) and the streams copied into its
+// log.
 type process struct {
-	cmd *exec.Cmd
-	// sup talks to the trial's supervisor; nil when the trial runs as
-	// assay's direct child in its own process group pgid.
-	sup  *supervisorConn
+	// cmd is the trial as assay's direct child, in its own process group
+	// pgid; nil when the supervisor started it.
+	cmd  *exec.Cmd
 	pgid int
-	// exited is closed when the process has been reaped.
+	// sup and id name a supervised trial; status is its exit, read once
+	// exited is closed.
+	sup    *supervisor
+	id     int
+	status exitStatus
+	// exited is closed when the trial has ended: its own process reaped
+	// and, when supervised, its whole tree gone.
 	exited chan struct{}
 	// copied is closed when stdout and stderr have been fully copied to
 	// the log.
@@ -49,11 +55,12 @@ type output struct {
 // startProcess runs argv in dir with env, its stdout and stderr going to
 // out.log. Without a scan or a mask the trial writes to the log directly;
 // otherwise its streams pass through pipes that assay copies in
-// fixed-size chunks. supervisor is the command that starts a trial's
-// supervisor (SupervisorCommand); nil runs the trial as a direct child.
-func startProcess(argv []string, dir string, env []string, out output, supervisor []string, grace time.Duration) (*process, error) {
+// fixed-size chunks. With a supervisor (sup, and marker the trial's run
+// id) the supervisor starts the trial; without one it runs as assay's
+// direct child.
+func startProcess(argv []string, dir string, env []string, out output, sup *supervisor, marker string) (*process, error) {
 	p := &process{exited: make(chan struct{}), copied: make(chan struct{})}
-	stdout, stderr := io.Writer(out.log), io.Writer(out.log)
+	stdout, stderr := out.log, out.log
 	var copiers []func()
 	var childEnds []*os.File
 	pipe := func(scan func([]byte)) (*os.File, error) {
@@ -87,13 +94,28 @@ func startProcess(argv []string, dir string, env []string, out output, superviso
 		stderr = w
 	}
 	var err error
-	if supervisor != nil {
-		p.cmd, p.sup, err = startSupervised(supervisor, argv, dir, env, stdout, stderr, grace)
+	if sup != nil {
+		var exits <-chan exitStatus
+		p.sup = sup
+		if p.id, exits, err = sup.start(argv, dir, env, stdout, stderr, marker); err == nil {
+			go func() {
+				p.status = <-exits
+				close(p.exited)
+			}()
+		}
 	} else {
-		p.cmd, err = startDirect(argv, dir, env, stdout, stderr)
+		p.cmd = &exec.Cmd{Path: argv[0], Args: argv, Dir: dir, Env: env, Stdout: stdout, Stderr: stderr}
+		p.cmd.SysProcAttr = directAttr()
+		if err = p.cmd.Start(); err == nil {
+			p.pgid = p.cmd.Process.Pid
+			go func() {
+				p.waitErr = p.cmd.Wait()
+				close(p.exited)
+			}()
+		}
 	}
 	for _, w := range childEnds {
-		w.Close() // the child holds its own copies
+		w.Close() // the trial holds its own copies
 	}
 	if err != nil {
 		for _, r := range p.pipes {
@@ -101,25 +123,13 @@ func startProcess(argv []string, dir string, env []string, out output, superviso
 		}
 		return nil, err
 	}
-	p.pgid = p.cmd.Process.Pid
 	var wg sync.WaitGroup
 	for _, c := range copiers {
 		wg.Add(1)
 		go func() { defer wg.Done(); c() }()
 	}
 	go func() { wg.Wait(); close(p.copied) }()
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.exited)
-	}()
 	return p, nil
-}
-
-// startDirect starts argv as assay's child, leading its own process group.
-func startDirect(argv []string, dir string, env []string, stdout, stderr io.Writer) (*exec.Cmd, error) {
-	cmd := &exec.Cmd{Path: argv[0], Args: argv, Dir: dir, Env: env, Stdout: stdout, Stderr: stderr}
-	cmd.SysProcAttr = directAttr()
-	return cmd, cmd.Start()
 }
 
 // copyStream streams r into log in fixed-size chunks, masked, handing
@@ -184,6 +194,8 @@ type ending struct {
 	cancelled bool
 	// killed is set when SIGTERM was not enough and SIGKILL followed.
 	killed bool
+	// lost is set when the supervisor went away before the trial ended.
+	lost bool
 }
 
 // wait returns when the trial and everything it started have ended,
@@ -207,7 +219,7 @@ func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending
 		e.killed = p.stop(grace)
 	}
 	<-p.exited
-	if p.sup == nil {
+	if p.cmd != nil {
 		// Whatever the trial left running in its group dies with it; this
 		// is also what closes a pipe that a leftover grandchild holds.
 		_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
@@ -222,14 +234,13 @@ func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending
 		}
 		<-p.copied
 	}
+	if p.cmd == nil {
+		e.exitCode, e.signalled, e.lost = p.status.code, p.status.signalled, p.status.lost
+		return e
+	}
 	e.exitCode = exitCode(p.cmd.ProcessState, p.waitErr)
 	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		e.signalled = true
-	}
-	if p.sup != nil {
-		if st, ok := p.sup.finish(); ok {
-			e.exitCode, e.signalled = st.code, st.signalled
-		}
 	}
 	return e
 }
@@ -242,16 +253,31 @@ func (p *process) stop(grace time.Duration) bool {
 	defer t.Stop()
 	select {
 	case <-p.exited:
-		return false
 	case <-t.C:
 		p.signal(syscall.SIGKILL)
 		return true
 	}
+	if p.cmd == nil {
+		return false // the supervisor reports the end of the whole tree
+	}
+	// The trial's own process has ended; the rest of its group gets the
+	// rest of the grace to handle SIGTERM too.
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for syscall.Kill(-p.pgid, 0) == nil {
+		select {
+		case <-t.C:
+			p.signal(syscall.SIGKILL)
+			return true
+		case <-tick.C:
+		}
+	}
+	return false
 }
 
 func (p *process) signal(sig syscall.Signal) {
-	if p.sup != nil {
-		p.sup.signal(sig)
+	if p.cmd == nil {
+		p.sup.signal(p.id, sig)
 		return
 	}
 	_ = syscall.Kill(-p.pgid, sig)

@@ -11,105 +11,162 @@ import (
 	"time"
 )
 
-// tree is the set of processes a supervised trial consists of: the
-// members of its cgroup where the supervisor could make one, else the
-// supervisor's descendants (which, as a subreaper, it keeps even when
-// they double-fork or call setsid).
-type tree struct {
-	self int
-	// cg is the trial's cgroup directory and cgfd an open descriptor of
-	// it; "" and -1 without one.
-	cg    string
-	cgfd  int
-	kills int
+// cgroup is a trial's own cgroup v2 directory, with an open descriptor
+// of it for clone3.
+type cgroup struct {
+	dir string
+	fd  int
 }
 
-func newTree(useCgroup bool) *tree {
-	t := &tree{self: os.Getpid(), cgfd: -1}
-	if useCgroup {
-		t.cg, t.cgfd = makeCgroup()
+// newCgroup creates a cgroup for a trial under the supervisor's own, or
+// returns nil where that is not possible (no cgroup v2, or no permission
+// to write it: a non-root user outside a delegated subtree).
+func newCgroup() *cgroup {
+	dir, fd := makeCgroup()
+	if dir == "" {
+		return nil
 	}
-	return t
+	return &cgroup{dir: dir, fd: fd}
 }
 
-func (t *tree) mode() string {
-	if t.cg != "" {
-		return "cgroup"
-	}
-	return "subreaper"
+// procs lists the cgroup's processes.
+func (c *cgroup) procs() []int { return cgroupProcs(c.dir) }
+
+// kill sends SIGKILL to every process of the cgroup with one write, which
+// no fork can race; false on a kernel before 5.14, which has no
+// cgroup.kill.
+func (c *cgroup) kill() bool {
+	return os.WriteFile(filepath.Join(c.dir, "cgroup.kill"), []byte("1"), 0) == nil
 }
 
-// start starts argv, in its own process group, inside the cgroup (from
-// its very first instruction, through clone3) when there is one.
-func (t *tree) start(argv []string) (int, error) {
-	sys := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	attr := &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 1, 2}, Sys: sys}
-	if t.cgfd >= 0 {
-		sys.UseCgroupFD, sys.CgroupFD = true, t.cgfd
-		if pid, err := syscall.ForkExec(argv[0], argv, attr); err == nil {
-			return pid, nil
-		}
-		// The cgroup may be what failed (a kernel without clone3 into a
-		// cgroup, a hierarchy that refuses it): go on without one.
-		t.dropCgroup()
-		sys.UseCgroupFD, sys.CgroupFD = false, 0
-	}
-	return syscall.ForkExec(argv[0], argv, attr)
-}
-
-// signal sends sig to every process of the tree.
-func (t *tree) signal(sig syscall.Signal) {
-	var pids []int
-	if t.cg != "" {
-		pids = cgroupProcs(t.cg)
-	} else {
-		pids = descendants(t.self)
-	}
-	for _, pid := range pids {
-		_ = syscall.Kill(pid, sig)
-	}
-}
-
-// kill sends SIGKILL to every process of the tree: one write to
-// cgroup.kill, which no fork can race; after that, and without a cgroup,
-// every descendant found in /proc.
-func (t *tree) kill() {
-	t.kills++
-	if t.cg != "" {
-		if os.WriteFile(filepath.Join(t.cg, "cgroup.kill"), []byte("1"), 0) == nil && t.kills == 1 {
-			return
-		}
-		// A kernel before 5.14 has no cgroup.kill; and a process that
-		// left the cgroup is still a descendant.
-		for _, pid := range cgroupProcs(t.cg) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
-	for _, pid := range descendants(t.self) {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-	}
-}
-
-// close removes the cgroup, which is empty once the tree has been reaped
-// (the kernel may take a moment to notice).
-func (t *tree) close() {
-	if t.cg == "" {
+// remove removes the cgroup, which is empty once its processes have been
+// reaped (the kernel may take a moment to notice).
+func (c *cgroup) remove() {
+	if c == nil {
 		return
 	}
 	for i := 0; i < 40; i++ {
-		if err := syscall.Rmdir(t.cg); err == nil || err == syscall.ENOENT {
+		if err := syscall.Rmdir(c.dir); err == nil || err == syscall.ENOENT {
 			break
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	syscall.Close(t.cgfd)
-	t.cg, t.cgfd = "", -1
+	syscall.Close(c.fd)
 }
 
-func (t *tree) dropCgroup() {
-	syscall.Close(t.cgfd)
-	syscall.Rmdir(t.cg)
-	t.cg, t.cgfd = "", -1
+// procScan is one pass over /proc: who is whose parent, below the
+// supervisor.
+type procScan struct {
+	self     int
+	children map[int][]int
+	dead     map[int]bool
+	leaders  map[int]*supervised
+	// runIDs caches the ASSAY_RUN_ID of orphans, by pid.
+	runIDs map[int]string
+}
+
+func scanProcs(self int, leaders map[int]*supervised) *procScan {
+	p := &procScan{self: self, children: map[int][]int{}, dead: map[int]bool{}, leaders: leaders, runIDs: map[int]string{}}
+	d, err := os.Open("/proc")
+	if err != nil {
+		return p
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	buf := make([]byte, 512)
+	for _, name := range names {
+		pid, err := strconv.Atoi(name)
+		if err != nil {
+			continue
+		}
+		if pp, state := statOf(pid, buf); pp > 0 {
+			p.children[pp] = append(p.children[pp], pid)
+			if state == 'Z' || state == 'X' {
+				p.dead[pid] = true
+			}
+		}
+	}
+	return p
+}
+
+// of lists the live processes of a trial: below its own process while
+// that lives, and below every orphan (a child of the supervisor that is
+// no trial's own process) whose environment carries the trial's
+// ASSAY_RUN_ID.
+func (p *procScan) of(leader int, ended bool, runID string) []int {
+	var roots []int
+	if !ended {
+		roots = append(roots, leader)
+	}
+	for _, c := range p.children[p.self] {
+		if p.leaders[c] != nil {
+			continue
+		}
+		id, ok := p.runIDs[c]
+		if !ok {
+			id = environValue(c, "ASSAY_RUN_ID")
+			p.runIDs[c] = id
+		}
+		if id == runID && runID != "" {
+			roots = append(roots, c)
+		}
+	}
+	return p.below(roots)
+}
+
+// all lists every live descendant of the supervisor.
+func (p *procScan) all() []int { return p.below(p.children[p.self]) }
+
+func (p *procScan) below(roots []int) []int {
+	var out []int
+	queue := append([]int(nil), roots...)
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		if !p.dead[pid] {
+			out = append(out, pid)
+		}
+		queue = append(queue, p.children[pid]...)
+	}
+	return out
+}
+
+// statOf reads a process's parent id and state from /proc/PID/stat; 0
+// when it is gone.
+func statOf(pid int, buf []byte) (int, byte) {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0
+	}
+	n, _ := f.Read(buf)
+	f.Close()
+	b := buf[:n]
+	// The command name is in parentheses and may hold anything.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, 0
+	}
+	fields := bytes.Fields(b[i+1:])
+	if len(fields) < 2 || len(fields[0]) == 0 {
+		return 0, 0
+	}
+	pp, _ := strconv.Atoi(string(fields[1]))
+	return pp, fields[0][0]
+}
+
+// environValue reads one variable of the environment a process started
+// with.
+func environValue(pid int, key string) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		return ""
+	}
+	for _, kv := range bytes.Split(b, []byte{0}) {
+		if v, ok := bytes.CutPrefix(kv, []byte(key+"=")); ok {
+			return string(v)
+		}
+	}
+	return ""
 }
 
 // makeCgroup creates a cgroup for the trial under the supervisor's own
@@ -205,57 +262,4 @@ func cgroupProcs(dir string) []int {
 		}
 	}
 	return pids
-}
-
-// descendants lists the processes below pid, from one pass over /proc.
-func descendants(pid int) []int {
-	d, err := os.Open("/proc")
-	if err != nil {
-		return nil
-	}
-	names, _ := d.Readdirnames(-1)
-	d.Close()
-	children := map[int][]int{}
-	buf := make([]byte, 512)
-	for _, name := range names {
-		p, err := strconv.Atoi(name)
-		if err != nil {
-			continue
-		}
-		if pp := parentOf(p, buf); pp > 0 {
-			children[pp] = append(children[pp], p)
-		}
-	}
-	var out []int
-	queue := children[pid]
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		out = append(out, p)
-		queue = append(queue, children[p]...)
-	}
-	return out
-}
-
-// parentOf reads a process's parent id from /proc/PID/stat; 0 when it is
-// gone.
-func parentOf(pid int, buf []byte) int {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	n, _ := f.Read(buf)
-	f.Close()
-	b := buf[:n]
-	// The command name is in parentheses and may hold anything.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
-	}
-	fields := bytes.Fields(b[i+1:])
-	if len(fields) < 2 {
-		return 0
-	}
-	pp, _ := strconv.Atoi(string(fields[1]))
-	return pp
 }
