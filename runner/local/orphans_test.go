@@ -210,7 +210,10 @@ else echo "b's own died with a" > verdict; fi`)
 			if err := x.Execute(context.Background(), &runner.Batch{Jobs: []*runner.Job{a, b}, Root: root, StateDir: state}, sp, nil); err != nil {
 				t.Fatal(err)
 			}
-			read := func(name string) string { b, _ := os.ReadFile(filepath.Join(root, name)); return strings.TrimSpace(string(b)) }
+			read := func(name string) string {
+				b, _ := os.ReadFile(filepath.Join(root, name))
+				return strings.TrimSpace(string(b))
+			}
 			var pids []int
 			for _, f := range []string{"a-pid", "b-pid", "anon-pid"} {
 				pid, _ := strconv.Atoi(read(f))
