@@ -233,3 +233,16 @@ else echo "b's own died with a" > verdict; fi`)
 		})
 	}
 }
+
+// The supervisor holds none of assay's environment: a trial that reads
+// its parent's (the supervisor's) finds nothing, no token among it.
+func TestSupervisorHoldsNoEnvironment(t *testing.T) {
+	t.Setenv("GITHUB_TOKEN", "ghs-never-in-the-supervisor")
+	run, _, root := runOne(t, SupervisorCommand(), trial("peek", `tr '\0' '\n' < /proc/$PPID/environ | wc -l > parent-env`), time.Second)
+	if run.Result.Status != runner.StatusSucceeded {
+		t.Fatalf("status %s: %s", run.Result.Status, run.Result.Error)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "parent-env")); strings.TrimSpace(string(b)) != "0" {
+		t.Errorf("the supervisor's environment has %s variables, want none", b)
+	}
+}

@@ -60,7 +60,9 @@ func startSupervisor(command []string, grace time.Duration) (*supervisor, error)
 	mine, theirs := os.NewFile(uintptr(fds[0]), "supervisor"), os.NewFile(uintptr(fds[1]), "supervisor")
 	defer theirs.Close()
 	args := append([]string{"assay"}, command[1:]...)
-	cmd := &exec.Cmd{Path: command[0], Args: append(args, "--grace="+grace.String()), Stderr: os.Stderr,
+	// An empty environment: each trial's comes with its start, and the
+	// supervisor needs none of assay's (its credentials least of all).
+	cmd := &exec.Cmd{Path: command[0], Args: append(args, "--grace="+grace.String()), Env: []string{}, Stderr: os.Stderr,
 		ExtraFiles: []*os.File{theirs}}
 	// Its own process group: a signal to assay's group (Ctrl-C, a CI
 	// runner stopping the step) reaches assay, which stops the trials in
