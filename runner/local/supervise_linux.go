@@ -175,6 +175,8 @@ type supervision struct {
 	leaders map[int]*supervised
 	// closed says assay closed the socket.
 	closed bool
+	// pids bounds the pids a scan of /proc has to read.
+	pids pidFloor
 }
 
 // supervised is one trial.
@@ -250,6 +252,7 @@ func (s *supervision) start(m supMsg) {
 		return
 	}
 	t.pid = pid
+	s.pids.started(pid)
 	s.trials[t.id], s.leaders[pid] = t, t
 	mode := "subreaper"
 	if t.cg != nil {
@@ -344,14 +347,18 @@ func (s *supervision) members(t *supervised, scan **procScan) []int {
 		return t.cg.procs()
 	}
 	if *scan == nil {
-		*scan = scanProcs(os.Getpid(), s.leaders)
+		floor := s.pids.get()
+		if s.closed {
+			floor = 0 // the end: leave nothing to chance, whatever it costs
+		}
+		*scan = scanProcs(os.Getpid(), s.leaders, floor)
 	}
 	return (*scan).of(t.pid, t.ended, t.marker)
 }
 
 // killAll kills every descendant: the batch is over.
 func (s *supervision) killAll() {
-	for _, pid := range scanProcs(os.Getpid(), nil).all() {
+	for _, pid := range scanProcs(os.Getpid(), nil, 0).all() {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 }

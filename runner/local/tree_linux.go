@@ -65,7 +65,9 @@ type procScan struct {
 	runIDs map[int]string
 }
 
-func scanProcs(self int, leaders map[int]*supervised) *procScan {
+// scanProcs reads the parent of every process whose pid is at least
+// floor (0: every process).
+func scanProcs(self int, leaders map[int]*supervised, floor int) *procScan {
 	p := &procScan{self: self, children: map[int][]int{}, dead: map[int]bool{}, leaders: leaders, runIDs: map[int]string{}}
 	d, err := os.Open("/proc")
 	if err != nil {
@@ -76,7 +78,7 @@ func scanProcs(self int, leaders map[int]*supervised) *procScan {
 	buf := make([]byte, 512)
 	for _, name := range names {
 		pid, err := strconv.Atoi(name)
-		if err != nil {
+		if err != nil || pid < floor {
 			continue
 		}
 		if pp, state := statOf(pid, buf); pp > 0 {
@@ -134,12 +136,17 @@ func (p *procScan) below(roots []int) []int {
 // statOf reads a process's parent id and state from /proc/PID/stat; 0
 // when it is gone.
 func statOf(pid int, buf []byte) (int, byte) {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/stat")
+	// Plain system calls: this runs for every process on the machine at
+	// the end of each trial, and os.File's poller setup would double it.
+	fd, err := syscall.Open("/proc/"+strconv.Itoa(pid)+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return 0, 0
 	}
-	n, _ := f.Read(buf)
-	f.Close()
+	n, _ := syscall.Read(fd, buf)
+	syscall.Close(fd)
+	if n < 0 {
+		return 0, 0
+	}
 	b := buf[:n]
 	// The command name is in parentheses and may hold anything.
 	i := bytes.LastIndexByte(b, ')')
@@ -152,6 +159,47 @@ func statOf(pid int, buf []byte) (int, byte) {
 	}
 	pp, _ := strconv.Atoi(string(fields[1]))
 	return pp, fields[0][0]
+}
+
+// pidFloor tracks the lowest pid a process of the batch can have. Pids
+// are handed out in increasing order until they wrap around at pid_max, so
+// everything a trial starts has a pid above the first trial's, and a scan
+// need not read the stat of older processes: on a busy machine that is
+// most of them. Once the pids wrap, the floor is 0 (scan everything).
+type pidFloor struct {
+	floor, last int
+	wrapped     bool
+}
+
+// started notes a trial's own process.
+func (f *pidFloor) started(pid int) {
+	if f.floor == 0 || pid < f.floor {
+		f.floor = pid
+	}
+	f.check()
+}
+
+// get returns the floor for a scan now.
+func (f *pidFloor) get() int {
+	f.check()
+	if f.wrapped {
+		return 0
+	}
+	return f.floor
+}
+
+// check notices a wrap: the last pid handed out going down.
+func (f *pidFloor) check() {
+	b, err := os.ReadFile("/proc/sys/kernel/ns_last_pid")
+	n, cerr := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || cerr != nil {
+		f.wrapped = true // cannot tell: scan everything
+		return
+	}
+	if n < f.last || n < f.floor {
+		f.wrapped = true
+	}
+	f.last = n
 }
 
 // environValue reads one variable of the environment a process started
