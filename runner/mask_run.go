@@ -23,15 +23,9 @@ func (m *Mask) Run(run *Run) {
 	}
 	r := run.Result
 	r.Error = m.String(r.Error)
-	for i, w := range r.Warnings {
-		r.Warnings[i] = m.String(w)
-	}
-	for i, c := range r.Command {
-		r.Command[i] = m.String(c)
-	}
-	for i, l := range r.Labels {
-		r.Labels[i] = m.String(l)
-	}
+	r.Warnings = m.strings(r.Warnings)
+	r.Command = m.strings(r.Command)
+	r.Labels = m.strings(r.Labels)
 	r.Workdir = m.String(r.Workdir)
 	r.System.Host = m.String(r.System.Host)
 	if r.Params != nil {
@@ -43,6 +37,26 @@ func (m *Mask) Run(run *Run) {
 	if !run.LogMasked && run.LogPath != "" {
 		m.log(run)
 	}
+}
+
+// strings masks ss into a new slice when anything changes: records share
+// slices with the trial (its command, its labels), which a retry runs
+// again and must find as they were.
+func (m *Mask) strings(ss []string) []string {
+	var out []string
+	for i, v := range ss {
+		mv := m.String(v)
+		if mv != v && out == nil {
+			out = append(make([]string, 0, len(ss)), ss[:i]...)
+		}
+		if out != nil {
+			out = append(out, mv)
+		}
+	}
+	if out == nil {
+		return ss
+	}
+	return out
 }
 
 // value masks the strings inside a decoded JSON value (params).

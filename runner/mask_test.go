@@ -107,8 +107,12 @@ func TestMaskRun(t *testing.T) {
 		LogPath:      logPath,
 		ArtifactsDir: arts,
 	}
+	command := run.Result.Command
 	m.Run(run)
 	r := run.Result
+	if command[1] != "--key="+secret {
+		t.Errorf("masking the record changed the trial's own command: %q", command)
+	}
 	if r.Error != "failed with ***" || !strings.Contains(r.Warnings[0], `line 1: "***"`) {
 		t.Errorf("error %q, warnings %q", r.Error, r.Warnings)
 	}
