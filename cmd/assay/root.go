@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/assaylab/assay/runner/local"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -54,6 +56,10 @@ type globalOptions struct {
 
 // Main runs assay with args and returns the process exit code.
 func Main(args []string, f *Factory) int {
+	if len(args) > 0 && args[0] == local.SupervisorArg {
+		// assay run starts each trial under assay itself as its supervisor.
+		return local.Supervise(args[1:])
+	}
 	root := newRootCmd(f)
 	root.SetArgs(normalizeArgs(args))
 	root.SetIn(f.IO.In)
