@@ -8,24 +8,32 @@ import (
 // The routes the server answers, named as GitHub's REST reference writes
 // them. Pass them to Expect.
 const (
-	GetUser         = "GET /user"
-	GetPull         = "GET /repos/{owner}/{repo}/pulls/{number}"
-	ListComments    = "GET /repos/{owner}/{repo}/issues/{number}/comments"
-	CreateComment   = "POST /repos/{owner}/{repo}/issues/{number}/comments"
-	EditComment     = "PATCH /repos/{owner}/{repo}/issues/comments/{id}"
-	DeleteComment   = "DELETE /repos/{owner}/{repo}/issues/comments/{id}"
-	ListIssueLabels = "GET /repos/{owner}/{repo}/issues/{number}/labels"
-	ListIssues      = "GET /repos/{owner}/{repo}/issues"
-	CreateIssue     = "POST /repos/{owner}/{repo}/issues"
-	GetIssue        = "GET /repos/{owner}/{repo}/issues/{number}"
-	EditIssue       = "PATCH /repos/{owner}/{repo}/issues/{number}"
-	CreateStatus    = "POST /repos/{owner}/{repo}/statuses/{sha}"
-	ListStatuses    = "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+	GetUser          = "GET /user"
+	GetPull          = "GET /repos/{owner}/{repo}/pulls/{number}"
+	ListComments     = "GET /repos/{owner}/{repo}/issues/{number}/comments"
+	CreateComment    = "POST /repos/{owner}/{repo}/issues/{number}/comments"
+	EditComment      = "PATCH /repos/{owner}/{repo}/issues/comments/{id}"
+	DeleteComment    = "DELETE /repos/{owner}/{repo}/issues/comments/{id}"
+	ListIssueLabels  = "GET /repos/{owner}/{repo}/issues/{number}/labels"
+	ListIssues       = "GET /repos/{owner}/{repo}/issues"
+	CreateIssue      = "POST /repos/{owner}/{repo}/issues"
+	GetIssue         = "GET /repos/{owner}/{repo}/issues/{number}"
+	EditIssue        = "PATCH /repos/{owner}/{repo}/issues/{number}"
+	CreateStatus     = "POST /repos/{owner}/{repo}/statuses/{sha}"
+	ListStatuses     = "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+	GetLatestRelease = "GET /repos/{owner}/{repo}/releases/latest"
+	GetReleaseByTag  = "GET /repos/{owner}/{repo}/releases/tags/{tag}"
 	// WebBlob is a file's web page on a branch, outside the API prefix.
 	WebBlob = webBlob
+	// WebReleaseDownload is a release asset's browser_download_url,
+	// outside the API prefix and without a token.
+	WebReleaseDownload = "GET /{owner}/{repo}/releases/download/{tag}/{name}"
 )
 
 const webBlob = "GET /{owner}/{repo}/blob/{rest...}"
+
+// webRoutes are answered outside the API prefix, without a token.
+var webRoutes = []string{WebReleaseDownload, webBlob}
 
 type handler func(*Server, *request) response
 
@@ -46,6 +54,10 @@ var routeTable = map[string]handler{
 	CreateStatus:    (*Server).createStatus,
 	ListStatuses:    (*Server).listStatuses,
 	webBlob:         (*Server).webBlob,
+
+	GetLatestRelease:   (*Server).getLatestRelease,
+	GetReleaseByTag:    (*Server).getReleaseByTag,
+	WebReleaseDownload: (*Server).webReleaseDownload,
 }
 
 // match finds the route of r and its path parameters.
@@ -54,7 +66,7 @@ func (s *Server) match(r *http.Request) (string, handler, map[string]string) {
 	if strings.HasPrefix(path+"/", s.prefix) || path+"/" == s.prefix {
 		api := "/" + strings.TrimPrefix(strings.TrimPrefix(path, strings.TrimSuffix(s.prefix, "/")), "/")
 		for route, h := range routeTable {
-			if route == webBlob {
+			if isWebRoute(route) {
 				continue
 			}
 			if params, ok := matchPattern(route, r.Method, api); ok {
@@ -62,10 +74,21 @@ func (s *Server) match(r *http.Request) (string, handler, map[string]string) {
 			}
 		}
 	}
-	if params, ok := matchPattern(webBlob, r.Method, path); ok {
-		return webBlob, routeTable[webBlob], params
+	for _, route := range webRoutes {
+		if params, ok := matchPattern(route, r.Method, path); ok {
+			return route, routeTable[route], params
+		}
 	}
 	return "", nil, nil
+}
+
+func isWebRoute(route string) bool {
+	for _, w := range webRoutes {
+		if route == w {
+			return true
+		}
+	}
+	return false
 }
 
 // matchPattern matches "METHOD /a/{b}/c" (and a final {rest...}) against

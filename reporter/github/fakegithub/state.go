@@ -20,6 +20,8 @@ type Repo struct {
 	statuses    map[string][]Status
 	files       func(ref, path string) ([]byte, bool)
 	nextNumber  int
+	releases    []*Release
+	downloads   map[assetKey]int
 }
 
 // Issue is an issue or a pull request, as the issues API sees both.
