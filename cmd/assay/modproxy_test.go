@@ -98,7 +98,11 @@ func newModuleProxy(t *testing.T, repoRoot string) *moduleProxy {
 		Commit:  commit,
 		Env: []string{
 			"GOPROXY=file://" + filepath.ToSlash(dir) + ",file://" + filepath.ToSlash(filepath.Join(modcache, "cache", "download")),
-			"GOSUMDB=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local",
+			"GOSUMDB=off", "GOTOOLCHAIN=local",
+			// The flags of the release build (.goreleaser.yaml), so that
+			// every build of assay in make e2e-workflow shares one compile
+			// of its dependencies in the build cache.
+			"CGO_ENABLED=0", "GOFLAGS=-mod=mod -trimpath",
 			"GOMODCACHE=" + modcache, "GOCACHE=" + goEnv(t, "GOCACHE"),
 		},
 	}

@@ -23,10 +23,14 @@ import (
 // workflowEnv is what every scenario of TestWorkflow shares: the tools,
 // the snapshot release, the module proxy, and the table of jobs.
 type workflowEnv struct {
-	t       *testing.T
-	root    string
-	actBin  string
-	repo    string // this checkout: assaylab/assay@v1 for act
+	t      *testing.T
+	root   string
+	actBin string
+	repo   string // this checkout
+	// assayAt is what act sees as assaylab/assay@v1: this checkout's
+	// .github, copied (act reads a local action's whole folder for every
+	// step that uses it).
+	assayAt string
 	actions string // the stand-in actions
 	release *snapshotRelease
 	proxy   *moduleProxy
@@ -76,6 +80,10 @@ func newWorkflowEnv(t *testing.T) *workflowEnv {
 	act, goreleaser := needWorkflowTools(t)
 	w := &workflowEnv{t: t, root: t.TempDir(), actBin: act, repo: repoRoot(t)}
 	w.actions = filepath.Join(w.repo, "cmd", "assay", "testdata", "actions")
+	w.assayAt = filepath.Join(w.root, "assaylab-assay")
+	if err := os.CopyFS(filepath.Join(w.assayAt, ".github"), os.DirFS(filepath.Join(w.repo, ".github"))); err != nil {
+		t.Fatal(err)
+	}
 	w.goroot = goEnv(t, "GOROOT")
 	w.goVer = strings.TrimPrefix(goEnv(t, "GOVERSION"), "go")
 	w.release = buildSnapshotRelease(t, goreleaser, w.repo, filepath.Join(w.root, "release"))
@@ -333,18 +341,20 @@ type actRun struct {
 	name   string
 	jobs   map[string]string // job -> success | failure
 	steps  []actStep
-	output string
+	output string // act's JSON log
+	text   string // the same, one "job: message" line each
 	err    error
 }
 
 // actStep is one step's result line from act's JSON log.
 type actStep struct {
-	Job    string  `json:"job"`
-	Step   string  `json:"step"`
-	Stage  string  `json:"stage"`
-	Result string  `json:"stepResult"`
-	Time   float64 `json:"executionTime"`
-	Msg    string  `json:"msg"`
+	Job    string   `json:"job"`
+	Step   string   `json:"step"`
+	StepID []string `json:"stepID"`
+	Stage  string   `json:"stage"`
+	Result string   `json:"stepResult"`
+	Time   float64  `json:"executionTime"`
+	Msg    string   `json:"msg"`
 }
 
 // pushEvent is the payload of a push to main from before to after.
@@ -386,7 +396,7 @@ func (r *rig) act(name, event string, payload any, sha string) *actRun {
 	}
 	args := []string{event, "-W", ".github/workflows/assay.yml", "-e", evFile, "--json",
 		"-P", "ubuntu-latest=-self-hosted", "-P", "self-hosted=-self-hosted", "-P", "cpu=-self-hosted",
-		"--local-repository", "assaylab/assay@v1=" + r.repo,
+		"--local-repository", "assaylab/assay@v1=" + r.assayAt,
 		"--local-repository", "actions/checkout@v4=" + filepath.Join(r.actions, "checkout"),
 		"--local-repository", "actions/setup-go@v5=" + filepath.Join(r.actions, "setup-go"),
 		"--local-repository", "actions/cache@v4=" + filepath.Join(r.actions, "cache"),
@@ -429,6 +439,8 @@ func (r *rig) act(name, event string, payload any, sha string) *actRun {
 // parseActLog reads act's JSON log: each job's result and each step's.
 func parseActLog(name string, out []byte) *actRun {
 	run := &actRun{name: name, jobs: map[string]string{}, output: string(out)}
+	var text strings.Builder
+	defer func() { run.text = text.String() }()
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
@@ -437,8 +449,13 @@ func parseActLog(name string, out []byte) *actRun {
 			JobResult string `json:"jobResult"`
 		}
 		if json.Unmarshal(sc.Bytes(), &line) != nil {
+			text.Write(sc.Bytes())
+			text.WriteByte('\n')
 			continue
 		}
+		// A called workflow's jobs are "caller job/workflow name/job".
+		line.Job = line.Job[strings.LastIndex(line.Job, "/")+1:]
+		fmt.Fprintf(&text, "%s: %s\n", line.Job, strings.TrimRight(line.Msg, "\n"))
 		if line.JobResult != "" {
 			run.jobs[line.Job] = line.JobResult
 		}
@@ -456,9 +473,9 @@ func (r *rig) record(run *actRun) {
 		r.rows = append(r.rows, jobRow{scenario: r.scenario, run: run.name, job: job, result: res})
 	}
 	for _, s := range run.steps {
-		if s.Step == "Install assay" && s.Stage == "Main" {
+		if s.Step == "Install assay" && s.Stage == "Main" && len(s.StepID) == 1 {
 			r.installs = append(r.installs, installTiming{scenario: r.scenario + ": " + run.name, job: s.Job,
-				source: installSource(run.output, s.Job), took: time.Duration(s.Time)})
+				source: installSource(run.text, s.Job), took: time.Duration(s.Time)})
 		}
 	}
 }
@@ -466,7 +483,7 @@ func (r *rig) record(run *actRun) {
 // installSource finds what the install action said it did in a job.
 func installSource(out, job string) string {
 	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, `"job":"`+job+`"`) && strings.Contains(line, "assay installed (") {
+		if strings.HasPrefix(line, job+": ") && strings.Contains(line, "assay installed (") {
 			i := strings.Index(line, "assay installed (")
 			rest := line[i+len("assay installed ("):]
 			if j := strings.Index(rest, ")"); j > 0 {
@@ -502,7 +519,7 @@ func (r *rig) wantJobs(run *actRun, want map[string]string) {
 		}
 	}
 	if r.t.Failed() {
-		r.t.Logf("%s: act's log:\n%s", run.name, tail(run.output, 60))
+		r.t.Logf("%s: act's log:\n%s", run.name, tail(run.text, 80))
 	}
 }
 
@@ -539,10 +556,7 @@ func (w *workflowEnv) table() string {
 	var order []key
 	for _, row := range w.rows {
 		job := row.job
-		if i := strings.Index(job, "/"); i >= 0 {
-			job = job[i+1:]
-		}
-		if i := strings.Index(job, "-"); i >= 0 && strings.HasPrefix(job, "run") {
+		if strings.HasPrefix(job, "run-") {
 			job = "run (shards)"
 		}
 		k := key{row.scenario, job}

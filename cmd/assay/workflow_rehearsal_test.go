@@ -27,7 +27,7 @@ import (
 func TestWorkflow(t *testing.T) {
 	start := time.Now()
 	w := newWorkflowEnv(t)
-	t.Logf("act: %s", runIn(t, "", nil, w.actBin, "--version"))
+	t.Logf("act: %s", runIn(t, "", []string{"HOME=" + t.TempDir()}, w.actBin, "--version"))
 	t.Run("pull-request", w.pullRequest)
 	t.Run("first-pr-after-adoption", w.firstPullRequest)
 	t.Run("secret-env", w.secretEnv)
@@ -302,7 +302,7 @@ func (w *workflowEnv) goInstallFallback(t *testing.T) {
 		t.Errorf("a commit's jobs downloaded the release: %v", d)
 	}
 	for job := range run.jobs {
-		if src := installSource(run.output, job); src != "go-install" {
+		if src := installSource(run.text, job); src != "go-install" {
 			t.Errorf("job %s installed assay by %s, want go-install", job, src)
 		}
 	}
