@@ -234,18 +234,7 @@ func (w *workflowEnv) newRig(t *testing.T, scenario string) *rig {
 	r.gh.Repo("assaylab/assay").AddRelease(w.release.Tag, false, w.release.Assets)
 	r.gh.Repo(actionsRepo)
 
-	// The machine: Go in its tool cache, as a runner image has it.
-	r.machine = filepath.Join(r.dir, "machine")
-	goDir := filepath.Join(r.machine, "tool_cache", "go", w.goVer)
-	if err := os.MkdirAll(goDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(w.goroot, filepath.Join(goDir, "x64")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(goDir, "x64.complete"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	r.newMachine("machine")
 	r.cache = filepath.Join(r.dir, "actions-cache")
 
 	// The team's repository, as assay init writes it.
@@ -255,6 +244,33 @@ func (w *workflowEnv) newRig(t *testing.T, scenario string) *rig {
 	// Two shards at most: every shard is a job, and jobs cost CI time.
 	r.edit(".github/workflows/assay.yml", "max-shards: 16", "max-shards: 2")
 	return r
+}
+
+// newMachine makes the jobs from now on run on another self-hosted
+// machine: act's cache directory, whose tool cache is empty but for Go, as
+// a runner image has it (for setup-go).
+func (r *rig) newMachine(name string) {
+	r.t.Helper()
+	r.machine = filepath.Join(r.dir, name)
+	goDir := filepath.Join(r.machine, "tool_cache", "go", r.goVer)
+	if err := os.MkdirAll(goDir, 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.Symlink(r.goroot, filepath.Join(goDir, "x64")); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(goDir, "x64.complete"), nil, 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// installedBy says how each job of run installed assay.
+func (r *rig) installedBy(run *actRun) map[string]string {
+	out := map[string]string{}
+	for job := range run.jobs {
+		out[job] = installSource(run.text, job)
+	}
+	return out
 }
 
 // baseEnv is the environment of git and assay on the host, and of act.
@@ -454,7 +470,7 @@ func parseActLog(name string, out []byte) *actRun {
 			continue
 		}
 		// A called workflow's jobs are "caller job/workflow name/job".
-		line.Job = line.Job[strings.LastIndex(line.Job, "/")+1:]
+		line.Job = strings.TrimPrefix(line.Job, "experiments/assay experiments/")
 		fmt.Fprintf(&text, "%s: %s\n", line.Job, strings.TrimRight(line.Msg, "\n"))
 		if line.JobResult != "" {
 			run.jobs[line.Job] = line.JobResult

@@ -259,9 +259,31 @@ func (w *workflowEnv) nights(t *testing.T) {
 	nightJobs := map[string]string{"plan": "success", "run": "success", "nightly": "success"}
 	issues := func() []fakegithub.Issue { return r.gh.Repo(actionsRepo).Issues() }
 	for i, shift := range []string{"0", "0", "0", "0.2", "0"} {
+		if i == 2 {
+			// The third night runs on a machine that never ran assay.
+			r.newMachine("machine-2")
+		}
 		r.env["CANARY_SHIFT"] = shift
 		run := r.act("night "+string(rune('1'+i)), "schedule", scheduleEvent(), main)
 		r.wantJobs(run, nightJobs)
+		if strings.Contains(run.text, "Run Main Set up Go") {
+			t.Errorf("night %d: a job set up Go to install a release", i+1)
+		}
+		// Install once per machine: the first job of the first night
+		// downloads the release, the first of the new machine restores it
+		// from actions/cache, every other job finds it in the tool cache.
+		how := r.installedBy(run)
+		for job, src := range how {
+			want := "tool-cache"
+			if job == "plan" && i == 0 {
+				want = "download"
+			} else if job == "plan" && i == 2 {
+				want = "actions-cache"
+			}
+			if src != want {
+				t.Errorf("night %d: job %s installed assay by %s, want %s", i+1, job, src, want)
+			}
+		}
 		switch i {
 		case 0, 1, 2:
 			if n := len(issues()); n != 0 {
@@ -282,6 +304,9 @@ func (w *workflowEnv) nights(t *testing.T) {
 	if n := r.records(); n != 25 {
 		t.Errorf("origin holds %d records, want 5 nights × 5 seeds", n)
 	}
+	if d := r.gh.Repo("assaylab/assay").Downloads(w.release.Tag); d[w.release.Archive] != 1 || d["checksums.txt"] != 1 {
+		t.Errorf("release downloads over five nights on two machines: %v, want the archive and checksums.txt once", d)
+	}
 }
 
 // goInstallFallback: a caller that names a commit gets assay built with go
@@ -301,8 +326,11 @@ func (w *workflowEnv) goInstallFallback(t *testing.T) {
 	if d := r.gh.Repo("assaylab/assay").Downloads(w.release.Tag); len(d) != 0 {
 		t.Errorf("a commit's jobs downloaded the release: %v", d)
 	}
-	for job := range run.jobs {
-		if src := installSource(run.text, job); src != "go-install" {
+	if n := strings.Count(run.text, "Run Main Set up Go"); n != len(run.jobs) {
+		t.Errorf("%d jobs set up Go, want every one of %d", n, len(run.jobs))
+	}
+	for job, src := range r.installedBy(run) {
+		if src != "go-install" {
 			t.Errorf("job %s installed assay by %s, want go-install", job, src)
 		}
 	}
