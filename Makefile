@@ -50,7 +50,7 @@ e2e:
 # (cmd/assay/install_test.go).
 e2e-workflow: $(ACT) $(GORELEASER)
 	ASSAY_ACT=$(CURDIR)/$(ACT) ASSAY_GORELEASER=$(CURDIR)/$(GORELEASER) \
-	$(GO) test -count=1 -tags e2e -run '^(TestInstallFromModuleZip|TestWorkflow)$$' -timeout 20m -v ./cmd/assay
+	$(GO) test -count=1 -tags e2e -run '^(TestInstallFromModuleZip|TestWorkflow)$$' -timeout 60m -v ./cmd/assay
 
 $(ACT):
 	GOBIN=$(CURDIR)/$(dir $(ACT)) $(GO) install github.com/nektos/act@$(ACT_VERSION)
