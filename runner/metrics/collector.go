@@ -26,6 +26,10 @@ type Collector struct {
 	objects int64
 	// patternLines counts matches per pattern metric, their step.
 	patternLines map[string]int64
+	// undeclared counts the distinct names kept that no metric block
+	// declares.
+	undeclared    int
+	declaredNames map[string]bool
 }
 
 // problem is one kind of bad input, counted.
@@ -47,7 +51,9 @@ func NewCollector(declared []*spec.Metric, path string) (*Collector, error) {
 		problems:     map[string]*problem{},
 		patternLines: map[string]int64{},
 	}
+	c.declaredNames = make(map[string]bool, len(declared))
 	for _, m := range declared {
+		c.declaredNames[m.Name] = true
 		if m.Pattern != nil {
 			c.patterns = append(c.patterns, m)
 		}
@@ -225,8 +231,27 @@ func (c *Collector) fileNote(kind, message string) {
 	c.note("file:"+kind, "", func(*problem) string { return message })
 }
 
+// MaxUndeclared is the most distinct metric names a trial may report
+// without declaring them; the points of further names are dropped, with a
+// warning. Every name is one series in the record committed to the
+// results branch, which every clone may fetch: a trial that logs a name
+// per step or per sample (100,000 names made a 6.8 MB record) would bloat
+// it for good. Declared metrics are always kept, and are the way to keep
+// more.
+const MaxUndeclared = 1000
+
 func (c *Collector) add(name string, step int64, v float64) {
 	s := c.series[name]
+	if s == nil && !c.declaredNames[name] {
+		if c.undeclared >= MaxUndeclared {
+			c.note("too-many-names", fmt.Sprintf("%q", shorten(name)), func(p *problem) string {
+				return fmt.Sprintf("%s beyond the first %d undeclared metric names were dropped (first: %s); "+
+					"declare the metrics you need with metric blocks: declared metrics are always kept", times(p.count, "point"), MaxUndeclared, p.first)
+			})
+			return
+		}
+		c.undeclared++
+	}
 	if s == nil {
 		s = &Series{}
 		c.series[name] = s

@@ -6,7 +6,9 @@
 // number, NaN or ±Inf (Python's json.dumps writes NaN and Infinity
 // without complaint), and a metrics file deleted or replaced mid-run are
 // each reported once, as a warning in the run record, with a count of the
-// lines affected; every good point is kept.
+// lines affected; every good point is kept. So are declared metrics; of the
+// names no metric block declares, the first MaxUndeclared are kept and the
+// points of the rest dropped with a warning.
 //
 // A line is one JSON object; "step" is its step, and every other numeric
 // member is one point of the metric it names:

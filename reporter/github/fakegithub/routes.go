@@ -8,19 +8,22 @@ import (
 // The routes the server answers, named as GitHub's REST reference writes
 // them. Pass them to Expect.
 const (
-	GetUser          = "GET /user"
-	GetPull          = "GET /repos/{owner}/{repo}/pulls/{number}"
-	ListComments     = "GET /repos/{owner}/{repo}/issues/{number}/comments"
-	CreateComment    = "POST /repos/{owner}/{repo}/issues/{number}/comments"
-	EditComment      = "PATCH /repos/{owner}/{repo}/issues/comments/{id}"
-	DeleteComment    = "DELETE /repos/{owner}/{repo}/issues/comments/{id}"
-	ListIssueLabels  = "GET /repos/{owner}/{repo}/issues/{number}/labels"
-	ListIssues       = "GET /repos/{owner}/{repo}/issues"
-	CreateIssue      = "POST /repos/{owner}/{repo}/issues"
-	GetIssue         = "GET /repos/{owner}/{repo}/issues/{number}"
-	EditIssue        = "PATCH /repos/{owner}/{repo}/issues/{number}"
-	CreateStatus     = "POST /repos/{owner}/{repo}/statuses/{sha}"
-	ListStatuses     = "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+	GetUser         = "GET /user"
+	GetPull         = "GET /repos/{owner}/{repo}/pulls/{number}"
+	ListComments    = "GET /repos/{owner}/{repo}/issues/{number}/comments"
+	CreateComment   = "POST /repos/{owner}/{repo}/issues/{number}/comments"
+	EditComment     = "PATCH /repos/{owner}/{repo}/issues/comments/{id}"
+	DeleteComment   = "DELETE /repos/{owner}/{repo}/issues/comments/{id}"
+	ListIssueLabels = "GET /repos/{owner}/{repo}/issues/{number}/labels"
+	ListIssues      = "GET /repos/{owner}/{repo}/issues"
+	CreateIssue     = "POST /repos/{owner}/{repo}/issues"
+	GetIssue        = "GET /repos/{owner}/{repo}/issues/{number}"
+	EditIssue       = "PATCH /repos/{owner}/{repo}/issues/{number}"
+	CreateStatus    = "POST /repos/{owner}/{repo}/statuses/{sha}"
+	ListStatuses    = "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+	// GetPermission is a user's permission on the repository
+	// ("Get repository permissions for a user").
+	GetPermission    = "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
 	GetLatestRelease = "GET /repos/{owner}/{repo}/releases/latest"
 	GetReleaseByTag  = "GET /repos/{owner}/{repo}/releases/tags/{tag}"
 	// WebBlob is a file's web page on a branch, outside the API prefix.
@@ -53,6 +56,7 @@ var routeTable = map[string]handler{
 	EditIssue:       (*Server).editIssue,
 	CreateStatus:    (*Server).createStatus,
 	ListStatuses:    (*Server).listStatuses,
+	GetPermission:   (*Server).getPermission,
 	webBlob:         (*Server).webBlob,
 
 	GetLatestRelease:   (*Server).getLatestRelease,
