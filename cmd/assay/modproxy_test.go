@@ -58,7 +58,12 @@ func newModuleProxy(t *testing.T, repoRoot string) *moduleProxy {
 		t.Fatalf("listing the checkout's files: %v", err)
 	}
 	var files []zip.File
+	seen := map[string]bool{}
 	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		if seen[name] { // a path in a merge conflict is listed once per stage
+			continue
+		}
+		seen[name] = true
 		if fi, err := os.Lstat(filepath.Join(repoRoot, name)); err == nil && fi.Mode().IsRegular() {
 			files = append(files, checkoutFile{root: repoRoot, name: name})
 		}
