@@ -470,7 +470,9 @@ func parseActLog(name string, out []byte) *actRun {
 			continue
 		}
 		// A called workflow's jobs are "caller job/workflow name/job".
-		line.Job = strings.TrimPrefix(line.Job, "experiments/assay experiments/")
+		// act names a job with a one-entry matrix, and one that needs it,
+		// with a trailing space.
+		line.Job = strings.TrimSpace(strings.TrimPrefix(line.Job, "experiments/assay experiments/"))
 		fmt.Fprintf(&text, "%s: %s\n", line.Job, strings.TrimRight(line.Msg, "\n"))
 		if line.JobResult != "" {
 			run.jobs[line.Job] = line.JobResult
@@ -572,7 +574,7 @@ func (w *workflowEnv) table() string {
 	var order []key
 	for _, row := range w.rows {
 		job := row.job
-		if strings.HasPrefix(job, "run-") {
+		if job == "run" || strings.HasPrefix(job, "run-") {
 			job = "run (shards)"
 		}
 		k := key{row.scenario, job}
