@@ -523,7 +523,7 @@ func (r *rig) wantJobs(run *actRun, want map[string]string) {
 			if strings.HasPrefix(job, prefix) {
 				matched, seen[prefix] = true, true
 				if res != w {
-					r.t.Errorf("%s: job %q %s, want %s", run.name, job, res, w)
+					r.t.Errorf("%s: job %q %s, want %s; its log ends:\n%s", run.name, job, res, w, tail(jobLines(run.text, job), 40))
 				}
 			}
 		}
@@ -537,8 +537,19 @@ func (r *rig) wantJobs(run *actRun, want map[string]string) {
 		}
 	}
 	if r.t.Failed() {
-		r.t.Logf("%s: act's log:\n%s", run.name, tail(run.text, 80))
+		os.WriteFile(filepath.Join(r.logDir(), r.scenario+"-"+run.name+".log"), []byte(run.text), 0o644)
 	}
+}
+
+// jobLines is the part of act's log that one job wrote.
+func jobLines(text, job string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, job+": ") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func tail(s string, lines int) string {
@@ -547,6 +558,18 @@ func tail(s string, lines int) string {
 		all = all[len(all)-lines:]
 	}
 	return strings.Join(all, "\n")
+}
+
+// logDir is where the act logs of failed runs are kept for a reader:
+// ASSAY_TEST_ARTIFACTS (CI uploads it), else the test's temporary folder.
+func (r *rig) logDir() string {
+	dir := os.Getenv("ASSAY_TEST_ARTIFACTS")
+	if dir == "" {
+		return r.dir
+	}
+	dir = filepath.Join(dir, "workflow")
+	os.MkdirAll(dir, 0o755)
+	return dir
 }
 
 // records counts the run records on origin's results branch, read by the
