@@ -75,6 +75,7 @@ release-check: $(GORELEASER)
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./spec
 	$(GO) test -run='^$$' -fuzz='^FuzzPackHeader$$' -fuzztime=$(FUZZTIME) ./runner/gitrepo
+	$(GO) test -run='^$$' -fuzz='^FuzzReadEvents$$' -fuzztime=$(FUZZTIME) ./runner/metrics/tfevents
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
@@ -104,3 +105,9 @@ clean:
 .PHONY: bench-plan
 bench-plan:
 	bench/plan.sh
+
+# Reading a 1 GiB TensorBoard event file through metrics_from beside cat
+# of the same file (bench/tfevents.sh).
+.PHONY: bench-tfevents
+bench-tfevents:
+	bench/tfevents.sh

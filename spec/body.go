@@ -20,6 +20,7 @@ var experimentBodySchema = &hcl.BodySchema{
 		{Type: "runner"},
 		{Type: "metric", LabelNames: []string{"name"}},
 		{Type: "sweep"},
+		{Type: "metrics_from"},
 	},
 }
 
@@ -49,6 +50,10 @@ type body struct {
 	// readsFiles: an expression in the body calls file() or fileset(),
 	// whose results depend on the commit being read.
 	readsFiles bool
+
+	// metricsFrom is nil when there is no metrics_from block.
+	metricsFrom      hcl.Attributes
+	metricsFromRange hcl.Range
 }
 
 type metricBody struct {
@@ -101,6 +106,8 @@ func decodeBody(kind string, block *hcl.Block, mayReadFiles bool) (*body, hcl.Di
 				continue
 			}
 			b.sweep = blk
+		case "metrics_from":
+			diags = append(diags, b.addMetricsFrom(blk)...)
 		case "metric":
 			name := blk.Labels[0]
 			if first, dup := seenMetric[name]; dup {
@@ -257,6 +264,7 @@ func merge(base, child *body) *body {
 	if m.sweep == nil {
 		m.sweep = base.sweep
 	}
+	mergeMetricsFrom(&m, base, child)
 	m.decodeFailed = base.decodeFailed || child.decodeFailed
 	m.readsFiles = base.readsFiles || child.readsFiles
 	return &m

@@ -38,6 +38,8 @@ type Experiment struct {
 	Seeds   []int64
 	Runner  Runner
 	Metrics []*Metric
+	// MetricsFrom is nil when the experiment has no metrics_from block.
+	MetricsFrom *MetricsFrom
 	// Artifacts are globs, relative to the workdir, of files worth keeping.
 	Artifacts []string
 	// Schedule is a normalised cron expression, or "" when the experiment
@@ -252,6 +254,7 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool, metrics *metr
 	ms, d := metrics.decode(b.metrics, ctx, partial)
 	diags = append(diags, d...)
 	e.Metrics = ms
+	diags = append(diags, e.decodeMetricsFrom(b, ctx, paramVals)...)
 	if b.sweep != nil {
 		s, d := decodeSweepBlock(b.sweep, paramVals, ctx)
 		diags = append(diags, d...)

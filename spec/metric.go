@@ -23,6 +23,10 @@ type Metric struct {
 	// Pattern, when set, scrapes the metric from stdout: the first capture
 	// group of each matching line is one point of the series.
 	Pattern *regexp.Regexp
+	// Tag, when set, names what the files of metrics_from call this
+	// metric (a TensorBoard tag, a CSV column, a log_history key, an MLflow
+	// key), when that is not its name.
+	Tag string
 	// Primary marks the metric that ranks the configs of a sweep.
 	Primary   bool
 	DeclRange hcl.Range
@@ -35,7 +39,7 @@ var (
 )
 
 var metricBlockSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "goal"}, {Name: "summary"}, {Name: "tolerance"}, {Name: "pattern"}, {Name: "primary"}},
+	Attributes: []hcl.AttributeSchema{{Name: "goal"}, {Name: "summary"}, {Name: "tolerance"}, {Name: "pattern"}, {Name: "primary"}, {Name: "tag"}},
 }
 
 // partial is set for templates, where the goal may come from the
@@ -113,6 +117,9 @@ func decodeMetricAttrs(name string, attrs hcl.Attributes, declRange hcl.Range, c
 				m.Pattern = re
 			}
 		}
+	}
+	if a := attrs["tag"]; a != nil {
+		diags = append(diags, m.decodeTag(a, attrs["pattern"], ctx)...)
 	}
 	if a := attrs["primary"]; a != nil {
 		b, ok, d := evalBool(a, ctx)

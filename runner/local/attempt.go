@@ -70,6 +70,7 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	if err != nil {
 		return a.notStarted(run, err.Error(), log)
 	}
+	coll.Watch(a.job.MetricsFrom, t, workdir)
 	params := t.ParamsJSON
 	if params == "" {
 		params = "{}"
@@ -217,7 +218,9 @@ func (a *attempt) newResult(started time.Time) *runner.Result {
 // pollMetrics reports new metric values while the trial runs, for live
 // progress; it returns a function that stops it.
 func (a *attempt) pollMetrics(coll *metrics.Collector) (stop func()) {
-	if a.x.obs == nil || a.x.cfg.PollInterval <= 0 {
+	// metrics_from files are read as the trial runs even when nobody
+	// watches, so a trial that removes its logs at the end loses nothing.
+	if (a.x.obs == nil && !coll.Watching()) || a.x.cfg.PollInterval <= 0 {
 		return func() {}
 	}
 	display := a.job.DisplayMetric()

@@ -22,6 +22,7 @@ type Collector struct {
 	order    []string // metric names in order of first point
 	problems map[string]*problem
 	file     *fileTail
+	watch    *watcher // nil without metrics_from
 	// objects counts the metrics file's object lines, the default step.
 	objects int64
 	// patternLines counts matches per pattern metric, their step.
@@ -102,21 +103,26 @@ func (c *Collector) ScanLine(line []byte) {
 // Poll reads what the trial appended to its metrics file since the last
 // call and returns the names of metrics that got new points.
 func (c *Collector) Poll() []string {
-	if c.file == nil {
-		return nil
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var updated []string
 	seen := map[string]bool{}
-	c.file.read(func(line []byte, lineNo int) {
-		for _, name := range c.parse(line, lineNo) {
-			if !seen[name] {
-				seen[name] = true
-				updated = append(updated, name)
-			}
+	mark := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			updated = append(updated, name)
 		}
-	}, c.fileNote)
+	}
+	if c.file != nil {
+		c.file.read(func(line []byte, lineNo int) {
+			for _, name := range c.parse(line, lineNo) {
+				mark(name)
+			}
+		}, c.fileNote)
+	}
+	if c.watch != nil {
+		c.watch.poll(false, mark)
+	}
 	return updated
 }
 
@@ -145,6 +151,10 @@ func (c *Collector) Finish() Outcome {
 	c.Poll()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.watch != nil {
+		c.watch.poll(true, nil)
+		c.watch.finish()
+	}
 	if c.file != nil {
 		if rest, lineNo := c.file.close(); len(rest) > 0 {
 			if _, _, _, ok := parseLine(rest); ok {
@@ -173,6 +183,12 @@ func (c *Collector) Finish() Outcome {
 	for _, m := range c.declared {
 		if c.series[m.Name] == nil {
 			where := "the metrics file"
+			if c.watch != nil {
+				where = "the metrics file or metrics_from"
+				if m.Tag != "" {
+					where = fmt.Sprintf("the metrics file or metrics_from (tag %q)", m.Tag)
+				}
+			}
 			if m.Pattern != nil {
 				where = fmt.Sprintf("stdout (pattern %q)", m.Pattern.String())
 			}

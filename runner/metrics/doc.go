@@ -1,5 +1,12 @@
 // Package metrics collects a trial's metrics: JSON lines appended to
-// ASSAY_METRICS_FILE, and pattern metrics scraped from stdout.
+// ASSAY_METRICS_FILE, pattern metrics scraped from stdout, and the files
+// a metrics_from block names (Collector.Watch): TensorBoard event files
+// (read by the tfevents sub-package), CSV logs, the Hugging Face
+// Trainer's trainer_state.json and MLflow's file store. docs/metrics.md
+// describes the formats, how their names become metric names, and which
+// files count as the trial's: those the globs match that were not there,
+// unchanged, before it started; a file another running trial already
+// reads is left to it, with a warning in both records.
 //
 // Bad input never fails a trial. A torn last line (a writer killed
 // mid-write), a line that is not a JSON object, a value that is not a
