@@ -103,3 +103,31 @@ func TestActionScriptsPassShellcheck(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkflowReferencesAgree: the reusable workflow's header, the caller
+// assay init writes, the README and the GitHub docs name the same ref of
+// the reusable workflow, the major tag a release moves (@v1), and the
+// workflow installs assay with the action at that tag.
+func TestWorkflowReferencesAgree(t *testing.T) {
+	ref := regexp.MustCompile(`assaylab/assay/\.github/(?:workflows/experiments\.yml|actions/install)@([A-Za-z0-9._-]+)`)
+	for _, path := range []string{
+		"../../.github/workflows/experiments.yml",
+		"scaffold/.github/workflows/assay.yml",
+		"../../README.md",
+		"../../docs/github.md",
+	} {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := ref.FindAllStringSubmatch(string(src), -1)
+		if len(refs) == 0 {
+			t.Errorf("%s does not name the reusable workflow", path)
+		}
+		for _, m := range refs {
+			if m[1] != "v1" {
+				t.Errorf("%s names %s; callers pin @v1", path, m[0])
+			}
+		}
+	}
+}
