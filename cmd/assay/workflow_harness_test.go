@@ -114,6 +114,8 @@ func jobPath() string {
 // platform: the archive and checksums.txt, as a release publishes them.
 type snapshotRelease struct {
 	Tag     string
+	Version string // the tag without its v, as assay --version says it
+	Commit  string // what the release was built from
 	Archive string
 	Assets  map[string][]byte
 	Took    time.Duration
@@ -150,6 +152,10 @@ func buildSnapshotRelease(t *testing.T, goreleaser, repo, dir string) *snapshotR
 	start := time.Now()
 	cmd := exec.Command(goreleaser, "release", "--snapshot", "--clean", "--config", config)
 	cmd.Dir = repo
+	// GoReleaser reads the commit only in a clone with a remote; a
+	// checkout made another way gets one for this command alone.
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_COUNT=1",
+		"GIT_CONFIG_KEY_0=remote.origin.url", "GIT_CONFIG_VALUE_0=https://github.com/assaylab/assay.git")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("goreleaser release --snapshot: %v\n%s", err, out)
 	}
@@ -165,6 +171,10 @@ func buildSnapshotRelease(t *testing.T, goreleaser, repo, dir string) *snapshotR
 		t.Fatalf("goreleaser's metadata.json: %v (%s)", err, b)
 	}
 	rel.Tag = "v" + meta.Version
+	rel.Version = meta.Version
+	if out, err := exec.Command("git", "-C", repo, "rev-parse", "HEAD").Output(); err == nil {
+		rel.Commit = strings.TrimSpace(string(out))
+	}
 	rel.Archive = fmt.Sprintf("assay_%s_%s_%s.tar.gz", meta.Version, runtime.GOOS, runtime.GOARCH)
 	for _, name := range []string{rel.Archive, "checksums.txt"} {
 		data, err := os.ReadFile(filepath.Join(dist, name))

@@ -272,6 +272,11 @@ func (w *workflowEnv) nights(t *testing.T) {
 		r.env["CANARY_SHIFT"] = shift
 		run := r.act("night "+string(rune('1'+i)), "schedule", scheduleEvent(), main)
 		r.wantJobs(run, nightJobs)
+		// Each job's assay is the release, stamped with its version and
+		// commit by GoReleaser's ldflags.
+		if want := "assay " + w.release.Version + " (commit " + w.release.Commit + ")"; i == 0 && !strings.Contains(run.text, want) {
+			t.Errorf("night 1: no job says %q", want)
+		}
 		if strings.Contains(run.text, "Run Main Set up Go") {
 			t.Errorf("night %d: a job set up Go to install a release", i+1)
 		}
