@@ -195,6 +195,13 @@ func runRun(opts *runOptions) error {
 	project := sides[len(sides)-1].project
 	jobs, skipped := sideJobs(sides)
 	plan.AttachLineage(jobs)
+	sec, err := newRunSecrets(f, project, jobs)
+	if err != nil {
+		return err
+	}
+	// From here on everything run prints is masked.
+	f = sec.maskIO(f)
+	opts.f = f
 	var x runner.Executor
 	var where string
 	if useSlurm(opts, project) {
@@ -254,8 +261,11 @@ func runRun(opts *runOptions) error {
 		trigger = runner.TriggerSchedule
 	}
 	batchID := runner.BatchID(f.Getenv, time.Now())
-	collect := &collectingSink{Sink: sp}
+	// Whatever the executor leaves unmasked is masked before the spool
+	// keeps it, so records, reports and comments built from it are clean.
+	collect := &collectingSink{Sink: runner.MaskSink{Sink: sp, Mask: sec.mask}}
 	prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(sp.Dir, id, spool.LogFile) })
+	obs := runner.MaskObserver(prog, sec.mask)
 	var execErr error
 	// One batch per side: each runs from its commit's files and records
 	// that commit. A side after a Ctrl-C does not start.
@@ -264,8 +274,9 @@ func runRun(opts *runOptions) error {
 			continue
 		}
 		batch := &runner.Batch{Jobs: s.jobs, Root: s.root, StateDir: stateDir, ID: batchID,
-			SourceCommit: s.commit, Trigger: trigger, PR: pr}
-		if execErr = x.Execute(ctx, batch, collect, prog); execErr != nil {
+			SourceCommit: s.commit, Trigger: trigger, PR: pr,
+			Secrets: sec.secrets, Withheld: sec.withheld, Mask: sec.mask}
+		if execErr = x.Execute(ctx, batch, collect, obs); execErr != nil {
 			break
 		}
 	}
@@ -304,7 +315,7 @@ func runRun(opts *runOptions) error {
 // environment (ASSAY_GPUS, ASSAY_LABELS) and the flags.
 func newLocalExecutor(opts *runOptions, project *spec.Project) (*local.Executor, gpu.Inventory, error) {
 	f := opts.f
-	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ()}
+	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ(), Supervisor: local.SupervisorCommand()}
 	var configured []string
 	if ex := project.Executor("local"); ex != nil {
 		cfg.Labels, cfg.Parallel, configured = ex.Labels, ex.Parallel, ex.GPUs
