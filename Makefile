@@ -111,3 +111,12 @@ bench-plan:
 .PHONY: bench-tfevents
 bench-tfevents:
 	bench/tfevents.sh
+
+# The Python helper's tests (python/), with the standard library's
+# unittest and no packages; the end-to-end one runs a real assay run with
+# the binary built here. make unit (and so make test) runs them.
+PYTHON ?= python3
+.PHONY: test-python
+test-python: build
+	ASSAY_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m unittest discover -s python/tests -t python
+unit: test-python
