@@ -286,7 +286,7 @@ func Failures(t testing.TB) compare.Input {
 		b.store.Record(tr, r)
 	}
 	b.record(head2, HeadRef, func(t *spec.Trial) map[string]float64 {
-		return metrics3(t, []float64{0.63, 0.625, 0.628}, []float64{1.0, 1.05, 1.02}, []float64{51, 52, 50})
+		return metrics3(t, []float64{0.66, 0.665, 0.662}, []float64{1.0, 1.05, 1.02}, []float64{51, 52, 50})
 	})
 	return b.in
 }
@@ -332,8 +332,10 @@ experiment "%s" {
 `
 
 // Edges covers the statistics' corner cases, each as its own experiment:
-// constant samples that differ (an exact difference), identical varying
-// samples (p = 1), one side constant, a NaN and an absent value, a
+// constant samples that differ (deterministic training: a real
+// difference), constant samples one float apart (no difference), constant
+// samples one step apart on a coarse grid (not significant), identical
+// varying samples (p = 1), one side constant, a NaN and an absent value, a
 // significant drop within tolerance, and params full of markdown.
 func Edges(t testing.TB) compare.Input {
 	b := newBuilder(t)
@@ -356,7 +358,9 @@ func Edges(t testing.TB) compare.Input {
 		b.record(head, HeadRef, pick(headVals))
 	}
 	absent := math.Inf(-1) // a value the run does not report at all
-	pair("deterministic", "resnet", map[string][]float64{"val_acc": {0.9}, "train_loss": {0.2}}, map[string][]float64{"val_acc": {0.8}, "train_loss": {0.2}})
+	pair("deterministic", "resnet", map[string][]float64{"val_acc": {0.9137}, "train_loss": {0.2}}, map[string][]float64{"val_acc": {0.8921}, "train_loss": {0.2}})
+	pair("one-ulp", "resnet", map[string][]float64{"val_acc": {0.9417}}, map[string][]float64{"val_acc": {0.9416999999999999}})
+	pair("coarse-grid", "resnet", map[string][]float64{"val_acc": {0.99}}, map[string][]float64{"val_acc": {0.98}})
 	pair("identical", "resnet", map[string][]float64{"val_acc": {0.91, 0.92, 0.93}}, map[string][]float64{"val_acc": {0.91, 0.92, 0.93}})
 	pair("one-side-constant", "resnet", map[string][]float64{"val_acc": {0.9}}, map[string][]float64{"val_acc": {0.91, 0.92, 0.93}})
 	pair("nan", "resnet", map[string][]float64{"val_acc": {0.91, 0.92, 0.93}, "train_loss": {0.3, 0.31, 0.32}},
