@@ -67,3 +67,11 @@ clean:
 .PHONY: bench-plan
 bench-plan:
 	bench/plan.sh
+
+# The verdicts' error rates by simulation through the real comparison and
+# drift code, every scenario at full replicates (bench/stats; figures in
+# docs/compare.md). Takes about an hour; SCALE=0.1 for a quick look.
+SCALE ?= 1
+.PHONY: bench-stats
+bench-stats:
+	$(GO) run ./bench/stats -scale $(SCALE)

@@ -128,7 +128,7 @@ func scenarios() []scenario {
 	out = append(out,
 		scenario{
 			id: "aa-40x12x2-n5-t3", title: "A/A as above, heavy tails (t, 3 df), n = 5",
-			fast: 100, full: 2000,
+			fast: 60, full: 2000,
 			run:    pr(func() *world { return prWorld(40, 12, 5) }, aa(studentT3), nil),
 			claims: []claim{{"fail", true, 0.05}, {"labels", true, 0.1}},
 		},
@@ -139,7 +139,7 @@ func scenarios() []scenario {
 		},
 		scenario{
 			id: "worse-40x12x2-n5", title: "one experiment 2σ worse (all 12 configs) among 40 A/A, n = 5",
-			fast: 100, full: 2000, hitIs: "its headline regressed",
+			fast: 40, full: 2000, hitIs: "its headline regressed",
 			run:    pr(func() *world { return prWorld(40, 12, 5) }, worse(normal, 0, 2), regressed),
 			claims: []claim{{"fail", false, 0.8}, {"hit", false, 0.8}},
 		},

@@ -107,7 +107,8 @@ func (c *Comparison) judge(m *Metric) {
 		// the test's own.
 		m.Significant = m.Test.P < c.Alpha
 	}
-	if m.Test != nil && m.Test.SDFloor > 0 {
+	if m.judged && m.Test.SDFloor > 0 && m.Delta != nil && *m.Delta != 0 {
+		// The floor matters only where the sides differ.
 		why := "what float arithmetic can tell apart"
 		if m.res > 0 && m.Test.SDFloor == gridFloor*m.res {
 			why = "the rounding error of values written to " + formatFloat(m.res)

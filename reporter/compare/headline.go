@@ -98,17 +98,10 @@ func (x *experimentCtx) pooled(e *Experiment, pairs []pair, use []int) *Row {
 	}
 	if p := x.primary(); p != nil && p.Goal != "" {
 		if best := bestConfig(x.headCfgs, p); best != nil {
-			e.Notes = append(e.Notes, fmt.Sprintf("best at head by %s: %s (%s)", p.Name, orNone(best.label), strconv.FormatFloat(best.sample(p.Name).Mean, 'g', 4, 64)))
+			e.Notes = append(e.Notes, fmt.Sprintf("best at head by %s: %s (%s)", p.Name, orDefaults(best.label), strconv.FormatFloat(best.sample(p.Name).Mean, 'g', 4, 64)))
 		}
 	}
 	return r
-}
-
-func orNone(label string) string {
-	if label == "" {
-		return "(no params)"
-	}
-	return label
 }
 
 // representative is the row of use whose files stand for a pooled

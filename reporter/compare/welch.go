@@ -85,6 +85,11 @@ func stratifiedWelch(strata []stratum, alpha float64) (Welch, error) {
 		w.Exact, w.T, w.DF, w.P = true, math.NaN(), math.NaN(), 1
 		return w, nil
 	}
+	if scale > 1e-50 && scale < 1e50 {
+		// Fourth powers of these stay in range: no scaling, so ordinary
+		// values get exactly the textbook arithmetic.
+		scale = 1
+	}
 	var d, v, dfDen float64
 	for _, s := range strata {
 		sb, sh := math.Max(s.b.sd, s.floor)/scale, math.Max(s.h.sd, s.floor)/scale
