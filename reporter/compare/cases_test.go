@@ -73,10 +73,31 @@ func TestDivergedSeedsAreSetAside(t *testing.T) {
 		t.Errorf("main-mode mean %g, Δ %g", m.Base.Mean, *m.Delta)
 	}
 	want, _ := compare.WelchTest(compare.NewSample([]float64{0.80, 0.81, 0.79, 0.805}), compare.NewSample([]float64{0.78, 0.79, 0.77, 0.785}), 0.05)
-	if math.Abs(m.Test.P-want.P) > 1e-12 || math.Abs(m.Test.P-0.016) > 0.001 {
-		t.Errorf("p = %g, want Welch's on the main modes, %g", m.Test.P, want.P)
+	d := m.Test.Diverged
+	if d == nil || math.Abs(d.MainP-want.P) > 1e-12 || math.Abs(d.MainP-0.016) > 0.001 || math.Abs(d.P-1) > 1e-9 || math.Abs(m.Test.P-2*want.P) > 1e-12 {
+		t.Errorf("test %+v %+v: want Welch's on the main modes (%g), doubled beside Fisher's p = 1", m.Test, d, want.P)
 	}
 	if m.Verdict != compare.Regressed || c.Result != compare.ResultFailure || !strings.Contains(m.Note, "1 of 5 base seeds diverged (0.5), set aside") {
+		t.Errorf("%s, %s, note %q", m.Verdict, c.Result, m.Note)
+	}
+}
+
+func TestDivergingMoreOftenIsARegression(t *testing.T) {
+	// The main modes agree; head's seeds collapse six times in ten.
+	base := []float64{0.80, 0.81, 0.79, 0.805, 0.80, 0.795, 0.80, 0.81, 0.79, 0.805}
+	head := []float64{0.5, 0.81, 0.5, 0.5, 0.80, 0.5, 0.5, 0.81, 0.5, 0.80}
+	c, e := onePair(t, accMetric, map[string][]float64{"val_acc": base}, map[string][]float64{"val_acc": head})
+	m := metric(t, e.Headline, "val_acc")
+	d := m.Test.Diverged
+	if d == nil || d.Base != 0 || d.Head != 6 || !d.Decides || !d.Worse {
+		t.Fatalf("divergence test %+v", d)
+	}
+	// Fisher's exact test of 0/10 against 6/10: the table and its mirror
+	// image, each C(10,0)·C(10,6)/C(20,6).
+	if want := 2 * 210.0 / 38760; math.Abs(d.P-want) > 1e-12 {
+		t.Errorf("Fisher's p = %g, want %g", d.P, want)
+	}
+	if m.Verdict != compare.Regressed || c.Result != compare.ResultFailure || !strings.Contains(m.Note, "seeds diverged 0 of 10 at base, 6 of 10 at head") {
 		t.Errorf("%s, %s, note %q", m.Verdict, c.Result, m.Note)
 	}
 }

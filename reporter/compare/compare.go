@@ -271,6 +271,7 @@ func (x *experimentCtx) metric(m *spec.Metric, b, h *sideConfig, state Verdict, 
 			overflow = "cannot compare: " + err.Error()
 		} else {
 			mr.w, mr.Test, tested = w, testModel(w, floor, 1), true
+			divergenceTest(mr.Test, mr.Base, mr.Head, m.Goal)
 		}
 	}
 	x.classify(mr, m, state, stateNote, same, tested, overflow)

@@ -96,6 +96,19 @@ func (c *Comparison) judge(m *Metric) {
 	case m.judged:
 		m.Significant = *m.PAdjusted < m.level
 		v, note := judge(m.Goal, m.Tolerance, m.Delta, m.Significant)
+		if d := m.Test.Diverged; d != nil && d.Decides {
+			// How often seeds diverge changed: that is the verdict,
+			// whatever the main modes did.
+			v, note = Unchanged, ""
+			switch {
+			case m.Significant && d.Worse:
+				v = Regressed
+			case m.Significant:
+				v = Improved
+			}
+			m.notes = append(m.notes, fmt.Sprintf("seeds diverged %d of %d at base, %d of %d at head (Fisher's exact p = %s)",
+				d.Base, d.BaseN, d.Head, d.HeadN, formatFloat(RoundSig(d.P, 2))))
+		}
 		m.Verdict = v
 		m.notes = append([]string{note}, m.notes...)
 		if !m.Significant && m.Detectable != nil {

@@ -175,6 +175,7 @@ func (x *experimentCtx) pooledMetric(m *spec.Metric, cms []*Metric, same bool) *
 			overflow = "cannot compare: " + err.Error()
 		} else {
 			mr.w, mr.Test, tested = w, testModel(w, floor, len(testable)), true
+			divergenceTest(mr.Test, mr.Base, mr.Head, m.Goal)
 		}
 	}
 	x.classify(mr, m, "", "", same, tested, overflow)

@@ -221,6 +221,25 @@ type Test struct {
 	// the values' resolution or the float floor (see docs/compare.md).
 	SDFloor float64 `json:"sd_floor,omitempty"`
 	Exact   bool    `json:"exact,omitempty"`
+	// Diverged is set when any seed diverged: P is then the smaller of
+	// the main modes' p-value and Fisher's exact test of how often each
+	// side diverged, doubled.
+	Diverged *RateTest `json:"diverged,omitempty"`
+}
+
+// RateTest is Fisher's exact test of how often seeds diverged on each side.
+type RateTest struct {
+	Base  int     `json:"base"`
+	BaseN int     `json:"base_n"`
+	Head  int     `json:"head"`
+	HeadN int     `json:"head_n"`
+	P     float64 `json:"p"`
+	// MainP is the p-value of the main modes' test alone.
+	MainP float64 `json:"main_p"`
+	// Decides is set when the rate's p-value is the smaller one; Worse
+	// says whether head diverging as it does is worse for the goal.
+	Decides bool `json:"decides,omitempty"`
+	Worse   bool `json:"worse,omitempty"`
 }
 
 // Trial sides.

@@ -21,10 +21,7 @@ type Rule struct {
 	Alpha float64
 }
 
-// The rule's defaults, tuned by simulation (bench/stats, figures in
-// docs/compare.md): a canary of three seeds a night opens about 0.6 false
-// issues in 20 months of nights, and a sustained drop of 3 seed standard
-// deviations is reported within three nights more than 99% of the time.
+// The rule's defaults, tuned by simulation (see the package doc).
 const (
 	DefaultWindow    = 28
 	DefaultMinNights = 3
