@@ -19,12 +19,12 @@ const impossible = 1e-6
 // fails only when the count is impossible under the target. The figures
 // of docs/compare.md come from the full run (make bench-stats).
 func TestTargets(t *testing.T) {
-	for i, s := range scenarios() {
+	for _, s := range scenarios() {
 		if s.fast == 0 || len(s.claims) == 0 {
 			continue
 		}
 		t.Run(s.id, func(t *testing.T) {
-			o := s.run(rand.New(rand.NewPCG(16, uint64(i))), s.fast)
+			o := s.run(stream(16, s.id), s.fast)
 			t.Logf("%s: status fails %s; labels per comment %s", s.title, o.fail, o.labels)
 			if s.hitIs != "" {
 				t.Logf("%s: %s", s.hitIs, o.hit)
@@ -54,12 +54,12 @@ func TestTargets(t *testing.T) {
 			}
 		})
 	}
-	for i, s := range driftScenarios() {
+	for _, s := range driftScenarios() {
 		if s.fast == 0 || s.target == 0 {
 			continue
 		}
 		t.Run(s.id, func(t *testing.T) {
-			d := s.run(rand.New(rand.NewPCG(16, uint64(1000+i))), s.fast)
+			d := s.run(stream(16, s.id), s.fast)
 			t.Logf("%s: %s", s.title, d)
 			var p float64
 			if s.atMost {

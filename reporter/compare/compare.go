@@ -257,20 +257,19 @@ func (x *experimentCtx) metric(m *spec.Metric, b, h *sideConfig, state Verdict, 
 	if h != nil {
 		mr.Head = h.sample(m.Name)
 	}
-	var floor float64
 	if mr.Base != nil && mr.Head != nil {
-		floor = SDFloor(mr.Base.Values, mr.Head.Values)
-		markDiverged(mr.Base, mr.Head, floor, m.Goal)
-		mr.floor, mr.res = floor, Resolution(mr.Base.Values, mr.Head.Values)
+		mr.res = Resolution(mr.Base.Values, mr.Head.Values)
+		mr.Base.floor, mr.Head.floor = sideFloor(mr.res, mr.Base.Values), sideFloor(mr.res, mr.Head.Values)
+		markDiverged(mr.Base, mr.Head, math.Max(mr.Base.floor, mr.Head.floor), m.Goal)
 	}
 	overflow := setDelta(mr)
 	tested := false
 	if overflow == "" && !same && mr.Base.MainN() >= 2 && mr.Head.MainN() >= 2 {
-		w, err := stratifiedWelch([]stratum{{b: mr.Base.moments(), h: mr.Head.moments(), floor: floor}}, x.alpha)
+		w, err := stratifiedWelch([]stratum{{b: mr.Base.moments(), h: mr.Head.moments()}}, x.alpha)
 		if err != nil {
 			overflow = "cannot compare: " + err.Error()
 		} else {
-			mr.w, mr.Test, tested = w, testModel(w, floor, 1), true
+			mr.w, mr.Test, tested = w, testModel(w, 1), true
 			divergenceTest(mr.Test, mr.Base, mr.Head, m.Goal)
 		}
 	}
@@ -400,13 +399,13 @@ func pluralS(n int) string {
 }
 
 // testModel is w as JSON carries it; configs > 1 marks a stratified test.
-func testModel(w Welch, floor float64, configs int) *Test {
+func testModel(w Welch, configs int) *Test {
 	t := &Test{Method: "welch", P: w.P, CI: [2]float64{w.CILow, w.CIHigh}, Exact: w.Exact}
 	if configs > 1 {
 		t.Method, t.Configs = "stratified-welch", configs
 	}
 	if w.Floored {
-		t.SDFloor = floor
+		t.SDFloor = w.Floor
 	}
 	if !w.Exact {
 		t.T, t.DF = ptr(w.T), ptr(w.DF)

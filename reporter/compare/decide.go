@@ -123,7 +123,7 @@ func (c *Comparison) judge(m *Metric) {
 	if m.judged && m.Test.SDFloor > 0 && m.Delta != nil && *m.Delta != 0 {
 		// The floor matters only where the sides differ.
 		why := "what float arithmetic can tell apart"
-		if m.res > 0 && m.Test.SDFloor == gridFloor*m.res {
+		if m.res > 0 && m.Test.SDFloor <= gridFloor*m.res*(1+1e-12) {
 			why = "the rounding error of values written to " + formatFloat(m.res)
 		}
 		m.notes = append(m.notes, fmt.Sprintf("a side barely varies: its sd was raised to %s, %s", formatFloat(RoundSig(m.Test.SDFloor, 2)), why))

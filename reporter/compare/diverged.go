@@ -26,11 +26,13 @@ import (
 // whether one side diverges more often (see divergenceTest).
 const divergeK = 8
 
-// markDiverged sets aside the diverged values of each side. goal breaks a
-// tie between two modes of equal weight: the one the goal prefers is the
-// main mode.
+// markDiverged sets aside the diverged values of each side of a judged
+// metric. goal breaks a tie between two modes of equal weight: the one
+// the goal prefers is the main mode.
 func markDiverged(b, h *Sample, floor float64, goal string) {
-	if b.N < 3 && h.N < 3 {
+	if goal == "" || (b.N < 3 && h.N < 3) {
+		// A metric without a goal is shown, never judged: its values are
+		// shown as they are.
 		return
 	}
 	var resid []float64
@@ -68,9 +70,6 @@ func markDiverged(b, h *Sample, floor float64, goal string) {
 		var main float64
 		switch {
 		case shared0 && shared1:
-			if goal == "" {
-				return
-			}
 			main = meds[0]
 			n0, n1 := within(b, meds[0], limit)+within(h, meds[0], limit), within(b, meds[1], limit)+within(h, meds[1], limit)
 			if n1 > n0 || (n1 == n0 && ((goal == "maximize") == (meds[1] > meds[0]))) {

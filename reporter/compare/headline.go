@@ -163,18 +163,15 @@ func (x *experimentCtx) pooledMetric(m *spec.Metric, cms []*Metric, same bool) *
 	tested := false
 	if overflow == "" && !same && len(testable) > 0 {
 		strata := make([]stratum, len(testable))
-		floor := 0.0
 		for i, cm := range testable {
-			strata[i] = stratum{b: cm.Base.moments(), h: cm.Head.moments(), floor: cm.floor}
-			if cm.floor > floor {
-				floor, mr.floor, mr.res = cm.floor, cm.floor, cm.res
-			}
+			strata[i] = stratum{b: cm.Base.moments(), h: cm.Head.moments()}
+			mr.res = math.Max(mr.res, cm.res)
 		}
 		w, err := stratifiedWelch(strata, x.alpha)
 		if err != nil {
 			overflow = "cannot compare: " + err.Error()
 		} else {
-			mr.w, mr.Test, tested = w, testModel(w, floor, len(testable)), true
+			mr.w, mr.Test, tested = w, testModel(w, len(testable)), true
 			divergenceTest(mr.Test, mr.Base, mr.Head, m.Goal)
 		}
 	}

@@ -199,10 +199,9 @@ type Metric struct {
 	w      Welch
 	judged bool
 	notes  []string
-	// floor is the standard deviation floor of the row's test and res
-	// the values' resolution behind it; level is what PAdjusted is
-	// compared with.
-	floor, res, level float64
+	// res is the values' resolution behind the test's floors; level is
+	// what PAdjusted is compared with.
+	res, level float64
 }
 
 // Test is a Welch t-test as JSON carries it: T and DF are null where

@@ -75,9 +75,22 @@ func decimals(v float64) int {
 	return d
 }
 
-// SDFloor is the smallest standard deviation a side of a comparison of
-// these values is given: the grid's rounding error or the float floor,
-// whichever is larger.
+// sideFloor is the smallest standard deviation a side is given: the
+// rounding error of the comparison's grid (res) or the float floor of the
+// side's own values, whichever is larger.
+func sideFloor(res float64, vals []float64) float64 {
+	scale := 0.0
+	for _, v := range vals {
+		if a := math.Abs(v); a > scale && !math.IsInf(a, 0) {
+			scale = a
+		}
+	}
+	return math.Max(gridFloor*res, relFloor*scale)
+}
+
+// SDFloor is the smallest standard deviation a sample of these values is
+// given: the grid's rounding error or the float floor, whichever is
+// larger.
 func SDFloor(sets ...[]float64) float64 {
 	scale := 0.0
 	for _, vals := range sets {

@@ -38,8 +38,10 @@ type Sample struct {
 	Absent int `json:"absent,omitempty"`
 
 	// main are the values the mean and the test use: Values without the
-	// diverged ones.
-	main []float64
+	// diverged ones; floor is the least standard deviation a test gives
+	// the side (see resolution.go).
+	main  []float64
+	floor float64
 }
 
 // NewSample summarises values. Non-finite values are dropped and counted:
@@ -90,12 +92,14 @@ func (s *Sample) setAside(diverged []bool) {
 }
 
 // moments are what a test needs of one side.
-func (s *Sample) moments() moments { return moments{n: s.MainN(), mean: s.Mean, sd: s.SD} }
+func (s *Sample) moments() moments {
+	return moments{n: s.MainN(), mean: s.Mean, sd: s.SD, floor: s.floor}
+}
 
 // moments summarise one side of one config for a test.
 type moments struct {
-	n        int
-	mean, sd float64
+	n               int
+	mean, sd, floor float64
 }
 
 // meanSD is the mean and sample standard deviation of vals without

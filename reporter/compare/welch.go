@@ -38,9 +38,10 @@ type Welch struct {
 	// interval is the point Delta. Comparisons never see it: they floor
 	// each side's spread at the values' resolution.
 	Exact bool
-	// Floored is set when a side's standard deviation was raised to the
-	// floor.
+	// Floored is set when a side's standard deviation was raised to its
+	// floor, and Floor is the largest floor that was.
 	Floored bool
+	Floor   float64
 }
 
 // WelchTest compares head against base. It needs at least two values on
@@ -55,11 +56,8 @@ func WelchTest(base, head *Sample, alpha float64) (w Welch, ok bool) {
 	return w, err == nil
 }
 
-// stratum is one config's two sides and the floor under their spreads.
-type stratum struct {
-	b, h  moments
-	floor float64
-}
+// stratum is one config's two sides.
+type stratum struct{ b, h moments }
 
 // errOverflow says a comparison's numbers left float64's range.
 var errOverflow = errors.New("the difference or its interval does not fit in a float64")
@@ -76,7 +74,7 @@ func stratifiedWelch(strata []stratum, alpha float64) (Welch, error) {
 	k := float64(len(strata))
 	scale := 0.0
 	for _, s := range strata {
-		for _, x := range []float64{s.b.mean, s.h.mean, s.b.sd, s.h.sd, s.floor} {
+		for _, x := range []float64{s.b.mean, s.h.mean, s.b.sd, s.h.sd, s.b.floor, s.h.floor} {
 			scale = math.Max(scale, math.Abs(x))
 		}
 	}
@@ -92,8 +90,12 @@ func stratifiedWelch(strata []stratum, alpha float64) (Welch, error) {
 	}
 	var d, v, dfDen float64
 	for _, s := range strata {
-		sb, sh := math.Max(s.b.sd, s.floor)/scale, math.Max(s.h.sd, s.floor)/scale
-		w.Floored = w.Floored || (s.floor > 0 && (s.b.sd < s.floor || s.h.sd < s.floor))
+		sb, sh := math.Max(s.b.sd, s.b.floor)/scale, math.Max(s.h.sd, s.h.floor)/scale
+		for _, m := range []moments{s.b, s.h} {
+			if m.sd < m.floor {
+				w.Floored, w.Floor = true, math.Max(w.Floor, m.floor)
+			}
+		}
 		vb, vh := sb*sb/float64(s.b.n), sh*sh/float64(s.h.n)
 		d += s.h.mean/scale - s.b.mean/scale
 		v += vb + vh

@@ -61,6 +61,8 @@ func Scenarios() []Scenario {
 		{"edges", Edges},
 		{"added_removed", AddedRemoved},
 		{"forty", Forty},
+		{"replaced", Replaced},
+		{"extremes", Extremes},
 	}
 }
 
@@ -458,5 +460,61 @@ experiment %q {
 		}
 	}
 	sort.Slice(b.in.Experiments, func(i, j int) bool { return b.in.Experiments[i].Name < b.in.Experiments[j].Name })
+	return b.in
+}
+
+const quickstartSpec = `
+experiment "logreg" {
+  extends = template.train
+  command = ["python3", "train.py", "--lr=${param.lr}", "--l2=${param.l2}", "--seed=${seed}"]
+  params  = { lr = %[1]s, l2 = 0.001 }
+  sweep {
+    param "lr" { values = [%[1]s, 0.03] }
+    param "l2" { values = [0.001, 0.01] }
+  }
+  seeds = [1, 2, 3]
+}
+`
+
+// Replaced is the quickstart's change: lr 0.1 → 0.3 in a 2 × 2 grid. The
+// lr=0.03 configs keep their keys; each lr=0.3 config scores below the
+// lr=0.1 config it replaced and is tested against it.
+func Replaced(t testing.TB) compare.Input {
+	b := newBuilder(t)
+	ei := compare.ExperimentInput{Name: "logreg"}
+	ei.Base = Side(t, Load(t, Template+fmt.Sprintf(quickstartSpec, "0.1"))["logreg"], "inputs")
+	ei.Head = Side(t, Load(t, Template+fmt.Sprintf(quickstartSpec, "0.3"))["logreg"], "inputs")
+	b.in.Experiments = append(b.in.Experiments, ei)
+	acc := map[float64]float64{0.1: 0.941, 0.3: 0.927, 0.03: 0.935}
+	v := func(t *spec.Trial) map[string]float64 {
+		a := acc[t.Params["lr"].(float64)] + bySeed(t, 0.002, -0.002, 0.0) + 0.001*float64(t.Config%2)
+		return map[string]float64{"val_acc": a, "train_loss": 1.1 - a + bySeed(t, 0.003, 0, -0.003), "throughput": 500 + 10*bySeed(t, 1, 2, 3)}
+	}
+	b.record(ei.Base, BaseRef, v)
+	for _, tr := range ei.Head.Trials {
+		if len(b.store.Lookup(tr.Key)) == 0 {
+			b.store.Record(tr, b.run(HeadRef, v(tr)))
+		}
+	}
+	return b.in
+}
+
+// Extremes has values at float64's limits: a loss of 1e200 (whose
+// square overflows), one that underflows, and a difference too large for
+// a float64, which cannot be compared.
+func Extremes(t testing.TB) compare.Input {
+	b := newBuilder(t)
+	pair := func(name string, base, head []float64) {
+		bs, hs := b.experiment(name, fmt.Sprintf(envSpec, name, "a"), fmt.Sprintf(envSpec, name, "b"))
+		b.record(bs, BaseRef, func(t *spec.Trial) map[string]float64 {
+			return map[string]float64{"val_acc": 0.9, "train_loss": bySeed(t, base...)}
+		})
+		b.record(hs, HeadRef, func(t *spec.Trial) map[string]float64 {
+			return map[string]float64{"val_acc": 0.9, "train_loss": bySeed(t, head...)}
+		})
+	}
+	pair("huge", []float64{0.5, 0.4, 0.6}, []float64{1e200, 2e200, 3e200})
+	pair("tiny", []float64{1e-300, 2e-300, 3e-300}, []float64{4e-300, 5e-300, 6e-300})
+	pair("overflow", []float64{-1.7e308, -1.6e308, -1.5e308}, []float64{1.5e308, 1.6e308, 1.7e308})
 	return b.in
 }
