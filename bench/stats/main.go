@@ -47,7 +47,7 @@ func main() {
 func report(w io.Writer, ids []string, scale float64, seed uint64) error {
 	prs := selected(scenarios(), ids)
 	if len(prs) > 0 {
-		fmt.Fprintln(w, "| scenario | situation | replicates | status fails | event | false labels per comment | targets |")
+		fmt.Fprintln(w, "| scenario | situation | replicates | status fails | event | labels per comment | targets |")
 		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	}
 	for _, s := range prs {
