@@ -70,7 +70,7 @@ bench-plan:
 
 # The verdicts' error rates by simulation through the real comparison and
 # drift code, every scenario at full replicates (bench/stats; figures in
-# docs/compare.md). Takes about an hour; SCALE=0.1 for a quick look.
+# docs/compare.md). An hour or two; SCALE=0.1 for a quick look.
 SCALE ?= 1
 .PHONY: bench-stats
 bench-stats:
