@@ -120,3 +120,11 @@ PYTHON ?= python3
 test-python: build
 	ASSAY_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m unittest discover -s python/tests -t python
 unit: test-python
+
+# The verdicts' error rates by simulation through the real comparison and
+# drift code, every scenario at full replicates (bench/stats; figures in
+# docs/compare.md). An hour or two; SCALE=0.1 for a quick look.
+SCALE ?= 1
+.PHONY: bench-stats
+bench-stats:
+	$(GO) run ./bench/stats -scale $(SCALE)
