@@ -109,7 +109,9 @@ func (w *workflowEnv) pullRequest(t *testing.T) {
 	if comments[0].Body == first.Body || !strings.Contains(comments[0].Body, head2[:7]) {
 		t.Errorf("the comment was not edited for %s:\n%s", head2[:7], comments[0].Body)
 	}
-	wantStatus(t, r, head2, "success")
+	// lr 0.01 still stands in for 0.03 and converges more slowly: the
+	// change is still a regression, whatever the best config does.
+	wantStatus(t, r, head2, "failure")
 	if n := len(r.gh.CallsTo(fakegithub.CreateComment)); n != 1 {
 		t.Errorf("%d comments created in all, want 1", n)
 	}
