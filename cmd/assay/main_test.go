@@ -10,14 +10,17 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/assaylab/assay/runner/gitrepo/gittest"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite testscript expectations and golden files")
 
 // TestMain lets testscript scripts run the real assay binary in-process as
-// the "assay" command.
+// the "assay" command, and fails the package when a process its tests
+// started (a git daemon, a trial) outlives them.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(gittest.NoLeaks(m), map[string]func(){
 		"assay": func() { os.Exit(Main(os.Args[1:], newSystemFactory())) },
 	})
 }
