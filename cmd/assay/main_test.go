@@ -37,7 +37,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		Dir:                 dir,
 		UpdateScripts:       *updateScripts,
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"records": cmdRecords},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"records": cmdRecords, "silent-remote": cmdSilentRemote, "git-daemon": cmdGitDaemon,
+		},
 		Setup: func(env *testscript.Env) error {
 			// Scripts see a clean, colourless, non-Actions environment
 			// unless they set otherwise.

@@ -48,10 +48,15 @@ type Spool struct {
 	succeeded map[string]bool
 }
 
-// Open returns the spool at dir, creating it if needed.
+// Open returns the spool at dir, creating it if needed. A spool in the
+// .assay folder (outside a git repository) gets a .gitignore that keeps
+// the folder out of git.
 func Open(dir string) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create spool %s: %w", dir, err)
+	}
+	if err := ignoreStateDir(filepath.Dir(dir)); err != nil {
+		return nil, fmt.Errorf("cannot keep %s out of git: %w", filepath.Dir(dir), err)
 	}
 	return &Spool{Dir: dir}, nil
 }
