@@ -22,12 +22,16 @@ type TestingM interface{ Run() int }
 //	func TestMain(m *testing.M) { os.Exit(gittest.NoLeaks(m).Run()) }
 func NoLeaks(m TestingM) TestingM { return noLeaks{m: m, grace: leakGrace} }
 
+// NoLeaksWithin is NoLeaks for tests whose processes may take up to grace
+// to end after the tests do: a trial left running on purpose, say.
+func NoLeaksWithin(m TestingM, grace time.Duration) TestingM { return noLeaks{m: m, grace: grace} }
+
 type noLeaks struct {
 	m     TestingM
 	grace time.Duration
 }
 
-// leakGrace is how long processes the tests killed get to exit.
+// leakGrace is how long processes the tests stopped get to exit.
 const leakGrace = 10 * time.Second
 
 func (n noLeaks) Run() int {
