@@ -34,7 +34,13 @@ assay run does this when its trials finish. When the remote cannot be reached
 the results stay in the outbox (the local results branch, ahead of its
 remote-tracking branch) and assay run exits 1; assay sync delivers them once
 the remote is back. It never force-pushes: when other writers moved the
-branch it fetches, re-applies the same files on the new tip and pushes again.`,
+branch it fetches, re-applies the same files on the new tip and pushes again.
+
+A remote that does not answer within ASSAY_CONNECT_TIMEOUT (15s), or goes
+quiet for ASSAY_IDLE_TIMEOUT (60s), counts as unreachable. Records someone
+else deleted or changed on the remote are reported, never pushed again,
+and this clone's copy is kept under refs/assay/original. Runs kept in
+.assay/spool before git init are recorded too.`,
 		Example: `  assay sync
   assay sync --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -12,6 +12,13 @@
 // A run appears atomically: it is written into a temporary directory and
 // renamed into place, so a reader (or a crash at any moment) never sees
 // half a run. Delivery removes a run only after it is recorded.
+//
+// Outside a git repository the state lives in <root>/.assay, which gets a
+// .gitignore of "*" so that `git init` and `git add -A` never stage it;
+// after `git init`, Adopt moves those runs into the repository's spool.
+// Claim marks the state directory as used by a running assay and removes
+// what runs killed earlier left behind (runs/<run-id>, unfinished spool
+// entries) when no other assay is using it.
 package spool
 
 import (
