@@ -58,15 +58,19 @@ func (s *Store) Fetch(ctx context.Context) error {
 	if s.remoteURL == "" {
 		return nil
 	}
-	remote, err := s.download(ctx)
-	if err != nil {
-		return fmt.Errorf("fetching the results branch from %s: %w", s.remoteURL, err)
-	}
+	// The lock spans the download: a second assay of this clone fetching
+	// at the same time must not adopt an older tip after this one adopted
+	// a newer, which would look like records deleted on the remote. The
+	// deadlines bound how long it is held.
 	unlock, err := s.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	remote, err := s.download(ctx)
+	if err != nil {
+		return fmt.Errorf("fetching the results branch from %s: %w", s.remoteURL, err)
+	}
 	_, err = s.adopt(remote)
 	return err
 }
@@ -173,22 +177,22 @@ func (s *Store) sleep(ctx context.Context, d time.Duration) {
 // remote-tracking ref yet), re-apply the outbox on the remote tip, push.
 // It returns how many runs it delivered.
 func (s *Store) syncOnce(ctx context.Context, fetch bool) (int, error) {
-	remote, err := s.refHash(s.tracking)
-	if err != nil {
-		return 0, err
-	}
-	if fetch || remote.IsZero() {
-		before := remote
-		if remote, err = s.download(ctx); err != nil {
-			return 0, err
-		}
-		s.arrivals = s.commitsSince(before, remote)
-	}
 	unlock, err := s.lock()
 	if err != nil {
 		return 0, err
 	}
-	local, err := s.adopt(remote)
+	remote, err := s.refHash(s.tracking)
+	if err == nil && (fetch || remote.IsZero()) {
+		// Under the lock, as in Fetch.
+		before := remote
+		if remote, err = s.download(ctx); err == nil {
+			s.arrivals = s.commitsSince(before, remote)
+		}
+	}
+	var local plumbing.Hash
+	if err == nil {
+		local, err = s.adopt(remote)
+	}
 	unlock()
 	if err != nil {
 		return 0, err
