@@ -177,3 +177,43 @@ func TestFetchReportsARewriteToo(t *testing.T) {
 		t.Errorf("after the fetch %d runs are pending: the deleted one was queued again", n)
 	}
 }
+
+func TestDeletedRemoteBranchStartsAgainWithTheOutboxOnly(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	bare := newBareRemote(t, base, "team.git")
+	dir := newCodeRepo(t)
+	setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+	s := openStore(t, dir, Options{})
+	ctx := context.Background()
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1), testRun("r2", "exp", 2))); err != nil {
+		t.Fatal(err)
+	}
+	// Someone deletes the whole branch on the remote.
+	git_(t, bare, "branch", "-D", "assay/results")
+
+	var warnings bytes.Buffer
+	s = openStore(t, dir, Options{})
+	s.SetWarnings(&warnings)
+	rep, err := s.Deliver(ctx, putRuns(t, s, testRun("r3", "exp", 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sync.Delivered != 1 {
+		t.Errorf("delivered %d, want only r3, the run that ran", rep.Sync.Delivered)
+	}
+	files := branchFiles(t, bare, "assay/results")
+	if countRecords(files) != 1 {
+		t.Errorf("the remote has %d records, want r3 alone: %v", countRecords(files), files)
+	}
+	if !strings.Contains(warnings.String(), "4 files deleted") {
+		t.Errorf("the deletion of r1 and r2 was not reported:\n%s", warnings.String())
+	}
+	if len(rep.Sync.Corrections) != 1 {
+		t.Fatalf("corrections: %+v", rep.Sync.Corrections)
+	}
+	if got := git_(t, dir, "ls-tree", "-r", "--name-only", rep.Sync.Corrections[0].Kept); countRecords(strings.Split(strings.TrimSpace(got), "\n")) != 2 {
+		t.Errorf("the kept copy does not hold r1 and r2:\n%s", got)
+	}
+	git_(t, bare, "fsck", "--no-progress")
+}
