@@ -44,9 +44,7 @@ func applyForkGate(f *Factory, plan *runner.Plan) error {
 		}
 	}
 	if !d.Allowed {
-		for _, e := range plan.Experiments {
-			e.Selected, e.ToRun, e.Reused = false, nil, nil
-		}
+		plan.Clear()
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func refuseUnreadable(rec runner.Recorded, plan *runner.Plan, anyway bool) error
 		return nil
 	}
 	keys := map[string]bool{}
-	for _, t := range plan.ToRun() {
+	for _, t := range append(plan.ToRun(), plan.BaseToRun()...) {
 		keys[t.Key] = true
 	}
 	return explainUnreadable(store.UnreadableKeys(keys),
