@@ -129,6 +129,9 @@ func runCompare(opts *compareOptions) error {
 		return err
 	}
 	in := compareInput(opts, plan, runs)
+	if err := unreadableCompared(store, in); err != nil {
+		return err
+	}
 	c, err := compare.Compare(in)
 	if err != nil {
 		return err
