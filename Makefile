@@ -32,6 +32,7 @@ test: lint unit e2e e2e-workflow fuzz
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags e2e ./cmd/assay
 
 unit:
 	$(GO) test -count=1 $(PKGS)
