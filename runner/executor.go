@@ -117,6 +117,15 @@ type Batch struct {
 	SourceCommit string
 	Trigger      string
 	PR           int
+	// Secrets are values secret_env may name beyond assay's environment
+	// (from ASSAY_SECRETS); the environment wins.
+	Secrets Secrets
+	// Withheld are assay's own credentials (OwnCredentials): never given
+	// to a trial, even when secret_env names one.
+	Withheld []string
+	// Mask hides secret values in everything the executor writes: the
+	// log as the trial writes it, and the run it hands to the sink.
+	Mask *Mask
 }
 
 // Refusal is a job an executor will not run, and why.

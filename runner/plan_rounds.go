@@ -87,6 +87,20 @@ func (p *Plan) Searches() []*Search {
 	return out
 }
 
+// SearchJobs are jobs for the trials of the selected head searches as far
+// as they have got: what a run needs to know before later rounds are
+// proposed, such as the secret_env its mask must cover (every trial of an
+// experiment names the same).
+func (p *Plan) SearchJobs() []*Job {
+	var trials []*spec.Trial
+	for _, e := range p.Experiments {
+		if e.Selected && e.Search != nil {
+			trials = append(trials, e.HeadTrials...)
+		}
+	}
+	return NewJobs(p.HeadProject, trials)
+}
+
 // AttachSearch gives each job of a search's next round its place in the
 // search, for its record, and its early-stopping judge.
 func (p *Plan) AttachSearch(jobs []*Job) {

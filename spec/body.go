@@ -13,7 +13,8 @@ import (
 var experimentBodySchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "extends"}, {Name: "description"}, {Name: "tags"}, {Name: "command"},
-		{Name: "workdir"}, {Name: "env"}, {Name: "secret_env"}, {Name: "inputs"},
+		{Name: "workdir"}, {Name: "env"}, {Name: "secret_env"}, {Name: "pass_env"},
+		{Name: "inputs"},
 		{Name: "params"}, {Name: "seeds"}, {Name: "artifacts"}, {Name: "schedule"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{

@@ -323,6 +323,7 @@ func (e *Experiment) TrialsAt(points []cty.Value, inputs string) ([]*Trial, hcl.
 	out := make([]*Trial, 0, len(points)*len(e.Seeds))
 	labels := sortedUnique(e.Runner.Labels)
 	secret := sortedUnique(e.SecretEnv)
+	pass := sortedUnique(e.PassEnv)
 	runner := e.Runner
 	runner.Labels = labels
 	cmdScope, envScope, wdScope := scopeOf(e.command), scopeOf(e.env), scopeOf(e.workdir)
@@ -403,6 +404,7 @@ func (e *Experiment) TrialsAt(points []cty.Value, inputs string) ([]*Trial, hcl.
 				Command:    cmd,
 				Env:        ev,
 				SecretEnv:  secret,
+				PassEnv:    pass,
 				Workdir:    workdir,
 				Runner:     runner,
 				Inputs:     inputs,

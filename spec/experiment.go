@@ -27,6 +27,10 @@ type Experiment struct {
 	// from assay's own environment. Their values never enter a key, a
 	// record or any output.
 	SecretEnv []string
+	// PassEnv names variables of assay's environment that look like
+	// credentials but are not (a false positive of the runner's filter),
+	// so the trial inherits them like any other variable.
+	PassEnv []string
 	// Inputs are globs of what the trials read; nil means the default (the
 	// spec file and workdir/**), which the runner resolves at a commit.
 	Inputs []string
@@ -213,8 +217,20 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool, metrics *metr
 		if ok {
 			for _, name := range v {
 				diags = append(diags, checkEnvName(a, name)...)
+				diags = append(diags, checkPassable(a, name)...)
 			}
 			e.SecretEnv = v
+		}
+	}
+	if a := attrs["pass_env"]; a != nil {
+		v, ok, d := evalStringList(a, ctx)
+		diags = append(diags, d...)
+		if ok {
+			for _, name := range v {
+				diags = append(diags, checkEnvName(a, name)...)
+				diags = append(diags, checkPassable(a, name)...)
+			}
+			e.PassEnv = v
 		}
 	}
 	if a := attrs["inputs"]; a != nil {

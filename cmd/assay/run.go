@@ -166,6 +166,11 @@ func runRun(opts *runOptions) error {
 	if repo == nil && !opts.all && !opts.scheduled {
 		return fmt.Errorf("%s is not inside a git repository, so there is no change to run; run every experiment with assay run --all", ws.root)
 	}
+	if repo != nil {
+		if err := adoptPreGitRuns(f, sp, ws.root, stateRoot); err != nil {
+			return err
+		}
+	}
 	plan, diags, err := runner.BuildPlan(ctx, repo, runner.PlanOptions{
 		ProjectDir: ws.root, Base: opts.base, Getenv: f.Getenv,
 		All: opts.all, Scheduled: opts.scheduled, Rerun: opts.rerun, Experiments: opts.experiments,
@@ -179,9 +184,15 @@ func runRun(opts *runOptions) error {
 	if diags.HasErrors() {
 		return silentError
 	}
-	store := prepareRunResults(f, ws, plan.HeadProject.Settings)
+	store, err := prepareRunResults(f, ws, plan.HeadProject.Settings)
+	if err != nil {
+		return err
+	}
 	if store != nil {
 		plan.UseRecorded(runner.AnyRecorded{sp, store})
+		if err := refuseUnreadable(store, plan, opts.rerun || opts.scheduled); err != nil {
+			return err
+		}
 	}
 	plan.UseHistory(newSearchHistory(store, sp.Dir))
 	if err := applyForkGate(f, plan); err != nil {
@@ -197,6 +208,15 @@ func runRun(opts *runOptions) error {
 	jobs, skipped := sideJobs(sides)
 	plan.AttachLineage(jobs)
 	plan.AttachSearch(jobs)
+	// The mask covers the search rounds to come too: their trials are
+	// the same experiments', with the same secret_env.
+	sec, err := newRunSecrets(f, project, append(jobs, plan.SearchJobs()...))
+	if err != nil {
+		return err
+	}
+	// From here on everything run prints is masked.
+	f = sec.maskIO(f)
+	opts.f = f
 	var x runner.Executor
 	var where string
 	if useSlurm(opts, project) {
@@ -226,7 +246,14 @@ func runRun(opts *runOptions) error {
 	if len(jobs) == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "Nothing to run%s.\n", skippedText(skipped, opts.shard != ""))
 		if opts.format == "json" {
-			return writeRunJSON(f, nil, skipped)
+			if err := writeRunJSON(f, nil, skipped); err != nil {
+				return err
+			}
+		}
+		// Runs still waiting in the spool (kept before git init, or by a
+		// run that was stopped) are recorded all the same.
+		if ids, _ := sp.List(); len(ids) > 0 {
+			return deliverRunResults(f, store, sp, opts.noPush)
 		}
 		return nil
 	}
@@ -235,6 +262,11 @@ func runRun(opts *runOptions) error {
 	if err != nil {
 		return err
 	}
+	release, err := claimStateDir(f, stateDir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	fmt.Fprintf(f.IO.ErrOut, "Running %s%s with %s.\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), where)
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -257,8 +289,17 @@ func runRun(opts *runOptions) error {
 		trigger = runner.TriggerSchedule
 	}
 	batchID := runner.BatchID(f.Getenv, time.Now())
-	collect := &collectingSink{Sink: sp}
-	prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(sp.Dir, id, spool.LogFile) })
+	// Whatever the executor leaves unmasked is masked before the spool
+	// keeps it, so records, reports and comments built from it are clean.
+	collect := &collectingSink{Sink: runner.MaskSink{Sink: sp, Mask: sec.mask}}
+	logPath := func(id string) string {
+		if store == nil {
+			return relTo(f.Dir, filepath.Join(sp.Dir, id, spool.LogFile)) // outside git the spool keeps it
+		}
+		return "assay show " + id // the spool's copy moves when the run is recorded
+	}
+	prog := newProgress(f, len(jobs), logPath)
+	obs := runner.MaskObserver(prog, sec.mask)
 	var execErr error
 	// One batch per side: each runs from its commit's files and records
 	// that commit. A side after a Ctrl-C does not start.
@@ -267,8 +308,9 @@ func runRun(opts *runOptions) error {
 			continue
 		}
 		batch := &runner.Batch{Jobs: s.jobs, Root: s.root, StateDir: stateDir, ID: batchID,
-			SourceCommit: s.commit, Trigger: trigger, PR: pr}
-		if execErr = x.Execute(ctx, batch, collect, prog); execErr != nil {
+			SourceCommit: s.commit, Trigger: trigger, PR: pr,
+			Secrets: sec.secrets, Withheld: sec.withheld, Mask: sec.mask}
+		if execErr = x.Execute(ctx, batch, collect, obs); execErr != nil {
 			break
 		}
 	}
@@ -277,7 +319,8 @@ func runRun(opts *runOptions) error {
 		head := sides[len(sides)-1]
 		var more []*runner.Job
 		more, execErr = runSearchRounds(ctx, opts, plan, x, collect, jobs, &runner.Batch{Root: head.root, StateDir: stateDir, ID: batchID,
-			SourceCommit: head.commit, Trigger: trigger, PR: pr}, newSearchHistoryFunc(store, sp.Dir))
+			SourceCommit: head.commit, Trigger: trigger, PR: pr, Secrets: sec.secrets, Withheld: sec.withheld, Mask: sec.mask},
+			newSearchHistoryFunc(store, sp.Dir), func(n int) progress { return newProgress(f, n, logPath) })
 		jobs = append(jobs, more...)
 	}
 	stopSignals()
@@ -314,7 +357,7 @@ func runRun(opts *runOptions) error {
 // environment (ASSAY_GPUS, ASSAY_LABELS) and the flags.
 func newLocalExecutor(opts *runOptions, project *spec.Project) (*local.Executor, gpu.Inventory, error) {
 	f := opts.f
-	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ()}
+	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ(), Supervisor: local.SupervisorCommand()}
 	var configured []string
 	if ex := project.Executor("local"); ex != nil {
 		cfg.Labels, cfg.Parallel, configured = ex.Labels, ex.Parallel, ex.GPUs

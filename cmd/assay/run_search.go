@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/runner"
-	"github.com/assaylab/assay/runner/spool"
 	"github.com/assaylab/assay/spec"
 )
 
@@ -28,7 +26,7 @@ func newSearchHistoryFunc(store *results.Store, spoolDir string) func() runner.H
 // the round it was planned with: the next round is the next workflow
 // run's, once every shard's results are on the results branch.
 func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x runner.Executor, sink runner.Sink,
-	ran []*runner.Job, batch *runner.Batch, history func() runner.History) ([]*runner.Job, error) {
+	ran []*runner.Job, batch *runner.Batch, history func() runner.History, newProg func(n int) progress) ([]*runner.Job, error) {
 	f := opts.f
 	var all []*runner.Job
 	done := map[string]bool{}
@@ -67,8 +65,8 @@ func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x
 		all = append(all, jobs...)
 		b := *batch
 		b.Jobs = jobs
-		prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(batch.StateDir, "spool", id, spool.LogFile) })
-		err := x.Execute(ctx, &b, sink, prog)
+		prog := newProg(len(jobs))
+		err := x.Execute(ctx, &b, sink, runner.MaskObserver(prog, batch.Mask))
 		prog.Close()
 		if err != nil {
 			return all, err

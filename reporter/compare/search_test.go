@@ -67,3 +67,65 @@ func TestSearchStoppedConfigsAreNotFailures(t *testing.T) {
 		t.Errorf("result %s", c.Result)
 	}
 }
+
+// A search's headline is its best point: when base never ran head's best
+// params (here the PR moved the search space), the best config of each
+// side by the objective, so a search that found a better point improves
+// and one whose best got worse regresses beyond tolerance.
+func TestSearchHeadlineIsBestAgainstBest(t *testing.T) {
+	const spaceSpec = `
+experiment "search" {
+  command = ["train", "--lr=${param.lr}"]
+  params  = { lr = 1 }
+  metric "acc" {
+    goal      = "maximize"
+    tolerance = 0.01
+  }
+  sweep {
+    batch = 1
+    param "lr" { values = VALUES }
+  }
+  early_stop { rule = "median" }
+  seeds = [1, 2, 3]
+}`
+	for _, tc := range []struct {
+		name      string
+		headBest  float64
+		want      compare.Verdict
+		wantState compare.Result
+	}{
+		{"better", 0.90, compare.Improved, compare.ResultSuccess},
+		{"worse", 0.60, compare.Regressed, compare.ResultFailure},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := comparetest.Side(t, comparetest.Load(t, strings.Replace(spaceSpec, "VALUES", "[1, 2, 3]", 1))["search"], "fp")
+			head := comparetest.Side(t, comparetest.Load(t, strings.Replace(spaceSpec, "VALUES", "[4, 5]", 1))["search"], "fp")
+			mean := map[float64]float64{1: 0.50, 2: 0.75, 3: 0.70, 4: 0.55, 5: tc.headBest}
+			st := comparetest.NewStore()
+			for _, side := range []*compare.SideInput{base, head} {
+				for _, tr := range side.Trials {
+					lr := tr.Params["lr"].(float64)
+					st.Record(tr, comparetest.Run{Metrics: map[string]float64{"acc": mean[lr] + 0.01*float64(tr.Seed-2)}})
+				}
+			}
+			c := mustCompare(t, compare.Input{
+				Base: compare.Ref{Name: "main"}, Head: compare.Ref{Name: "pr"}, Lookup: st.Lookup,
+				Experiments: []compare.ExperimentInput{{Name: "search", Base: base, Head: head}},
+			})
+			e := experiment(t, c, "search")
+			h := e.Headline
+			if h == nil || h.Pairing != compare.PairBest || h.Base.Label != "lr=2" || h.Head.Label != "lr=5" {
+				t.Fatalf("headline %+v, want the best of each side (lr=2 at base, lr=5 at head)", h)
+			}
+			if v := metric(t, h, "acc").Verdict; v != tc.want {
+				t.Errorf("headline acc %s, want %s", v, tc.want)
+			}
+			if c.Result != tc.wantState {
+				t.Errorf("result %s, want %s", c.Result, tc.wantState)
+			}
+			if !strings.Contains(strings.Join(e.Notes, "; "), "headline: the search's best at each side by acc: lr=2 at base (0.75), lr=5 at head") {
+				t.Errorf("notes %q", e.Notes)
+			}
+		})
+	}
+}
