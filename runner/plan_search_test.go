@@ -361,3 +361,26 @@ experiment "halving" {
 		}
 	}
 }
+
+// Raising a finished search's budget continues it: its recorded rounds
+// replay as they were, nothing of them runs again, and the search goes on
+// with new rounds after them.
+func TestRaisingTheBudgetContinuesTheSearch(t *testing.T) {
+	h := newMemHistory()
+	live := runSearch(t, loadSearch(t, tpeSearch), h)
+	bigger := loadSearch(t, strings.Replace(tpeSearch, "budget  = 24", "budget  = 36", 1))
+	s, diags := ReplaySearch(bigger, "fp", h)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if got := allRounds(s)[:len(live)]; strings.Join(got, "") != strings.Join(live, "") {
+		t.Errorf("the recorded rounds replay differently with a larger budget:\nbefore:\n%s\nafter:\n%s", strings.Join(live, ""), strings.Join(got, ""))
+	}
+	if s.Next == nil || s.Next.Index != len(live) || s.Settled != 24 {
+		t.Fatalf("next round %v, %d settled; want round %d next and the 24 trials settled", s.Next, s.Settled, len(live))
+	}
+	more := runSearch(t, bigger, h)
+	if len(more) != 2 {
+		t.Errorf("%d more rounds, want (36-24)/2 seeds/3 a round = 2", len(more))
+	}
+}

@@ -73,16 +73,24 @@ Each result is kept in the spool (.git/assay/spool) the moment its trial
 ends; when the trials are done they are recorded on the results branch and
 pushed (--no-push records locally only; assay sync pushes later).
 
-Exit status: 0 when every trial succeeded, 1 when any failed or timed out,
-130 after Ctrl-C and 143 after SIGTERM (running trials are stopped and
-recorded as cancelled).`,
+A search (sweep method "tpe", or a sweep with batch and early_stop) runs in
+rounds: each round's points are proposed from the results of the rounds
+before it, so assay run runs round after round until the budget is spent.
+With --shard it runs only its share of the round the plan showed; the next
+workflow run carries on from the results branch. A trial an early_stop rule
+stops is recorded as stopped, with its partial series (docs/search.md).
+
+Exit status: 0 when every trial succeeded (or was stopped early), 1 when
+any failed or timed out, 130 after Ctrl-C and 143 after SIGTERM (running
+trials are stopped and recorded as cancelled).`,
 		Example: `  assay run --dry-run
   assay run --all --parallel 4
   assay run --experiment 'resnet*' --rerun
   assay run --baseline --base main
   assay run --with-baseline --base main
   ASSAY_GPUS=0,1 assay run --shard 2/4
-  assay run --all --format json | jq '.runs[] | {experiment, status, metrics}'`,
+  assay run --all --format json | jq '.runs[] | {experiment, status, metrics}'
+  assay run --experiment logreg-tpe     # a search: every round, until its budget is spent`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageErrorf("run takes no arguments, got %q; name experiments with --experiment", strings.Join(args, " "))
