@@ -180,10 +180,11 @@ func runPlan(opts *planOptions) error {
 			return err
 		}
 		plan.UseRecorded(rec)
+		// A search's next round is known once its history is replayed.
+		useHistory(plan, rec)
 		if err := refuseUnreadable(rec, plan, opts.rerun || opts.scheduled); err != nil {
 			return err
 		}
-		useHistory(plan, rec)
 	}
 	if err := applyForkGate(f, plan); err != nil {
 		return err

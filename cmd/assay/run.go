@@ -198,11 +198,14 @@ func runRun(opts *runOptions) error {
 	}
 	if store != nil {
 		plan.UseRecorded(runner.AnyRecorded{sp, store})
+	}
+	// A search's next round is known once its history is replayed.
+	plan.UseHistory(newSearchHistory(store, sp.Dir))
+	if store != nil {
 		if err := refuseUnreadable(store, plan, opts.rerun || opts.scheduled); err != nil {
 			return err
 		}
 	}
-	plan.UseHistory(newSearchHistory(store, sp.Dir))
 	if err := applyForkGate(f, plan); err != nil {
 		return err
 	}
