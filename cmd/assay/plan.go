@@ -181,7 +181,9 @@ func runPlan(opts *planOptions) error {
 		}
 		plan.UseRecorded(rec)
 		// A search's next round is known once its history is replayed.
-		useHistory(plan, rec)
+		if err := useHistory(plan, rec); err != nil {
+			return err
+		}
 		if err := refuseUnreadable(rec, plan, opts.rerun || opts.scheduled); err != nil {
 			return err
 		}

@@ -200,7 +200,9 @@ func runRun(opts *runOptions) error {
 		plan.UseRecorded(runner.AnyRecorded{sp, store})
 	}
 	// A search's next round is known once its history is replayed.
-	plan.UseHistory(newSearchHistory(store, sp.Dir))
+	if err := replayFrom(plan, newSearchHistory(store, sp.Dir)); err != nil {
+		return err
+	}
 	if store != nil {
 		if err := refuseUnreadable(store, plan, opts.rerun || opts.scheduled); err != nil {
 			return err

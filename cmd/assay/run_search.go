@@ -12,8 +12,8 @@ import (
 // newSearchHistoryFunc makes a fresh history of the results branch and
 // the spool each time it is called, so that each round sees the rounds
 // this run has just finished.
-func newSearchHistoryFunc(store *results.Store, spoolDir string) func() runner.History {
-	return func() runner.History { return newSearchHistory(store, spoolDir) }
+func newSearchHistoryFunc(store *results.Store, spoolDir string) func() *searchHistory {
+	return func() *searchHistory { return newSearchHistory(store, spoolDir) }
 }
 
 // runSearchRounds carries the plan's searches on after the first batch:
@@ -26,7 +26,7 @@ func newSearchHistoryFunc(store *results.Store, spoolDir string) func() runner.H
 // the round it was planned with: the next round is the next workflow
 // run's, once every shard's results are on the results branch.
 func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x runner.Executor, sink runner.Sink,
-	ran []*runner.Job, batch *runner.Batch, history func() runner.History, newProg func(n int) progress) ([]*runner.Job, error) {
+	ran []*runner.Job, batch *runner.Batch, history func() *searchHistory, newProg func(n int) progress) ([]*runner.Job, error) {
 	f := opts.f
 	var all []*runner.Job
 	done := map[string]bool{}
@@ -34,7 +34,9 @@ func runSearchRounds(ctx context.Context, opts *runOptions, plan *runner.Plan, x
 		done[j.Trial.Key] = true
 	}
 	for ctx.Err() == nil && len(plan.Searches()) > 0 {
-		plan.UseHistory(history())
+		if err := replayFrom(plan, history()); err != nil {
+			return all, err
+		}
 		var trials []*spec.Trial
 		for _, e := range plan.Experiments {
 			if !e.Selected || e.Search == nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"sync"
 
@@ -23,6 +24,9 @@ type searchHistory struct {
 	series map[string]map[string][]runner.Point
 	// spooled are the runs read from the spool, by run id.
 	spooled map[string]*runner.Run
+	// err is the first history that could not be read: a search replayed
+	// without it would propose other points, so Err makes it an error.
+	err error
 }
 
 func newSearchHistory(store *results.Store, spoolDir string) *searchHistory {
@@ -38,18 +42,26 @@ func (h *searchHistory) load() {
 	h.byKey, h.series, h.spooled = map[string][]*runner.Result{}, map[string]map[string][]runner.Point{}, map[string]*runner.Run{}
 	onBranch := map[string]bool{}
 	if h.store != nil {
-		if idx, err := h.store.Index(); err == nil {
-			for _, e := range idx.Entries {
-				h.byKey[e.TrialKey] = append(h.byKey[e.TrialKey], e.Result())
-				onBranch[e.RunID] = true
-			}
+		idx, err := h.store.Index()
+		if err != nil {
+			h.fail(err)
+			return
+		}
+		for _, e := range idx.Entries {
+			h.byKey[e.TrialKey] = append(h.byKey[e.TrialKey], e.Result())
+			onBranch[e.RunID] = true
 		}
 	}
 	sp, err := spool.Open(h.spoolDir)
 	if err != nil {
+		h.fail(err)
 		return
 	}
-	ids, _ := sp.List()
+	ids, err := sp.List()
+	if err != nil {
+		h.fail(err)
+		return
+	}
 	for _, id := range ids {
 		if onBranch[id] {
 			continue // recorded, not yet removed from the spool
@@ -81,12 +93,44 @@ func (h *searchHistory) Series(r *runner.Result, metric string) []runner.Point {
 	if run := h.spooled[r.RunID]; run != nil {
 		s = run.Series
 	} else if h.store != nil {
-		if d, err := h.store.Run(r.RunID); err == nil {
-			s = d.Series
+		d, err := h.store.Run(r.RunID)
+		if err != nil {
+			if h.err == nil {
+				h.err = err
+			}
+			return nil
 		}
+		s = d.Series
 	}
 	h.series[r.RunID] = s
 	return s[metric]
+}
+
+// fail keeps the first error of reading the history.
+func (h *searchHistory) fail(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.err == nil {
+		h.err = err
+	}
+}
+
+// Err is the first error of reading the history since a search asked for
+// it; nil when none did.
+func (h *searchHistory) Err() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.err != nil {
+		return fmt.Errorf("cannot read the history searches are replayed from: %w", h.err)
+	}
+	return nil
+}
+
+// replayFrom replays the plan's searches against h, and fails when h
+// could not be read.
+func replayFrom(plan *runner.Plan, h *searchHistory) error {
+	plan.UseHistory(h)
+	return h.Err()
 }
 
 var _ runner.History = (*searchHistory)(nil)
@@ -100,8 +144,9 @@ type recordedHistory struct {
 
 // useHistory replays the plan's searches against rec when it is a
 // History too.
-func useHistory(plan *runner.Plan, rec runner.Recorded) {
-	if h, ok := rec.(runner.History); ok {
-		plan.UseHistory(h)
+func useHistory(plan *runner.Plan, rec runner.Recorded) error {
+	if r, ok := rec.(recordedHistory); ok {
+		return replayFrom(plan, r.searchHistory)
 	}
+	return nil
 }
