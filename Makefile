@@ -129,3 +129,11 @@ SCALE ?= 1
 .PHONY: bench-stats
 bench-stats:
 	$(GO) run ./bench/stats -scale $(SCALE)
+
+# Adaptive search: assay's TPE beside random search and Optuna's TPE, and
+# early stopping's savings (bench/search.sh; docs/search.md has figures).
+# REPS=2 BUDGET=8 make bench-search is a quick look; go test
+# ./bench/cmd/searchbench runs it at that size.
+.PHONY: bench-search
+bench-search:
+	bench/search.sh

@@ -42,6 +42,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		RequireExplicitExec: true,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"records": cmdRecords, "silent-remote": cmdSilentRemote, "git-daemon": cmdGitDaemon,
+			"example": cmdExample,
 		},
 		Setup: func(env *testscript.Env) error {
 			// Scripts see a clean, colourless, non-Actions environment

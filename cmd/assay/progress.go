@@ -61,7 +61,7 @@ func (s *progressState) apply(ev runner.Event) {
 		}
 	case runner.EventFinished:
 		delete(s.running, ev.Job)
-		if ev.Result.Status == runner.StatusSucceeded {
+		if st := ev.Result.Status; st == runner.StatusSucceeded || st == runner.StatusStopped {
 			s.done++
 		} else {
 			s.failed++
@@ -212,7 +212,7 @@ func (p *lineProgress) group(ev runner.Event) {
 		fmt.Fprintf(p.w, "::%s::\n", token)
 	}
 	fmt.Fprintln(p.w, "::endgroup::")
-	if r.Status != runner.StatusSucceeded {
+	if r.Status != runner.StatusSucceeded && r.Status != runner.StatusStopped {
 		msg := r.Error
 		if msg == "" {
 			msg = fmt.Sprintf("exit code %d", r.ExitCode)
