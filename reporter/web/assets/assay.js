@@ -494,11 +494,12 @@
   // Charts in view are drawn first; the rest follow while the page is
   // idle, so the first paint never waits on a long report.
   function setupCharts() {
+    var els = Array.prototype.slice.call(document.querySelectorAll('[data-chart]'));
     if (typeof echarts === 'undefined') {
-      console.warn('assay: chart library missing; tables only');
+      if (els.length) console.warn('assay: chart library missing; tables only');
+      document.documentElement.setAttribute('data-charts-done', '0');
       return;
     }
-    var els = Array.prototype.slice.call(document.querySelectorAll('[data-chart]'));
     if ('IntersectionObserver' in window) {
       var io = new IntersectionObserver(function (entries) {
         entries.forEach(function (en) { if (en.isIntersecting) { draw(en.target); io.unobserve(en.target); } });
