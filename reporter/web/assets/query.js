@@ -156,7 +156,7 @@
   // ---- lexer ----------------------------------------------------------------
 
   var WORDS = { and: 1, or: 1, not: 1, in: 1, matches: 1, contains: 1, startsWith: 1, endsWith: 1 };
-  var OPS = ['**', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '..', '+', '-', '*', '/', '%', '^', '<', '>', '!', '?', ':', '.', ',', '(', ')', '[', ']', '{', '}', '|', ';', '#'];
+  var OPS = ['**', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '..', '::', '+', '-', '*', '/', '%', '^', '<', '>', '!', '?', ':', '.', ',', '(', ')', '[', ']', '{', '}', '|', ';', '#', '=', '$'];
 
   function lex(src) {
     var out = [], i = 0;
@@ -272,6 +272,7 @@
           this.unexpected();
         }
       }
+      if (tok.v === '|') throw new QueryError('the pipe operator (|) is not supported in the browser', tok.pos);
       var op = BINARY[tok.v];
       if (!op || op[0] < prec) break;
       this.next();
@@ -371,6 +372,8 @@
           node = { t: 'array', items: items, pos: tok.pos };
         } else if (tok.k === 'op' && tok.v === '{') {
           throw new QueryError('map literals are not supported in the browser', tok.pos);
+        } else if (tok.k === 'op' && (tok.v === '#' || tok.v === '::')) {
+          throw new QueryError('predicates and builtins by ' + tok.v + ' are not supported in the browser', tok.pos);
         } else {
           this.unexpected();
         }
