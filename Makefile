@@ -6,19 +6,28 @@ GO       ?= go
 BIN      := bin/assay
 PKGS     := ./...
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X main.version=$(VERSION)
+COMMIT   := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # disable_grpc_modules leaves out the GCS client's DirectPath gRPC
 # resolvers, which assay never uses (it reads GCS over HTTP): 19 MB less
 # binary and 14 ms less start-up on every command.
 TAGS     := disable_grpc_modules
 FUZZTIME ?= 15s
 
-.PHONY: build test lint unit e2e fuzz bench demo clean
+# Pinned tools, built from the Go module proxy into bin/tools and kept
+# there: GoReleaser from its own module (.tools/goreleaser, so its large
+# dependency tree stays out of assay's go.mod), act by version.
+TOOLS       := bin/tools
+GORELEASER  := $(TOOLS)/goreleaser
+ACT_VERSION := v0.2.89
+ACT         := $(TOOLS)/act-$(ACT_VERSION)/act
+
+.PHONY: build test lint unit e2e e2e-workflow fuzz bench demo clean release release-snapshot release-check
 
 build:
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/assay
 
-test: lint unit e2e fuzz
+test: lint unit e2e e2e-workflow fuzz
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -32,6 +41,34 @@ unit:
 # of drift (cmd/assay/rehearsal_test.go).
 e2e:
 	$(GO) test -count=1 -tags e2e -run '^TestRehearsal$$' -v ./cmd/assay
+
+# The shipped workflows executed by act on this machine, offline: assay
+# init's caller -> the reusable workflow -> assay installed from snapshot
+# release archives (or go install from a module zip), a git daemon origin,
+# the fake GitHub (cmd/assay/workflow_rehearsal_test.go); and assay built
+# from a module zip of this checkout renders an HTML report
+# (cmd/assay/install_test.go).
+e2e-workflow: $(ACT) $(GORELEASER)
+	ASSAY_ACT=$(CURDIR)/$(ACT) ASSAY_GORELEASER=$(CURDIR)/$(GORELEASER) \
+	$(GO) test -count=1 -tags e2e -run '^(TestInstallFromModuleZip|TestWorkflow)$$' -timeout 60m -v ./cmd/assay
+
+$(ACT):
+	GOBIN=$(CURDIR)/$(dir $(ACT)) $(GO) install github.com/nektos/act@$(ACT_VERSION)
+
+$(GORELEASER): .tools/goreleaser/go.mod .tools/goreleaser/go.sum
+	cd .tools/goreleaser && $(GO) build -o $(CURDIR)/$(GORELEASER) github.com/goreleaser/goreleaser/v2
+
+# Releases: .goreleaser.yaml says what is built; a v* tag runs make
+# release in .github/workflows/release.yml. release-snapshot builds every
+# archive into dist/ without publishing.
+release: $(GORELEASER)
+	$(GORELEASER) release --clean
+
+release-snapshot: $(GORELEASER)
+	$(GORELEASER) release --snapshot --clean
+
+release-check: $(GORELEASER)
+	$(GORELEASER) check
 
 # A short run of each fuzz target; CI keeps it brief, run longer by hand
 # with FUZZTIME=10m.
@@ -74,3 +111,20 @@ bench-plan:
 .PHONY: bench-tfevents
 bench-tfevents:
 	bench/tfevents.sh
+
+# The Python helper's tests (python/), with the standard library's
+# unittest and no packages; the end-to-end one runs a real assay run with
+# the binary built here. make unit (and so make test) runs them.
+PYTHON ?= python3
+.PHONY: test-python
+test-python: build
+	ASSAY_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m unittest discover -s python/tests -t python
+unit: test-python
+
+# The verdicts' error rates by simulation through the real comparison and
+# drift code, every scenario at full replicates (bench/stats; figures in
+# docs/compare.md). An hour or two; SCALE=0.1 for a quick look.
+SCALE ?= 1
+.PHONY: bench-stats
+bench-stats:
+	$(GO) run ./bench/stats -scale $(SCALE)

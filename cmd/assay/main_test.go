@@ -8,16 +8,22 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/assaylab/assay/runner/gitrepo/gittest"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite testscript expectations and golden files")
 
 // TestMain lets testscript scripts run the real assay binary in-process as
-// the "assay" command.
+// the "assay" command, and fails the package when a process its tests
+// started (a git daemon, a trial) outlives them. The grace covers the
+// trials that scripts orphan on purpose with kill -9 of assay (the
+// longest sleeps 30 s).
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(gittest.NoLeaksWithin(m, 45*time.Second), map[string]func(){
 		"assay": func() { os.Exit(Main(os.Args[1:], newSystemFactory())) },
 	})
 }
@@ -34,7 +40,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		Dir:                 dir,
 		UpdateScripts:       *updateScripts,
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"records": cmdRecords},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"records": cmdRecords, "silent-remote": cmdSilentRemote, "git-daemon": cmdGitDaemon,
+		},
 		Setup: func(env *testscript.Env) error {
 			// Scripts see a clean, colourless, non-Actions environment
 			// unless they set otherwise.

@@ -11,9 +11,6 @@ import (
 	"github.com/assaylab/assay/runner/local"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // Exit codes, as every command documents them.
 const (
 	exitOK      = 0
@@ -149,6 +146,7 @@ results branch, and compares base against head with honest statistics.`,
 			return nil
 		},
 	}
+	root.SetVersionTemplate(versionLine())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVarP(&g.chdir, "chdir", "C", "", "run as if assay was started in `DIR`")
 	root.PersistentFlags().StringArrayVar(&g.vars, "var", nil, "set a spec variable, as `NAME=VALUE` (repeatable; also -var)")

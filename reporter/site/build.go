@@ -14,6 +14,7 @@ import (
 	"github.com/assaylab/assay/reporter/drift"
 	"github.com/assaylab/assay/reporter/pages"
 	"github.com/assaylab/assay/reporter/results"
+	"github.com/assaylab/assay/reporter/web"
 	"github.com/assaylab/assay/spec"
 )
 
@@ -113,6 +114,9 @@ func BuildPR(dir string, pr int, opts Options) (string, error) {
 func build(dir string, opts Options, write func(*builder) error) (*Summary, error) {
 	if opts.Store == nil {
 		return nil, errors.New("site: no results store")
+	}
+	if err := web.Check(); err != nil {
+		return nil, err
 	}
 	if err := checkOut(dir); err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ func TestBuildWritesEveryPage(t *testing.T) {
 	env := newSiteEnv(t, fixture.Options{})
 	dir, sum := env.build(t, site.Options{})
 	for _, p := range []string{"index.html", "search.html", "run.html", "prs.html", "pr/42.html", "experiments/ridge.html",
-		"data/runs/manifest.js", "data/runs/0000.js", "assets/assay.js", "assets/vendor/echarts/echarts.min.js"} {
+		"data/runs/manifest.js", "data/runs/0000.js", "assets/assay.js", "assets/echarts/echarts.min.js"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 			t.Errorf("site lacks %s: %v", p, err)
 		}

@@ -21,7 +21,9 @@ type Repo struct {
 	files       func(ref, path string) ([]byte, bool)
 	nextNumber  int
 	// roles are the repository roles of users, by lower-case login.
-	roles map[string]string
+	roles     map[string]string
+	releases  []*Release
+	downloads map[assetKey]int
 }
 
 // Issue is an issue or a pull request, as the issues API sees both.
