@@ -21,12 +21,13 @@ type siteOptions struct {
 	out    string
 	pr     int
 	format string
+	fetch  bool
 }
 
 func newSiteCmd(f *Factory, g *globalOptions) *cobra.Command {
 	opts := &siteOptions{f: f, g: g}
 	cmd := &cobra.Command{
-		Use:   "site --out DIR [--pr N] [--format text|json]",
+		Use:   "site --out DIR [--pr N] [--fetch] [--format text|json]",
 		Short: "Write the results branch as a static web site",
 		Long: `Write the results branch as a static site into DIR: a home page (each
 experiment's latest result on the default branch, nightly trends, what
@@ -46,12 +47,13 @@ other pull requests and branches appear on their pull request's page and
 in the search behind a filter, never as an experiment's best.
 
 DIR is replaced as a whole. It must be new, empty, or a site assay wrote;
-anything else is refused, so no other files are lost. With --pr N only
+anything else is refused, so no other files are lost. It reads the local
+copy of the results branch; --fetch brings it up to date first. With --pr N only
 pull request N's report is written, as DIR/pr-N.html: what a workflow keeps
 as an artifact where GitHub Pages is off.`,
 		Example: `  assay site --out site
   python3 -m http.server -d site 8000     # then open http://localhost:8000
-  assay site --out site --format json
+  assay site --fetch --out site --format json
   assay site --out report --pr 42`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -72,6 +74,7 @@ as an artifact where GitHub Pages is off.`,
 	cmd.Flags().StringVar(&opts.out, "out", "", "write the site into `DIR` (replaced as a whole)")
 	cmd.Flags().IntVar(&opts.pr, "pr", 0, "write only pull request `N`'s report, as DIR/pr-N.html")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: `text` or json")
+	cmd.Flags().BoolVar(&opts.fetch, "fetch", false, "fetch the results branch from the remote first")
 	return cmd
 }
 
@@ -117,6 +120,9 @@ func runSite(opts *siteOptions) error {
 	store, err := results.OpenForProject(ws.root, project.Settings, f.Getenv)
 	if err != nil {
 		return err
+	}
+	if opts.fetch {
+		fetchResults(f, store)
 	}
 	so := site.Options{
 		Store: store, Specs: project.Experiments, Project: filepath.Base(ws.root),
