@@ -128,3 +128,10 @@ SCALE ?= 1
 .PHONY: bench-stats
 bench-stats:
 	$(GO) run ./bench/stats -scale $(SCALE)
+
+# The results site at 100,000 runs over 200 experiments: assay site beside
+# git ls-tree, then transfer size, first paint and a search in Chromium
+# (bench/site.sh).
+.PHONY: bench-site
+bench-site:
+	bench/site.sh
