@@ -479,6 +479,11 @@ func (w *workflowEnv) resultsSite(t *testing.T) {
 	if err != nil || !strings.Contains(string(page), "<html") {
 		t.Errorf("the published site lacks the pull request's page (%v)", err)
 	}
+	// The push's site job left its results index in the cache: this
+	// build read only the records added since.
+	if !strings.Contains(run.text, "Cache restored from key: assay-results-index-") {
+		t.Errorf("the site job did not restore the results index of the last build:\n%s", tail(jobLines(run.text, "site/site"), 40))
+	}
 	if kept, _ := filepath.Glob(filepath.Join(r.artifacts(), "*", "assay-report-pr-*")); len(kept) > 0 {
 		t.Errorf("with the site on, the report job still kept an artifact: %v", kept)
 	}
