@@ -311,4 +311,12 @@ func TestExperimentPageRanksTheDefaultBranch(t *testing.T) {
 			t.Errorf("the pull request's run %s is not listed apart", e.RunID)
 		}
 	}
+
+	// The compare form names where each commit stands, not a bare SHA.
+	_, _, form := u.get(t, "/compare")
+	for _, want := range []string{`>commit 1111111 (main, push)<`, fmt.Sprintf(`>commit 2222222 (PR #%d)<`, fixture.PR)} {
+		if !strings.Contains(form, want) {
+			t.Errorf("the compare form lacks the choice %q", want)
+		}
+	}
 }
