@@ -38,8 +38,9 @@ comment summarises), a page per run, and a search over every run in the
 --where and --sort language of assay ls, evaluated in the browser.
 
 The site needs no server: open DIR/index.html from disk, serve DIR with any
-web server, or deploy it with GitHub Pages (the reusable workflow's site
-job does; see docs/ui.md). Pages load nothing from elsewhere.
+web server, or deploy it with GitHub Pages (the companion workflow
+.github/workflows/site.yml does; see docs/ui.md). Pages load nothing from
+elsewhere.
 
 Rankings and summaries count the default branch's runs: runs of commits on
 it, and runs of pull requests whose trials its specs now name. Runs of
@@ -48,9 +49,9 @@ in the search behind a filter, never as an experiment's best.
 
 DIR is replaced as a whole. It must be new, empty, or a site assay wrote;
 anything else is refused, so no other files are lost. It reads the local
-copy of the results branch; --fetch brings it up to date first. With --pr N only
-pull request N's report is written, as DIR/pr-N.html: what a workflow keeps
-as an artifact where GitHub Pages is off.`,
+copy of the results branch; --fetch brings it up to date first. With --pr N
+only pull request N's report is written, as DIR/pr-N.html: what a workflow
+keeps as an artifact where GitHub Pages is off.`,
 		Example: `  assay site --out site
   python3 -m http.server -d site 8000     # then open http://localhost:8000
   assay site --fetch --out site --format json
