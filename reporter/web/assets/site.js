@@ -197,8 +197,20 @@
         hits.push(h);
       }
     }
-    if (order) hits.sort(function (a, b) { return order.compare(a.v, b.v, a.id, b.id); });
-    else hits.sort(function (a, b) { return a.id > b.id ? -1 : a.id < b.id ? 1 : 0; });
+    var byID = function (a, b) { return a.id > b.id ? -1 : a.id < b.id ? 1 : 0; };
+    if (order && order.keys.length === 1 && hits.every(function (h) { return typeof h.v[0] === 'number' && h.v[0] === h.v[0]; })) {
+      // One numeric key with no gaps: the comparison order.compare makes,
+      // without its checks on every call (a sort of 10,000 hits calls it
+      // 150,000 times).
+      var desc = order.keys[0].desc;
+      hits.sort(function (a, b) {
+        var x = a.v[0], y = b.v[0];
+        if (x < y) return desc ? 1 : -1;
+        if (x > y) return desc ? -1 : 1;
+        return byID(a, b);
+      });
+    } else if (order) hits.sort(function (a, b) { return order.compare(a.v, b.v, a.id, b.id); });
+    else hits.sort(byID);
     return { hits: hits, matched: hits.length, skipped: skipped, firstSkip: firstSkip, ms: performance.now() - t0 };
   }
 
