@@ -137,3 +137,10 @@ bench-stats:
 .PHONY: bench-search
 bench-search:
 	bench/search.sh
+
+# The results site at 100,000 runs over 200 experiments: assay site beside
+# git ls-tree, then transfer size, first paint and a search in Chromium
+# (bench/site.sh).
+.PHONY: bench-site
+bench-site:
+	bench/site.sh

@@ -16,6 +16,7 @@ import (
 	"github.com/assaylab/assay/reporter/drift"
 	"github.com/assaylab/assay/reporter/github"
 	"github.com/assaylab/assay/reporter/html"
+	"github.com/assaylab/assay/reporter/pages"
 	"github.com/assaylab/assay/reporter/render"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/runner"
@@ -34,6 +35,9 @@ type reportOptions struct {
 	dryRun        bool
 	format        string
 	githubTimeout time.Duration
+	// siteURL and runURL say where the comment's interactive report
+	// link points (--site-url, --artifact-url).
+	siteURL, artifactURL string
 	// retry is the retry policy's clock; tests replace it.
 	retry github.RetryPolicy
 }
@@ -57,10 +61,16 @@ GitHub is configured the GitHub Actions way: GITHUB_TOKEN, GITHUB_REPOSITORY,
 GITHUB_API_URL (the REST base, used as is, for GitHub Enterprise Server) and
 GITHUB_EVENT_PATH (the pull request's number, base and head). --dry-run
 prints what would be sent and sends nothing; with --base and --head it
-needs neither a token nor a pull request.`,
+needs neither a token nor a pull request.
+
+The comment's "Interactive report" link points at the pull request's page
+on the results site with --site-url (what assay site writes and the
+reusable workflow deploys with GitHub Pages), or at the workflow run that
+keeps the report as an artifact with --artifact-url.`,
 		Example: `  assay report                      # inside a pull_request workflow
   assay report --pr 42 --dry-run
   assay report --dry-run --base main --head HEAD   # preview the comment
+  assay report --site-url https://acme.github.io/resnet   # link the PR's page on the site
   assay report --nightly            # inside a scheduled workflow`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -71,6 +81,14 @@ needs neither a token nor a pull request.`,
 			}
 			if opts.nightly && (opts.pr != 0 || opts.base != "" || opts.head != "") {
 				return usageErrorf("--nightly reports on scheduled runs, not on a pull request; drop --pr, --base and --head")
+			}
+			if opts.siteURL != "" && opts.artifactURL != "" {
+				return usageErrorf("--site-url and --artifact-url both say where the interactive report is: give one")
+			}
+			for _, u := range []string{opts.siteURL, opts.artifactURL} {
+				if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+					return usageErrorf("%q is not a web address: give one that starts with https://", u)
+				}
 			}
 			if opts.pr < 0 {
 				return usageErrorf("--pr %d: give a pull request number", opts.pr)
@@ -92,6 +110,8 @@ needs neither a token nor a pull request.`,
 	fl.BoolVar(&opts.dryRun, "dry-run", false, "print the comment and status (or issues) instead of sending them")
 	fl.StringVar(&opts.format, "format", "text", "output format: `text` or json")
 	fl.DurationVar(&opts.githubTimeout, "github-timeout", github.DefaultRetryTimeout, "keep retrying GitHub for at most `DURATION`")
+	fl.StringVar(&opts.siteURL, "site-url", "", "link the interactive report on the results site at `URL` (its page is URL/pr/N.html; see assay site)")
+	fl.StringVar(&opts.artifactURL, "artifact-url", "", "link the interactive report at `URL`, the workflow run that keeps it as an artifact (where GitHub Pages is off)")
 	return cmd
 }
 
@@ -168,6 +188,14 @@ func runReport(opts *reportOptions) error {
 		branch := strings.TrimPrefix(store.Branch(), "refs/heads/")
 		pub.Store = rs
 		pub.ReportURL = func(path string) string { return cfg.BlobURL(owner, repo, branch, path) }
+		switch {
+		case opts.siteURL != "" && pr > 0:
+			pub.InteractiveURL = strings.TrimRight(opts.siteURL, "/") + "/" + pages.PRPath(pr)
+			pub.InteractiveNote = "curves, sweeps, every run on the results site"
+		case opts.artifactURL != "":
+			pub.InteractiveURL = opts.artifactURL
+			pub.InteractiveNote = "in this workflow run's artifacts"
+		}
 		switch {
 		case preview:
 			fmt.Fprintln(f.IO.ErrOut, "note: a preview without a pull request links to no full report: it is kept under the pull request's number (pass --pr N to see the links)")

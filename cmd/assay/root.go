@@ -160,7 +160,7 @@ results branch, and compares base against head with honest statistics.`,
 		newRunCmd(f, g),
 		newCompareCmd(f, g),
 		newReportCmd(f, g),
-		newUICmd(f, g),
+		newUICmd(f, g), newSiteCmd(f, g),
 		newLsCmd(f, g), newShowCmd(f, g), newSyncCmd(f, g),
 		newArtifactsCmd(f, g),
 	)

@@ -34,7 +34,9 @@ func newUICmd(f *Factory, g *globalOptions) *cobra.Command {
 		Long: `Serve a read-only web UI over the results branch: a runs explorer with the
 --where language of assay ls, a page per experiment (history, best configs,
 curves), a compare page for any two commits or pull requests, and a page
-per run.
+per run. Experiment pages rank the default branch's runs; runs of other
+pull requests and branches are shown apart, never as the best. assay site
+writes the same pages as a static site.
 
 It listens on 127.0.0.1 unless --addr says otherwise, and then answers only
 requests addressed to localhost. It reads the local copy of the branch and
@@ -94,6 +96,12 @@ func runUI(opts *uiOptions) error {
 	}
 	if repo, err := gitrepo.Open(ws.root); err == nil {
 		defer repo.Close()
+		// Experiment pages rank the default branch's runs, as the site's do.
+		branch, _, notes := defaultBranchView(f, ws, repo, vv)
+		uo.Branch = branch
+		for _, n := range notes {
+			fmt.Fprintf(f.IO.ErrOut, "assay ui: note: %s\n", n)
+		}
 		uo.Resolve = func(ref string) (string, error) {
 			h, err := repo.Resolve(ref)
 			if err != nil {

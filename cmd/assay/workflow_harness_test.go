@@ -427,6 +427,9 @@ func (r *rig) act(name, event string, payload any, sha string) *actRun {
 		"--local-repository", "actions/checkout@v4=" + filepath.Join(r.actions, "checkout"),
 		"--local-repository", "actions/setup-go@v5=" + filepath.Join(r.actions, "setup-go"),
 		"--local-repository", "actions/cache@v4=" + filepath.Join(r.actions, "cache"),
+		"--local-repository", "actions/upload-artifact@v4=" + filepath.Join(r.actions, "upload-artifact"),
+		"--local-repository", "actions/upload-pages-artifact@v3=" + filepath.Join(r.actions, "upload-pages-artifact"),
+		"--local-repository", "actions/deploy-pages@v4=" + filepath.Join(r.actions, "deploy-pages"),
 		"--no-skip-checkout", "--action-offline-mode", "--no-cache-server",
 		"--action-cache-path", r.machine,
 		"-s", "GITHUB_TOKEN=" + actionsToken,
@@ -439,9 +442,10 @@ func (r *rig) act(name, event string, payload any, sha string) *actRun {
 	}
 	for k, v := range map[string]string{
 		"GITHUB_REPOSITORY": actionsRepo, "GITHUB_REPOSITORY_OWNER": "acme",
-		"SHA_REF": sha, "GITHUB_RUN_ID": fmt.Sprint(1000 + r.runs), "GITHUB_RUN_NUMBER": fmt.Sprint(r.runs),
+		"SHA_REF": sha, "GITHUB_RUN_ID": r.runID(), "GITHUB_RUN_NUMBER": fmt.Sprint(r.runs),
 		"GITHUB_API_URL": strings.TrimSuffix(r.gh.URL(), "/"), "GITHUB_SERVER_URL": r.gh.WebURL(),
 		"E2E_GIT_BASE": r.gitBase, "E2E_ACTIONS_CACHE": r.cache,
+		"E2E_ARTIFACTS": r.artifacts(), "E2E_PAGES": r.pages(),
 	} {
 		args = append(args, "--env", k+"="+v)
 	}
@@ -462,6 +466,16 @@ func (r *rig) act(name, event string, payload any, sha string) *actRun {
 	r.record(run)
 	return run
 }
+
+// artifacts is where the stand-in actions keep each run's artifacts:
+// artifacts()/<GITHUB_RUN_ID>/<name>.
+func (r *rig) artifacts() string { return filepath.Join(r.dir, "artifacts") }
+
+// pages is the site the stand-in deploy-pages published last.
+func (r *rig) pages() string { return filepath.Join(r.dir, "pages") }
+
+// runID is the GITHUB_RUN_ID of the rig's latest act run.
+func (r *rig) runID() string { return fmt.Sprint(1000 + r.runs) }
 
 // parseActLog reads act's JSON log: each job's result and each step's.
 func parseActLog(name string, out []byte) *actRun {
@@ -484,6 +498,7 @@ func parseActLog(name string, out []byte) *actRun {
 		// act names a job with a one-entry matrix, and one that needs it,
 		// with a trailing space.
 		line.Job = strings.TrimSpace(strings.TrimPrefix(line.Job, "experiments/assay experiments/"))
+		line.Job = strings.Replace(line.Job, "site/assay site/", "site/", 1)
 		fmt.Fprintf(&text, "%s: %s\n", line.Job, strings.TrimRight(line.Msg, "\n"))
 		if line.JobResult != "" {
 			run.jobs[line.Job] = line.JobResult

@@ -6,6 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +38,7 @@ func TestWorkflow(t *testing.T) {
 	t.Run("failing-trial", w.failingTrial)
 	t.Run("nights", w.nights)
 	t.Run("go-install-fallback", w.goInstallFallback)
+	t.Run("results-site", w.resultsSite)
 	t.Logf("TestWorkflow: %s wall (snapshot release %s)%s", time.Since(start).Round(time.Second),
 		w.release.Took.Round(time.Second), w.table())
 }
@@ -86,6 +91,9 @@ func (w *workflowEnv) pullRequest(t *testing.T) {
 		t.Errorf("the comment reports missing results:\n%s", first.Body)
 	}
 	wantStatus(t, r, head, "failure")
+	// Without the results site, the interactive report is this run's
+	// artifact, and the comment links the run.
+	wantReportArtifact(t, r, pr, first.Body)
 	// Three new trials (lr 0.01); lr 0.03 is reused from main.
 	if n := r.records(); n != 9 {
 		t.Errorf("origin holds %d records after the pull request, want 9", n)
@@ -393,4 +401,90 @@ func grepLines(s, needle string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// wantReportArtifact: the comment's interactive report link is the
+// workflow run, and that run kept the pull request's report as the
+// artifact assay-report-pr-N.
+func wantReportArtifact(t *testing.T, r *rig, pr int, body string) {
+	t.Helper()
+	m := regexp.MustCompile(`\[Interactive report\]\([^)]*/acme/models/actions/runs/(\d+)\) \(in this workflow run's artifacts\)`).FindStringSubmatch(body)
+	if m == nil {
+		t.Errorf("the comment does not link the run's artifact:\n%s", body)
+		return
+	}
+	page := filepath.Join(r.artifacts(), m[1], fmt.Sprintf("assay-report-pr-%d", pr), fmt.Sprintf("pr-%d.html", pr))
+	b, err := os.ReadFile(page)
+	if err != nil || !strings.Contains(string(b), "<html") {
+		t.Errorf("the run the comment links kept no interactive report (%s): %v", page, err)
+	}
+}
+
+// siteCaller is what a team adds to the workflow assay init wrote when it
+// switches GitHub Pages on (docs/ui.md).
+const siteCaller = `
+  site:
+    needs: experiments
+    if: ${{ !cancelled() }}
+    uses: assaylab/assay/.github/workflows/site.yml@v1
+    permissions:
+      contents: read
+      pages: write
+      id-token: write
+`
+
+// resultsSite: a team that switched GitHub Pages on calls site.yml after
+// the experiments. A push to main publishes the site; a pull request's
+// report is on it, and the comment links that page, not an artifact.
+func (w *workflowEnv) resultsSite(t *testing.T) {
+	r := w.newRig(t, "results site")
+	r.edit(".github/workflows/assay.yml", "max-shards: 2", "max-shards: 2\n      site: true")
+	caller := filepath.Join(r.author, ".github/workflows/assay.yml")
+	src, err := os.ReadFile(caller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(caller, append(src, siteCaller...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	main := r.commit("assay init, with the results site")
+	r.git(r.author, "push", "-q", "origin", "main")
+	push := r.act("push to main", "push", pushEvent(zeroSHA, main), main)
+	withSite := map[string]string{"plan": "success", "run": "success", "report": "success", "site/": "success"}
+	r.wantJobs(push, withSite)
+	home, err := os.ReadFile(filepath.Join(r.pages(), "index.html"))
+	if err != nil || !strings.Contains(string(home), "example") {
+		t.Fatalf("the published site's home page lacks the experiment (%v):\n%.2000s", err, home)
+	}
+	exp, err := os.ReadFile(filepath.Join(r.pages(), "experiments", "example.html"))
+	if err != nil || !strings.Contains(string(exp), "Best configs on main") {
+		t.Errorf("the published experiment page does not rank main's runs (%v)", err)
+	}
+
+	r.git(r.author, "checkout", "-q", "-b", "lower-lr")
+	r.edit("experiments/example.hcl", sweepInit, sweepLower)
+	r.commit("example: lower learning rates")
+	pr, _, merge := r.openPullRequest("lower-lr", main, "example: lower learning rates")
+	run := r.act("pull request", "pull_request", r.gh.Repo(actionsRepo).PullRequestEvent("opened", pr), merge)
+	r.wantJobs(run, withSite)
+	comments := r.gh.Repo(actionsRepo).Comments(pr)
+	if len(comments) != 1 {
+		t.Fatalf("%d comments on the pull request, want 1", len(comments))
+	}
+	link := fmt.Sprintf("[Interactive report](https://acme.github.io/models/pr/%d.html)", pr)
+	if !strings.Contains(comments[0].Body, link) {
+		t.Errorf("the comment does not link %s:\n%s", link, comments[0].Body)
+	}
+	page, err := os.ReadFile(filepath.Join(r.pages(), "pr", fmt.Sprintf("%d.html", pr)))
+	if err != nil || !strings.Contains(string(page), "<html") {
+		t.Errorf("the published site lacks the pull request's page (%v)", err)
+	}
+	// The push's site job left its results index in the cache: this
+	// build read only the records added since.
+	if !strings.Contains(run.text, "Cache restored from key: assay-results-index-") {
+		t.Errorf("the site job did not restore the results index of the last build:\n%s", tail(jobLines(run.text, "site/site"), 40))
+	}
+	if kept, _ := filepath.Glob(filepath.Join(r.artifacts(), "*", "assay-report-pr-*")); len(kept) > 0 {
+		t.Errorf("with the site on, the report job still kept an artifact: %v", kept)
+	}
 }

@@ -109,9 +109,11 @@ func TestActionScriptsPassShellcheck(t *testing.T) {
 // the reusable workflow, the major tag a release moves (@v1), and the
 // workflow installs assay with the action at that tag.
 func TestWorkflowReferencesAgree(t *testing.T) {
-	ref := regexp.MustCompile(`assaylab/assay/\.github/(?:workflows/experiments\.yml|actions/install)@([A-Za-z0-9._-]+)`)
+	ref := regexp.MustCompile(`assaylab/assay/\.github/(?:workflows/(?:experiments|site)\.yml|actions/install)@([A-Za-z0-9._-]+)`)
 	for _, path := range []string{
 		"../../.github/workflows/experiments.yml",
+		"../../.github/workflows/site.yml",
+		"../../docs/ui.md",
 		"scaffold/.github/workflows/assay.yml",
 		"../../README.md",
 		"../../docs/github.md",

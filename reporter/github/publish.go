@@ -67,6 +67,12 @@ type Publisher struct {
 	// its web page (Config.BlobURL of the results branch), or "" when it
 	// has none: the comment then links to no full report.
 	ReportURL func(path string) string
+	// InteractiveURL, when set, is where the comment's "Interactive
+	// report" link points instead of the file on the results branch
+	// (which GitHub shows as source text): the pull request's page on the
+	// results site, or the workflow run that keeps the report as an
+	// artifact. InteractiveNote follows the link in parentheses.
+	InteractiveURL, InteractiveNote string
 	// Limit is the comment's length limit; MaxCommentChars when zero.
 	Limit int
 }
@@ -111,10 +117,19 @@ func (p *Publisher) Prepare(r PRReport) *Publication {
 			pub.ReportURL = p.ReportURL(pub.ReportPath)
 			if pub.HTMLPath != "" && pub.ReportURL != "" {
 				pub.HTMLURL = p.ReportURL(pub.HTMLPath)
-				// The link goes in the head, which is never cut.
-				rep.Head = strings.TrimRight(rep.Head, "\n") + "\n\n" +
-					fmt.Sprintf("[Interactive report](%s) (curves, sweeps; download it to open offline)", pub.HTMLURL)
 			}
+		}
+		note := "curves, sweeps; download it to open offline"
+		if pub.HTMLPath != "" && p.InteractiveURL != "" {
+			pub.HTMLURL, note = p.InteractiveURL, p.InteractiveNote
+		}
+		if pub.HTMLURL != "" {
+			link := fmt.Sprintf("[Interactive report](%s)", pub.HTMLURL)
+			if note != "" {
+				link += " (" + note + ")"
+			}
+			// The link goes in the head, which is never cut.
+			rep.Head = strings.TrimRight(rep.Head, "\n") + "\n\n" + link
 		}
 	}
 	pub.Fitted = Fit(rep, pub.ReportURL, p.Limit)

@@ -114,6 +114,11 @@ func checkDrawn(t *testing.T, b *browsertest.Browser, r *html.Report, self strin
 			t.Errorf("%s chart of %s %s has %d series, want %d", c.Kind, e.Name, c.Metric, c.Series, want)
 		}
 	}
+	// Every line, band and point lies inside its chart's axes: the
+	// parallel view's axes cover the head's configs as well as the base's.
+	for _, p := range browsertest.Eval[[]string](t, b, browsertest.OutsideAxesJS) {
+		t.Errorf("drawn outside its axes: %s", p)
+	}
 	// ridge, resnet, canary and intruder draw curves of their metrics;
 	// ridge is a sweep; canary has nights.
 	if kinds["curves"] < 7 || kinds["parallel"] != 1 || kinds["trend"] != 2 {

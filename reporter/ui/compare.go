@@ -11,6 +11,7 @@ import (
 
 	"github.com/assaylab/assay/reporter/compare"
 	"github.com/assaylab/assay/reporter/html"
+	"github.com/assaylab/assay/reporter/pages"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/spec"
@@ -49,8 +50,8 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	v := compareView{Base: strings.TrimSpace(q.Get("base")), Head: strings.TrimSpace(q.Get("head")), CanResolve: s.opts.Resolve != nil}
-	v.Choices = choices(idx)
-	p := page{Title: "Compare", Nav: "compare"}
+	v.Choices = choices(idx, s.opts.Branch)
+	p := &pages.Page{Title: "Compare"}
 	status := http.StatusOK
 	if v.Base != "" || v.Head != "" {
 		rep, err := s.compareSides(idx, v.Base, v.Head)
@@ -69,7 +70,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Body = v
-	s.render(w, r, status, "compare", p)
+	s.render(w, r, status, "compare", p, "compare")
 }
 
 // compareSides compares the runs of two sides with reporter/compare and
@@ -336,8 +337,9 @@ func paramText(p map[string]any, k string) string {
 // comparison reads.
 func resultOf(e *results.Entry) *runner.Result { return e.Result() }
 
-// choices lists the commits and pull requests with runs, newest first.
-func choices(idx *results.Index) []choice {
+// choices lists the commits and pull requests with runs, newest first,
+// each with where it stands.
+func choices(idx *results.Index, branch *pages.Branch) []choice {
 	type agg struct {
 		c    choice
 		exps map[string]bool
@@ -357,9 +359,16 @@ func choices(idx *results.Index) []choice {
 	}
 	for _, e := range idx.Entries {
 		if e.SourceCommit != "" {
+			// A bare short SHA says nothing: name where the commit
+			// stands (the default branch, a pull request) and why it ran.
 			label := "commit " + shortCommit(e.SourceCommit)
-			if e.PR > 0 {
+			switch {
+			case e.PR > 0:
 				label += fmt.Sprintf(" (PR #%d)", e.PR)
+			case branch != nil && branch.Commits[e.SourceCommit]:
+				label += " (" + branch.Label() + ", " + e.Trigger + ")"
+			case e.Trigger != "":
+				label += " (" + e.Trigger + ")"
 			}
 			add(shortCommit(e.SourceCommit), label, e)
 		}

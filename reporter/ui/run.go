@@ -7,6 +7,7 @@ import (
 
 	"github.com/assaylab/assay/reporter/compare"
 	"github.com/assaylab/assay/reporter/html"
+	"github.com/assaylab/assay/reporter/pages"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/runner"
 )
@@ -74,5 +75,5 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "The page's chart data cannot be encoded: "+err.Error(), "")
 		return
 	}
-	s.render(w, r, http.StatusOK, "run", page{Title: res.RunID, Nav: "runs", Data: js, Body: v})
+	s.render(w, r, http.StatusOK, "run", &pages.Page{Title: res.RunID, Data: js, Body: v}, "runs")
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/reporter/compare"
+	"github.com/assaylab/assay/reporter/pages"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/reporter/results/query"
 )
@@ -123,5 +124,5 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	s.render(w, r, status, "runs", page{Title: "Runs", Nav: "runs", Body: v})
+	s.render(w, r, status, "runs", &pages.Page{Title: "Runs", Body: v}, "runs")
 }

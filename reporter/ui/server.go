@@ -41,7 +41,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/assaylab/assay/reporter/html"
+	"github.com/assaylab/assay/reporter/pages"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/reporter/web"
 	"github.com/assaylab/assay/runner"
@@ -83,6 +83,11 @@ type Options struct {
 	Resolve func(ref string) (string, error)
 	// Project names the repository in page titles.
 	Project string
+	// Branch says which runs an experiment's page ranks and summarises:
+	// the default branch's. Runs of pull requests and other branches
+	// are listed apart and behind the history's legend. Nil counts every
+	// run.
+	Branch *pages.Branch
 	// Artifacts, when set, gives each compare page a reader of runs'
 	// files, and the page shows the image artifacts of each experiment's
 	// headline runs, base beside head, as the HTML report does. A fresh
@@ -115,16 +120,12 @@ func New(opts Options) (*Server, error) {
 	if opts.Logf == nil {
 		opts.Logf = log.Printf
 	}
-	t, err := html.Partials()
+	// The layout and the experiment page are the site's (reporter/pages):
+	// one renderer for the UI, the site and the report's charts.
+	t, err := pages.Templates()
 	if err != nil {
 		return nil, err
 	}
-	t = t.Funcs(template.FuncMap{
-		"shortCommit": shortCommit,
-		"when":        func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-		"num":         num,
-		"duration":    duration,
-	})
 	if t, err = t.ParseFS(templateFiles, "templates/*.tmpl"); err != nil {
 		return nil, err
 	}
@@ -195,22 +196,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// page is what the layout needs around a page's own content.
-type page struct {
-	Title   string
-	Project string
-	Nav     string
-	// Data is the JSON the page's charts read; nil for none.
-	Data template.JS
-	// Body is the page's own view.
-	Body any
-}
-
-// render writes a page: the template named name inside the layout.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+// render writes a page: the template named name inside the shared
+// layout, with the UI's navigation (nav names the current item: "runs"
+// or "compare").
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pages.Page, nav string) {
 	p.Project = s.opts.Project
+	p.Links = pages.ServerLinks
+	p.Nav = []pages.NavItem{
+		{Label: "Runs", Href: "/", Current: nav == "runs"},
+		{Label: "Compare", Href: "/compare", Current: nav == "compare"},
+	}
+	p.Note = "read-only view of the results branch"
+	p.Generator, p.Footer = "assay ui", "assay ui"
+	p.Charts = true
 	var buf bytes.Buffer
-	if err := s.t.ExecuteTemplate(&buf, name, p); err != nil {
+	if err := pages.Render(&buf, s.t, name, p); err != nil {
 		s.opts.Logf("assay ui: rendering %s: %v", r.URL.Path, err)
 		http.Error(w, "assay ui could not render this page: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -234,7 +234,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, what, 
 	if status >= 500 {
 		s.opts.Logf("assay ui: %s: %s", r.URL.Path, what)
 	}
-	s.render(w, r, status, "error", page{Title: http.StatusText(status), Body: failure{Status: status, What: what, Hint: hint}})
+	s.render(w, r, status, "error", &pages.Page{Title: http.StatusText(status), Body: failure{Status: status, What: what, Hint: hint}}, "")
 }
 
 // index reads the results branch's index, or answers with why it cannot.

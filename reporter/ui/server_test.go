@@ -13,6 +13,7 @@ import (
 
 	"github.com/assaylab/assay/reporter/internal/browsertest"
 	"github.com/assaylab/assay/reporter/internal/fixture"
+	"github.com/assaylab/assay/reporter/pages"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/reporter/ui"
 )
@@ -268,4 +269,54 @@ func atof(s string) float64 {
 	var f float64
 	fmt.Sscan(s, &f)
 	return f
+}
+
+// TestExperimentPageRanksTheDefaultBranch: with the default branch known,
+// the experiment page ranks main's runs only; the pull request's configs
+// are listed apart, unranked, whatever their values.
+func TestExperimentPageRanksTheDefaultBranch(t *testing.T) {
+	fx := fixture.Build(t, fixture.Options{})
+	branch := &pages.Branch{Name: "main", Commits: map[string]bool{fixture.BaseCommit: true}}
+	srv, err := ui.New(ui.Options{Store: fx.Store, Specs: fx.Head.Experiments, Branch: branch, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	u := &uiEnv{fx: fx, srv: srv, ts: ts}
+	code, _, body := u.get(t, "/experiments/ridge")
+	if code != http.StatusOK {
+		t.Fatalf("GET /experiments/ridge: %d\n%s", code, body)
+	}
+	ranked, others, ok := strings.Cut(body, "<summary>Configs of pull requests and other branches")
+	if !ok {
+		t.Fatalf("the page lists no configs of pull requests apart:\n%s", body)
+	}
+	if !strings.Contains(ranked, "Best configs on main") {
+		t.Errorf("the ranking does not say whose runs it ranks")
+	}
+	idx, err := fx.Store.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range idx.Entries {
+		if e.Experiment != "ridge" || e.Status != "succeeded" || e.SourceCommit != fixture.HeadCommit {
+			continue
+		}
+		link := `/runs/` + e.RunID + `"`
+		if strings.Contains(ranked, link) {
+			t.Errorf("the pull request's run %s is among the ranked configs", e.RunID)
+		}
+		if !strings.Contains(others, link) {
+			t.Errorf("the pull request's run %s is not listed apart", e.RunID)
+		}
+	}
+
+	// The compare form names where each commit stands, not a bare SHA.
+	_, _, form := u.get(t, "/compare")
+	for _, want := range []string{`>commit 1111111 (main, push)<`, fmt.Sprintf(`>commit 2222222 (PR #%d)<`, fixture.PR)} {
+		if !strings.Contains(form, want) {
+			t.Errorf("the compare form lacks the choice %q", want)
+		}
+	}
 }

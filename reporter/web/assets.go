@@ -39,7 +39,7 @@ const (
 )
 
 // required lists every asset a page needs; Check looks for each.
-var required = []string{StylePath, ScriptPath, ChartLibraryPath, "echarts/LICENSE", "echarts/NOTICE"}
+var required = []string{StylePath, ScriptPath, ChartLibraryPath, "echarts/LICENSE", "echarts/NOTICE", "query.js", "site.js"}
 
 // Assets is the tree of shared files: assay.css, assay.js and echarts/.
 func Assets() fs.FS {

@@ -11,6 +11,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha1"
 	"crypto/sha256"
 	"flag"
 	"fmt"
@@ -35,8 +36,17 @@ func main() {
 	branch := flag.String("branch", "refs/heads/assay/results", "branch the stream commits to")
 	steps := flag.Int("steps", 500, "points per metric series")
 	recordsOnly := flag.Bool("records-only", false, "leave out series and logs (for index and query timings, which read only records)")
+	nExp := flag.Int("experiments", 0, "spread the runs over this many experiments (exp-000, exp-001, ...) instead of 8 named ones")
+	mainBranch := flag.String("main", "", "also write the default branch (refs/heads/main) as a chain of empty commits, one per 100 runs, and record runs from them")
+	prShare := flag.Float64("pr-share", 0, "share of runs from pull requests (the rest are pushes and nights), for the results site")
 	flag.Parse()
-	g := &gen{rng: rand.New(rand.NewPCG(*seed, uint64(*start))), steps: *steps}
+	g := &gen{rng: rand.New(rand.NewPCG(*seed, uint64(*start))), steps: *steps, experiments: experiments, prShare: *prShare}
+	if *nExp > 0 {
+		g.experiments = nil
+		for k := range *nExp {
+			g.experiments = append(g.experiments, fmt.Sprintf("exp-%03d", k))
+		}
+	}
 	tmp, err := os.MkdirTemp("", "resultsgen")
 	check(err)
 	defer os.RemoveAll(tmp)
@@ -54,6 +64,9 @@ func main() {
 	}
 	w := bufio.NewWriterSize(os.Stdout, 1<<20)
 	defer w.Flush()
+	if *mainBranch != "" {
+		g.mainCommits = writeMainCommits(w, *mainBranch, (*start+*n+99)/100)
+	}
 	when := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix() + int64(*start)*60
 	for i := *start; i < *start+*n; i += *perCommit {
 		fmt.Fprintf(w, "commit %s\ncommitter assay <assay@localhost> %d +0000\n", *branch, when+int64(i)*60)
@@ -89,8 +102,13 @@ func main() {
 }
 
 type gen struct {
-	rng   *rand.Rand
-	steps int
+	rng         *rand.Rand
+	steps       int
+	experiments []string
+	prShare     float64
+	// mainCommits are the default branch's commits, oldest first: run i
+	// comes from commit i/100.
+	mainCommits []string
 }
 
 var experiments = []string{"resnet18", "resnet50", "vit-small", "mlp", "bert-base", "gpt-tiny", "unet", "lstm"}
@@ -99,7 +117,7 @@ var optimizers = []string{"sgd", "adam", "adamw"}
 // run makes run number i and its log.
 func (g *gen) run(i int) (*runner.Run, []byte) {
 	r := g.rng
-	exp := experiments[i%len(experiments)]
+	exp := g.experiments[i%len(g.experiments)]
 	lr := []float64{0.3, 0.1, 0.03, 0.01, 0.003}[r.IntN(5)]
 	bs := []int{32, 64, 128, 256}[r.IntN(4)]
 	opt := optimizers[r.IntN(3)]
@@ -150,6 +168,20 @@ func (g *gen) run(i int) (*runner.Run, []byte) {
 		SourceCommit: fmt.Sprintf("%x", sha256.Sum256([]byte(fmt.Sprint(i/100))))[:40],
 		Trigger:      runner.TriggerPush,
 	}
+	// Pull requests' runs come from commits of their own; one night in
+	// ten re-runs a config on schedule.
+	if g.mainCommits != nil {
+		res.SourceCommit = g.mainCommits[min(i/100, len(g.mainCommits)-1)]
+	}
+	if g.prShare > 0 {
+		switch u := r.Float64(); {
+		case u < g.prShare:
+			res.Trigger, res.PR = runner.TriggerPR, 1+i/500
+			res.SourceCommit = fmt.Sprintf("%x", sha256.Sum256([]byte(fmt.Sprint("pr", i/100))))[:40]
+		case u < g.prShare+0.1*(1-g.prShare):
+			res.Trigger = runner.TriggerSchedule
+		}
+	}
 	return &runner.Run{Result: res, Series: series}, []byte(log.String())
 }
 
@@ -158,4 +190,29 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "resultsgen:", err)
 		os.Exit(1)
 	}
+}
+
+// writeMainCommits writes a chain of n empty commits on branch to the
+// fast-import stream and returns their ids, computed as git computes
+// them, so run records can name commits that are on the branch.
+func writeMainCommits(w *bufio.Writer, branch string, n int) []string {
+	const emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+	var ids []string
+	parent := ""
+	for k := range n {
+		when := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC).Unix() + int64(k)*600
+		who := fmt.Sprintf("bench <bench@example.com> %d +0000", when)
+		msg := fmt.Sprintf("change %d\n", k)
+		body := "tree " + emptyTree + "\n"
+		if parent != "" {
+			body += "parent " + parent + "\n"
+		}
+		body += "author " + who + "\ncommitter " + who + "\n\n" + msg
+		h := sha1.Sum([]byte(fmt.Sprintf("commit %d\x00%s", len(body), body)))
+		// Each commit of a branch follows the one before it in the stream.
+		fmt.Fprintf(w, "commit %s\nauthor %s\ncommitter %s\ndata %d\n%s\n", branch, who, who, len(msg), msg)
+		parent = fmt.Sprintf("%x", h)
+		ids = append(ids, parent)
+	}
+	return ids
 }

@@ -90,6 +90,8 @@
       if (!table.tHead) return;
       var head = table.tHead.rows[table.tHead.rows.length - 1];
       Array.prototype.forEach.call(head.cells, function (th, col) {
+        if (th.hasAttribute('data-sortable')) return;
+        th.setAttribute('data-sortable', '');
         th.tabIndex = 0;
         th.title = 'Sort';
         var go = function () { sortTable(table, col, th); };
@@ -100,7 +102,8 @@
     });
     Array.prototype.forEach.call(document.querySelectorAll('input[data-filter]'), function (input) {
       var table = document.getElementById(input.getAttribute('data-filter'));
-      if (!table) return;
+      if (!table || input.hasAttribute('data-filtering')) return;
+      input.setAttribute('data-filtering', '');
       input.addEventListener('input', function () { filterTable(table, input.value); });
       if (input.value) filterTable(table, input.value);
     });
@@ -150,16 +153,38 @@
     return steps.map(function (s, j) { return [s, ys[j]]; });
   }
 
-  // sideLabel names a side in legends; pages that show one config and no
-  // comparison (an experiment, a run) have no sides, only seeds.
+  // comparing tells a comparison (two sides, base and head) from a page
+  // of one experiment or one run, whose curves have no sides.
+  function comparing() { return !!(data.base || data.head); }
+
+  // sideLabel names a side's lines in legends: a comparison's base or
+  // head, or what the page says its sides are (an experiment page's
+  // default branch, and the pull requests and other branches).
   function sideLabel(side) {
+    if (data.sides && data.sides[side]) return data.sides[side].label;
     var ref = data[side];
-    if (!data.base && !data.head) return 'mean over seeds';
     return side + (ref && ref.label ? ' · ' + ref.label : '');
   }
 
+  // hiddenSides lists the legend names a chart starts with turned off.
+  function hiddenSides(names) {
+    var out = {};
+    ['base', 'head'].forEach(function (side) {
+      if (data.sides && data.sides[side] && data.sides[side].hidden && names.indexOf(sideLabel(side)) >= 0) out[sideLabel(side)] = false;
+    });
+    return out;
+  }
+
+  // curveName names a config's curve: the comparison's side, or on a page
+  // without sides what the line is: one seed's, or the mean over seeds.
+  function curveName(side, c) {
+    if (comparing()) return sideLabel(side);
+    return c.seeds.length === 1 ? 'seed ' + c.seeds[0] : 'mean over ' + c.seeds.length + ' seeds';
+  }
+
   // curveOption draws, for each side, the mean over seeds with a ±1 sd
-  // band, and each seed as a faint line; the tooltip lists every seed.
+  // band, and each seed as a faint line; the tooltip lists every seed. A
+  // side of one seed is that seed's line alone: there is no mean to draw.
   function curveOption(exp, metric) {
     var sel = selection(exp);
     var series = [], meta = [], legend = [];
@@ -169,10 +194,15 @@
       var c = cc && cc.metrics[metric];
       if (!c) return;
       var steps = stepsOf(c);
-      var st = meanSD(c.values, steps.length);
       var colour = SIDE_COLOURS[side];
-      var name = sideLabel(side);
+      var name = curveName(side, c);
       legend.push(name);
+      if (c.values.length === 1) {
+        series.push({ type: 'line', name: name, data: pairs(steps, c.values[0]), symbol: 'none', connectNulls: true, color: colour, lineStyle: { width: 2 }, z: 3 });
+        meta.push({ side: side, kind: 'seed', seed: c.seeds[0], only: true });
+        return;
+      }
+      var st = meanSD(c.values, steps.length);
       series.push(bandSeries(name + ' ±1 sd', steps, st, colour));
       meta.push({ side: side, kind: 'band' });
       c.values.forEach(function (vals, i) {
@@ -241,7 +271,7 @@
         if (m.kind === 'mean') {
           lines.unshift(p.marker + '<b>' + esc(side) + '</b> mean ' + esc(fmt(p.value[1])) + ' ± ' + esc(fmt(m.sd[p.dataIndex])));
         } else if (m.kind === 'seed') {
-          lines.push('&nbsp;&nbsp;seed ' + esc(m.seed) + ': ' + esc(fmt(p.value[1])));
+          lines.push((m.only ? p.marker + (comparing() ? '<b>' + esc(side) + '</b> ' : '') : '&nbsp;&nbsp;') + 'seed ' + esc(m.seed) + ': ' + esc(fmt(p.value[1])));
         }
       });
       out = out.concat(lines);
@@ -266,7 +296,17 @@
         ax.type = 'category';
         ax.data = vals.map(String).filter(function (v, k, a) { return a.indexOf(v) === k; }).sort();
       } else {
-        ax.scale = true;
+        // The range covers every side's lines, whichever side ECharts
+        // would otherwise take it from, padded so no line sits on the
+        // frame.
+        var nums = vals.filter(function (v) { return typeof v === 'number' && isFinite(v); });
+        if (nums.length) {
+          var r = niceRange(Math.min.apply(null, nums), Math.max.apply(null, nums));
+          ax.min = r[0];
+          ax.max = r[1];
+          ax.interval = r[2];
+        }
+        ax.axisLabel = { formatter: function (v) { return fmt(v); } };
       }
       return ax;
     });
@@ -282,9 +322,10 @@
       };
     }).filter(function (s) { return s.data.length > 0; });
     parallelLines[exp.id] = series.map(function (s) { return s.lines; });
+    var names = series.map(function (s) { return s.name; });
     return {
       animation: false,
-      legend: { top: 0, left: 0, data: series.map(function (s) { return s.name; }) },
+      legend: { top: 0, left: 0, data: names, selected: hiddenSides(names) },
       parallel: { left: 56, right: 96, top: 64, bottom: 28 },
       parallelAxis: axes,
       tooltip: {
@@ -293,6 +334,23 @@
       },
       series: series.map(function (s) { var o = {}; for (var k in s) if (k !== 'lines') o[k] = s[k]; return o; })
     };
+  }
+
+  // niceRange widens [lo, hi] to whole steps of 1, 2 or 5 × 10^k, about
+  // five of them, so the axis ends on labelled ticks and every value lies
+  // inside it.
+  function niceRange(lo, hi) {
+    if (hi === lo) {
+      var d = Math.abs(lo) * 0.1 || 1;
+      lo -= d;
+      hi += d;
+    }
+    var raw = (hi - lo) / 5, mag = Math.pow(10, Math.floor(Math.log10(raw))), step = mag;
+    [1, 2, 5, 10].some(function (m) { step = m * mag; return step >= raw; });
+    var a = Math.floor(lo / step) * step, b = Math.ceil(hi / step) * step;
+    // Round away the float noise of the multiplications.
+    var digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+    return [Number(a.toFixed(digits)), Number(b.toFixed(digits)), step];
   }
 
   // brushFilter keeps the config table rows whose configs are inside the
@@ -333,20 +391,29 @@
     };
   }
 
+  // historyOption draws every run by trigger; runs that do not count for
+  // the default branch are one series of their own, off until the reader
+  // turns it on.
   function historyOption() {
     var h = data.history;
+    var OTHER = data.sides && data.sides.base ? data.sides.base.label : 'other branches';
     var byTrigger = {};
-    h.points.forEach(function (p) { (byTrigger[p.trigger] = byTrigger[p.trigger] || []).push(p); });
+    h.points.forEach(function (p) {
+      var k = p.other ? OTHER : (p.trigger || 'manual');
+      (byTrigger[k] = byTrigger[k] || []).push(p);
+    });
     var series = Object.keys(byTrigger).sort().map(function (tr) {
       return {
-        type: 'scatter', name: tr, color: TRIGGER_COLOURS[tr] || '#57606a', symbolSize: 7,
+        type: 'scatter', name: tr, color: tr === OTHER ? '#d4a72c' : (TRIGGER_COLOURS[tr] || '#57606a'), symbolSize: 7,
         data: byTrigger[tr].map(function (p) { return { value: [p.t, p.v], run: p.run, label: p.label }; })
       };
     });
+    var selected = {};
+    if (byTrigger[OTHER]) selected[OTHER] = false;
     return {
       animation: false,
       title: { text: h.metric + ' per run', left: 0, textStyle: { fontSize: 13 } },
-      legend: { top: 0, right: 0 },
+      legend: { top: 0, right: 0, selected: selected },
       grid: { left: 56, right: 16, top: 40, bottom: 40 },
       xAxis: { type: 'time' },
       yAxis: { type: 'value', scale: true },
@@ -361,6 +428,7 @@
   // ---- drawing --------------------------------------------------------------
 
   var charts = [];
+  var resizing = false;
 
   function draw(el) {
     if (el.getAttribute('data-rendered')) return;
@@ -379,7 +447,7 @@
       chart.on('axisareaselected', function () { brushFilter(chart, exp); });
     }
     if (kind === 'history') {
-      chart.on('click', function (p) { if (p.data && p.data.run) window.location.href = "/runs/" + encodeURIComponent(p.data.run); });
+      chart.on('click', function (p) { if (p.data && p.data.run) window.location.href = (data.run_link || '/runs/') + encodeURIComponent(p.data.run); });
     }
     charts.push(chart);
     el.setAttribute('data-rendered', String(option.series.length));
@@ -403,10 +471,14 @@
     Array.prototype.forEach.call(document.querySelectorAll('table[data-select-exp]'), function (table) {
       var expId = table.getAttribute('data-select-exp');
       var exp = experiments[expId];
-      if (!exp || !exp.curves || !table.tBodies[0]) return;
+      if (!exp || !exp.curves || !table.tBodies[0] || table.hasAttribute('data-selecting')) return;
+      table.setAttribute('data-selecting', '');
       table.tBodies[0].addEventListener('click', function (ev) {
         var tr = ev.target.closest('tr');
-        if (!tr) return;
+        if (!tr || ev.target.closest('a')) return;
+        var b = tr.getAttribute('data-base-index'), h = tr.getAttribute('data-head-index');
+        var has = function (side, i) { return exp.curves[side] && exp.curves[side][i]; };
+        if (!has('base', b) && !has('head', h)) return;
         Array.prototype.forEach.call(table.tBodies[0].rows, function (r) { r.classList.remove('selected'); });
         tr.classList.add('selected');
         selected[expId] = {
@@ -422,11 +494,12 @@
   // Charts in view are drawn first; the rest follow while the page is
   // idle, so the first paint never waits on a long report.
   function setupCharts() {
+    var els = Array.prototype.slice.call(document.querySelectorAll('[data-chart]'));
     if (typeof echarts === 'undefined') {
-      console.warn('assay: chart library missing; tables only');
+      if (els.length) console.warn('assay: chart library missing; tables only');
+      document.documentElement.setAttribute('data-charts-done', '0');
       return;
     }
-    var els = Array.prototype.slice.call(document.querySelectorAll('[data-chart]'));
     if ('IntersectionObserver' in window) {
       var io = new IntersectionObserver(function (entries) {
         entries.forEach(function (en) { if (en.isIntersecting) { draw(en.target); io.unobserve(en.target); } });
@@ -440,6 +513,8 @@
       draw(els[i++]);
       later(next);
     })();
+    if (resizing) return;
+    resizing = true;
     var pending;
     window.addEventListener('resize', function () {
       clearTimeout(pending);
@@ -454,6 +529,22 @@
       if (exp) el.textContent = selection(exp).label;
     });
   }
+
+  // AssayPage lets a page that builds its content in the browser (the
+  // site's run and search pages) set up what it added: its tables, and
+  // its charts from data it loaded.
+  window.AssayPage = {
+    tables: setupTables,
+    render: function (d) {
+      data = d || {};
+      experiments = {};
+      (data.experiments || []).forEach(function (e) { experiments[e.id] = e; });
+      setupTables();
+      labelCurves();
+      setupRowSelection();
+      setupCharts();
+    }
+  };
 
   setupTables();
   labelCurves();
