@@ -16,9 +16,19 @@
 #   bench/results.sh
 #   RUNS=20000 bench/results.sh
 #   BENCH_REPO=/tmp/results100k bench/results.sh   # reuse (or create) the repository
+#   BENCH_SMOKE=1 bench/results.sh                  # tiny: 2,000 records, 1 repeat
+#
+# figure: ^git ls-tree -r assay/results \(baseline\) +[0-9]+ ms
+# figure: ^cold index build .* [0-9]+ ms
+# figure: ^warm query .* [0-9]+ ms
+# figure: ^add 100 runs: assay sync .* [0-9]+ ms
+# figure: ^packed size per 1,000 realistic runs +[0-9.]+ MB
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ -n "${BENCH_SMOKE:-}" ]; then
+  RUNS=${RUNS:-2000} PER_COMMIT=${PER_COMMIT:-500} REPEAT=${REPEAT:-1}
+fi
 RUNS=${RUNS:-100000}
 PER_COMMIT=${PER_COMMIT:-1000}
 REPEAT=${REPEAT:-5}
