@@ -266,6 +266,11 @@ func (s *Store) buildIndex(tip plumbing.Hash) (*Index, error) {
 	if runs.Mode != filemode.Dir {
 		return idx, nil
 	}
+	// A branch with index segments is indexed from them and its history
+	// (index_segments.go); an older one by reading every record.
+	if built, ok, err := s.buildFromSegments(tip, tree); err != nil || ok {
+		return built, err
+	}
 	err = s.walkRecords(runs.Hash, RunsDir+"/", 1, func(path string, blob plumbing.Hash) {
 		s.addRecord(idx, path, blob)
 	})
@@ -313,10 +318,22 @@ func (s *Store) addRecord(idx *Index, path string, blob plumbing.Hash) {
 }
 
 func (s *Store) readEntry(path string, blob plumbing.Hash) (*Entry, string) {
+	s.recordReads++
 	data, err := readBlob(s.repo.Storer, blob)
 	if err != nil {
 		return nil, "cannot be read: " + err.Error()
 	}
+	e, problem := entryFromRecord(path, data)
+	if e != nil {
+		e.Params = s.internParams(e.Params)
+	}
+	return e, problem
+}
+
+// entryFromRecord decodes the record at path into its index entry, or
+// says why it cannot: the same for a reader and for a writer building an
+// index segment.
+func entryFromRecord(path string, data []byte) (*Entry, string) {
 	// Only what the index keeps is decoded: a build reads every record.
 	var r struct {
 		runner.Result
@@ -344,9 +361,7 @@ func (s *Store) readEntry(path string, blob plumbing.Hash) (*Entry, string) {
 	if r.RunID != loc.RunID || r.TrialKey != loc.Key || r.Experiment != loc.Experiment {
 		return nil, fmt.Sprintf("holds run %s of %s (key %s), which does not match its path; skipped", r.RunID, r.Experiment, shortKey(r.TrialKey))
 	}
-	e := entryOf(&r.Result)
-	e.Params = s.internParams(e.Params)
-	return e, ""
+	return entryOf(&r.Result), ""
 }
 
 // internParams shares one map among the runs of a config while an index
@@ -411,8 +426,15 @@ func (s *Store) updateIndex(old *Index, tip plumbing.Hash) (*Index, error) {
 			idx.Warnings = append(idx.Warnings, w)
 		}
 	}
+	// A fetch of many runs brings their segments along: their entries
+	// spare reading the records.
+	segs := s.loadSegments(added)
 	for _, a := range added {
 		if _, ok := ParseRecordPath(a.Path); ok {
+			if e, ok := segs.entry(a.Path, a.Blob); ok {
+				idx.Entries = append(idx.Entries, e)
+				continue
+			}
 			s.addRecord(idx, a.Path, a.Blob)
 		}
 	}
