@@ -87,6 +87,7 @@ func (s *Store) commitSpool(ctx context.Context, sp *spool.Spool) (DeliverReport
 func (s *Store) commitBatch(ctx context.Context, sp *spool.Spool, ids []string, rep *DeliverReport) error {
 	var adds []entryAdd
 	var records []recordFile
+	objects := newObjectBatch(s.repo.Storer)
 	byRecord := map[string]*runner.Result{}
 	var done []string
 	for _, id := range ids {
@@ -104,7 +105,7 @@ func (s *Store) commitBatch(ctx context.Context, sp *spool.Spool, ids []string, 
 			rep.Problems = append(rep.Problems, fmt.Errorf("spooled run %s cannot be recorded: %w", id, err))
 			continue
 		}
-		a, err := writeFiles(s.repo.Storer, files)
+		a, err := writeFiles(objects, files)
 		if err != nil {
 			return err
 		}
@@ -122,8 +123,8 @@ func (s *Store) commitBatch(ctx context.Context, sp *spool.Spool, ids []string, 
 	if len(seg.entries) > 0 {
 		trailer = TrailerIndex + ": " + seg.level0().String() + "\n"
 	}
-	more := func(baseTree plumbing.Hash) ([]entryAdd, error) { return s.segmentAdds(baseTree, seg) }
-	_, err := s.commitLocalWith(adds, more, func(added []string) string {
+	more := func(baseTree plumbing.Hash) ([]entryAdd, error) { return s.segmentAdds(objects, baseTree, seg) }
+	_, err := s.commitLocalWith(objects, adds, more, func(added []string) string {
 		for _, p := range added {
 			if r, ok := byRecord[p]; ok {
 				recorded = append(recorded, r)

@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // The index travels with the branch: every commit that records runs also
@@ -268,7 +269,7 @@ func (s *Store) readSegment(blob plumbing.Hash) *segment {
 // index/: seg itself, or, when that makes segmentFanIn segments of a
 // level, their merge one level up, with the merged ones removed (and so
 // on up the levels).
-func (s *Store) segmentAdds(baseTree plumbing.Hash, seg *segment) ([]entryAdd, error) {
+func (s *Store) segmentAdds(st storer.EncodedObjectStorer, baseTree plumbing.Hash, seg *segment) ([]entryAdd, error) {
 	if len(seg.entries) == 0 {
 		return nil, nil
 	}
@@ -283,7 +284,7 @@ func (s *Store) segmentAdds(baseTree plumbing.Hash, seg *segment) ([]entryAdd, e
 	}
 	out, carry, level := compactSegments(byLevel, func(e entryAdd) *segment { return s.readSegment(e.Blob) }, seg)
 	data := encodeSegment(carry)
-	h, err := writeBlob(s.repo.Storer, data)
+	h, err := writeBlob(st, data)
 	if err != nil {
 		return nil, err
 	}
