@@ -85,7 +85,7 @@ t0, t1, t2, n, tx = map(float, sys.argv[1:])
 p, a = t1 - t0, t2 - t1
 print(f"xargs -P8        : {t0 - tx:7.2f} s  ({(t0 - tx) / n * 1000:.2f} ms/trial; the floor: a fork and exec per trial)")
 print(f"GNU parallel -j8 : {p:7.2f} s  ({p / n * 1000:.2f} ms/trial)")
-print(f"assay run        : {a:7.2f} s  ({a / n * 1000:.2f} ms/trial, each result spooled and fsynced)")
+print(f"assay run        : {a:7.2f} s  ({a / n * 1000:.2f} ms/trial, each result spooled durably)")
 x = t0 - tx
 print(f"ratio to parallel: {a / p:7.2f}x  (target <= 1.30x) {'OK' if a / p <= 1.3 else 'OVER TARGET'}")
 print(f"ratio to xargs   : {a / x:7.2f}x  (target <= 3.00x) {'OK' if a / x <= 3 else 'OVER TARGET'}")
