@@ -159,11 +159,6 @@ func (s *Store) Index() (*Index, error) {
 	if old != nil && !old.Tip.IsZero() && s.hasCommit(old.Tip) {
 		idx, err = s.updateIndex(old, tip)
 	} else {
-		// A full build (once per clone, or after damage) makes a lot of
-		// short-lived garbage while the pack cache and the index grow, and
-		// then encodes it all: a soft memory limit keeps the peak to a few
-		// hundred MB at 100,000 runs, at some cost in collection.
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(300 << 20))
 		idx, err = s.buildIndex(tip)
 	}
 	if err != nil {
@@ -271,6 +266,12 @@ func (s *Store) buildIndex(tip plumbing.Hash) (*Index, error) {
 	if built, ok, err := s.buildFromSegments(tip, tree); err != nil || ok {
 		return built, err
 	}
+	// Reading every record makes a lot of short-lived garbage while the
+	// pack cache and the index grow: a soft memory limit keeps the peak
+	// to a few hundred MB at 100,000 runs, at some cost in collection.
+	// (Not for segments: their garbage is small, and under the limit a
+	// large index would be collected over and over.)
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(300 << 20))
 	err = s.walkRecords(runs.Hash, RunsDir+"/", 1, func(path string, blob plumbing.Hash) {
 		s.addRecord(idx, path, blob)
 	})
