@@ -10,12 +10,18 @@
 #      the default store (.git/assay/blobs): assay's peak RSS and wall
 #      time, beside cp of the same file (the least any store can cost).
 #
-# Needs: go, git, python3. Usage: bench/artifacts.sh [BYTES] (default 2 GiB).
+# Needs: go, git, python3. Usage: bench/artifacts.sh [BYTES] (default 2 GiB;
+# BENCH_SMOKE=1 makes it 1 MiB, for make bench-smoke).
+#
+# figure: file store: [0-9]+ MiB artifact hashed and uploaded .* peak RSS
+# figure: s3 store: [0-9]+ MiB artifact hashed and uploaded .* peak RSS
+# figure: ^assay run \(trial writes it.*: +[0-9.]+ s, peak RSS
+# figure: ^cp of the same file \(baseline\): +[0-9.]+ s, peak RSS
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BYTES=${1:-$((2 << 30))}
+if [ -n "${BENCH_SMOKE:-}" ]; then BYTES=${1:-1048576}; else BYTES=${1:-$((2 << 30))}; fi
 for tool in git python3; do
-  command -v "$tool" >/dev/null || { echo "bench/artifacts.sh needs $tool (apt-get install $tool)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "bench/artifacts.sh needs $tool (apt-get install $tool)" >&2; exit 77; }
 done
 
 echo "== 1. the store's upload, $((BYTES >> 20)) MiB, in a child process"

@@ -8,9 +8,21 @@
 #   bench/plan.sh                   # generate into a temporary directory
 #   BENCH_REPO=/tmp/big bench/plan.sh   # reuse (or create) a repository there
 #   FILES=20000 EXPERIMENTS=200 RUNS=3 bench/plan.sh
+#   BENCH_SMOKE=1 bench/plan.sh     # tiny (2,000 files, 20 experiments, 1 run), no judging
+#
+# figure: ^git ls-tree -r A \+ git ls-tree -r B +[0-9.]+ ms
+# figure: ^assay plan --base A --head B --format json +[0-9.]+ ms
+# figure: ^assay peak memory \(max RSS\) +[0-9]+ MiB
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+judge=()
+if [ -n "${BENCH_SMOKE:-}" ]; then
+  FILES=${FILES:-2000} EXPERIMENTS=${EXPERIMENTS:-20} RUNS=${RUNS:-1}
+  # Start-up dominates at this size; the smoke run checks that the
+  # figures are printed, never what they are.
+  judge=(-target-ratio 1e9 -target-mib 1e9)
+fi
 FILES=${FILES:-100000}
 EXPERIMENTS=${EXPERIMENTS:-1000}
 RUNS=${RUNS:-5}
@@ -30,4 +42,4 @@ if [ ! -d "$repo/.git" ]; then
 fi
 
 echo "machine: $(nproc) cores, $(uname -sm); $(git --version)"
-"$out/planbench" -assay "$out/assay" -repo "$repo" -base A -head B -runs "$RUNS"
+"$out/planbench" -assay "$out/assay" -repo "$repo" -base A -head B -runs "$RUNS" "${judge[@]}"

@@ -10,9 +10,14 @@
 #
 # Needs: go, python3.
 # Usage: bench/tfevents.sh [SCALARS]
+# BENCH_SMOKE=1 reads 10,000 scalars instead (make bench-smoke).
+#
+# figure: ^cat: +[0-9.]+s wall
+# figure: ^assay: +[0-9.]+s wall
+# figure: ^peak RSS: +[0-9]+ MB
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-10000000}
+if [ -n "${BENCH_SMOKE:-}" ]; then N=${1:-10000}; else N=${1:-10000000}; fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/tfeventsbench" ./bench/cmd/tfeventsbench

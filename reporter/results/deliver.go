@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/runner/spool"
 )
@@ -84,6 +86,8 @@ func (s *Store) commitSpool(ctx context.Context, sp *spool.Spool) (DeliverReport
 
 func (s *Store) commitBatch(ctx context.Context, sp *spool.Spool, ids []string, rep *DeliverReport) error {
 	var adds []entryAdd
+	var records []recordFile
+	objects := newObjectBatch(s.repo.Storer)
 	byRecord := map[string]*runner.Result{}
 	var done []string
 	for _, id := range ids {
@@ -101,11 +105,12 @@ func (s *Store) commitBatch(ctx context.Context, sp *spool.Spool, ids []string, 
 			rep.Problems = append(rep.Problems, fmt.Errorf("spooled run %s cannot be recorded: %w", id, err))
 			continue
 		}
-		a, err := writeFiles(s.repo.Storer, files)
+		a, err := writeFiles(objects, files)
 		if err != nil {
 			return err
 		}
 		adds = append(adds, a...)
+		records = append(records, recordFile{path: files[0].Path, blob: a[0].Blob, data: files[0].Data})
 		byRecord[files[0].Path] = run.Result
 		done = append(done, id)
 	}
@@ -113,14 +118,20 @@ func (s *Store) commitBatch(ctx context.Context, sp *spool.Spool, ids []string, 
 		return nil
 	}
 	var recorded []*runner.Result
-	_, err := s.commitLocal(adds, func(added []string) string {
+	seg := newSegment(records)
+	var trailer string
+	if len(seg.entries) > 0 {
+		trailer = TrailerIndex + ": " + seg.level0().String() + "\n"
+	}
+	more := func(baseTree plumbing.Hash) ([]entryAdd, error) { return s.segmentAdds(objects, baseTree, seg) }
+	_, err := s.commitLocalWith(objects, adds, more, func(added []string) string {
 		for _, p := range added {
 			if r, ok := byRecord[p]; ok {
 				recorded = append(recorded, r)
 			}
 		}
 		sort.Slice(recorded, func(i, j int) bool { return recorded[i].RunID < recorded[j].RunID })
-		return commitMessage(recorded)
+		return commitMessage(recorded) + trailer
 	})
 	if err != nil {
 		return err

@@ -34,7 +34,10 @@ func TestDeliverWithoutRemoteKeepsBranchLocally(t *testing.T) {
 	if ids, _ := sp.List(); len(ids) != 0 {
 		t.Errorf("spool still holds %v", ids)
 	}
-	files := branchFiles(t, dir, "assay/results")
+	files, segs := splitSegments(branchFiles(t, dir, "assay/results"))
+	if len(segs) != 1 || !strings.HasPrefix(segs[0], IndexDir+"/L0-20260301T120000.000Z-aaaa-") {
+		t.Errorf("index segments %v, want one of level 0 named for the first run", segs)
+	}
 	want := []string{
 		LogPath("resnet", r1.Result.TrialKey, r1.Result.RunID),
 		RecordPath("resnet", r1.Result.TrialKey, r1.Result.RunID),

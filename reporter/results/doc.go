@@ -9,7 +9,9 @@
 //	<run-id>.series.json  the metric series (see encodeSeries)
 //	<run-id>.log          the end of the log
 //
-// Files are only ever added, never rewritten. A record stays small because
+// Files under runs/ are only ever added, never rewritten. Each commit of
+// runs also adds an index segment under index/ (segment.go), the one
+// folder where files are removed: by compaction. A record stays small because
 // every clone of the repository may fetch the branch: each series keeps at
 // most 1,000 points (first, last, and each bucket's minimum and maximum)
 // with 4 significant digits of its largest value, written as differences;
@@ -76,9 +78,12 @@
 // # Reading
 //
 // Reads go through an index, .git/assay/index/<branch>.idx, keyed by the
-// branch tip. When the tip moves, the index is updated from the tree diff
-// between the tip it describes and the new one, so a new result costs one
-// record's read; with no usable index it is built from the tree. The file
+// branch tip: a cache. When the tip moves, the index is updated from the
+// tree diff between the tip it describes and the new one, so a new result
+// costs one record's read (none when a segment came with it); with no
+// usable index it is built from the index segments on the branch and its
+// first-parent history (index_segments.go), reading only the records no
+// good segment covers, or from every record on a branch without segments. The file
 // is a small binary format (see index_codec.go) with a checksum: loading
 // 100,000 runs takes tens of milliseconds, and a damaged or older file is
 // simply rebuilt. A corrupt record, or one of a schema this assay does not

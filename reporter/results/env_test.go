@@ -246,6 +246,18 @@ func branchFiles(t testing.TB, dir, ref string) []string {
 	return strings.Split(out, "\n")
 }
 
+// splitSegments separates the index segments from the other files.
+func splitSegments(files []string) (others, segments []string) {
+	for _, f := range files {
+		if IsSegment(f) {
+			segments = append(segments, f)
+		} else {
+			others = append(others, f)
+		}
+	}
+	return others, segments
+}
+
 func countRecords(files []string) int {
 	n := 0
 	for _, f := range files {

@@ -161,11 +161,6 @@ func (s *Store) Index() (*Index, error) {
 	if old != nil && !old.Tip.IsZero() && s.hasCommit(old.Tip) {
 		idx, err = s.updateIndex(old, tip)
 	} else {
-		// A full build (once per clone, or after damage) makes a lot of
-		// short-lived garbage while the pack cache and the index grow, and
-		// then encodes it all: a soft memory limit keeps the peak to a few
-		// hundred MB at 100,000 runs, at some cost in collection.
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(300 << 20))
 		idx, err = s.buildIndex(tip)
 	}
 	if err != nil {
@@ -268,6 +263,17 @@ func (s *Store) buildIndex(tip plumbing.Hash) (*Index, error) {
 	if runs.Mode != filemode.Dir {
 		return idx, nil
 	}
+	// A branch with index segments is indexed from them and its history
+	// (index_segments.go); an older one by reading every record.
+	if built, ok, err := s.buildFromSegments(tip, tree); err != nil || ok {
+		return built, err
+	}
+	// Reading every record makes a lot of short-lived garbage while the
+	// pack cache and the index grow: a soft memory limit keeps the peak
+	// to a few hundred MB at 100,000 runs, at some cost in collection.
+	// (Not for segments: their garbage is small, and under the limit a
+	// large index would be collected over and over.)
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(300 << 20))
 	err = s.walkRecords(runs.Hash, RunsDir+"/", 1, func(path string, blob plumbing.Hash) {
 		s.addRecord(idx, path, blob)
 	})
@@ -315,10 +321,22 @@ func (s *Store) addRecord(idx *Index, path string, blob plumbing.Hash) {
 }
 
 func (s *Store) readEntry(path string, blob plumbing.Hash) (*Entry, string) {
+	s.recordReads++
 	data, err := readBlob(s.repo.Storer, blob)
 	if err != nil {
 		return nil, "cannot be read: " + err.Error()
 	}
+	e, problem := entryFromRecord(path, data)
+	if e != nil {
+		e.Params = s.internParams(e.Params)
+	}
+	return e, problem
+}
+
+// entryFromRecord decodes the record at path into its index entry, or
+// says why it cannot: the same for a reader and for a writer building an
+// index segment.
+func entryFromRecord(path string, data []byte) (*Entry, string) {
 	// Only what the index keeps is decoded: a build reads every record.
 	var r struct {
 		runner.Result
@@ -346,9 +364,7 @@ func (s *Store) readEntry(path string, blob plumbing.Hash) (*Entry, string) {
 	if r.RunID != loc.RunID || r.TrialKey != loc.Key || r.Experiment != loc.Experiment {
 		return nil, fmt.Sprintf("holds run %s of %s (key %s), which does not match its path; skipped", r.RunID, r.Experiment, shortKey(r.TrialKey))
 	}
-	e := entryOf(&r.Result)
-	e.Params = s.internParams(e.Params)
-	return e, ""
+	return entryOf(&r.Result), ""
 }
 
 // internParams shares one map among the runs of a config while an index
@@ -413,8 +429,15 @@ func (s *Store) updateIndex(old *Index, tip plumbing.Hash) (*Index, error) {
 			idx.Warnings = append(idx.Warnings, w)
 		}
 	}
+	// A fetch of many runs brings their segments along: their entries
+	// spare reading the records.
+	segs := s.loadSegments(added)
 	for _, a := range added {
 		if _, ok := ParseRecordPath(a.Path); ok {
+			if e, ok := segs.entry(a.Path, a.Blob); ok {
+				idx.Entries = append(idx.Entries, e)
+				continue
+			}
 			s.addRecord(idx, a.Path, a.Blob)
 		}
 	}

@@ -110,7 +110,13 @@ func (e *indexEncoder) entry(x *Entry) {
 	}
 	e.uint(e.paramSet(x.Params))
 	e.uint(uint64(len(x.Metrics)))
-	for _, k := range sortedKeys(x.Metrics) {
+	var small [8]string
+	keys := small[:0]
+	for k := range x.Metrics {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
 		e.str(k)
 		e.float(x.Metrics[k])
 	}
@@ -158,7 +164,12 @@ func (e *indexEncoder) paramSet(params map[string]any) uint64 {
 
 // encodeIndex writes idx in the index file format.
 func encodeIndex(idx *Index) []byte {
-	body := &indexEncoder{strings: map[string]uint64{}, params: map[string]uint64{}}
+	// Sized for the run ids and trial keys, which are all distinct, and
+	// about 60 bytes an entry: growing them as the entries come costs
+	// more than encoding them.
+	n := len(idx.Entries)
+	body := &indexEncoder{strings: make(map[string]uint64, 2*n+64), table: make([]string, 0, 2*n+64),
+		params: map[string]uint64{}, buf: make([]byte, 0, 64*n+1024)}
 	body.uint(uint64(len(idx.Warnings)))
 	for _, w := range idx.Warnings {
 		body.str(w.Path)
@@ -168,7 +179,15 @@ func encodeIndex(idx *Index) []byte {
 	for _, x := range idx.Entries {
 		body.entry(x)
 	}
-	out := append([]byte(indexMagic), binary.AppendUvarint(nil, indexVersion)...)
+	size := len(indexMagic) + 64 + len(body.buf)
+	for _, t := range body.table {
+		size += len(t) + 2
+	}
+	for _, p := range body.paramSets {
+		size += len(p)
+	}
+	out := make([]byte, 0, size)
+	out = append(append(out, indexMagic...), binary.AppendUvarint(nil, indexVersion)...)
 	out = append(out, idx.Tip[:]...)
 	out = binary.AppendUvarint(out, uint64(len(body.table)))
 	for _, s := range body.table {

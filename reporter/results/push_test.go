@@ -230,7 +230,7 @@ func TestManyWritersRace(t *testing.T) {
 		}
 		attempts += strings.Count(outs[w].String(), "attempts=")
 	}
-	files := branchFiles(t, bare, "assay/results")
+	files, segs := splitSegments(branchFiles(t, bare, "assay/results"))
 	if n := countRecords(files); n != writers*records {
 		t.Errorf("remote has %d records, want %d", n, writers*records)
 	}
@@ -238,6 +238,15 @@ func TestManyWritersRace(t *testing.T) {
 		t.Errorf("remote has %d files, want a record and a series for each of %d runs", len(files), writers*records)
 	}
 	checkRemote(t, bare)
+	// The index segments the writers added and compacted concurrently
+	// describe every record: a fresh clone reads none of them.
+	clone := t.TempDir()
+	git_(t, base, "clone", "-q", "--no-checkout", bare, clone)
+	git_(t, clone, "branch", "-q", "assay/results", "origin/assay/results")
+	reads := coldIndexReads(t, clone, writers*records)
+	if reads != 0 {
+		t.Errorf("a fresh clone read %d records to build its index; the %d segments (%v) should cover all %d", reads, len(segs), segs, writers*records)
+	}
 	t.Logf("%d writers × %d records in %s (%d deliveries)", writers, records, time.Since(start).Round(time.Millisecond), attempts)
 }
 

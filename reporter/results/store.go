@@ -93,6 +93,12 @@ type Store struct {
 	arrivals int
 	// params interns params maps while an index is built.
 	params map[string]map[string]any
+	// recordReads counts the records decoded for the index: what the
+	// index segments did not spare (tests check it).
+	recordReads int
+	// noSegments builds the index from the records alone (tests compare
+	// the two).
+	noSegments bool
 	// arts is the artifact store, opened at the first upload.
 	arts *artifactsConn
 	// connectTimeout and idleTimeout are the network deadlines (zero:
@@ -178,13 +184,16 @@ func OpenForProject(dir string, settings spec.Settings, getenv func(string) stri
 
 // withOpenPacks reopens r's storage keeping pack files open between
 // object reads. go-git's default opens and closes the pack for every
-// object, which makes reading 100,000 records crawl.
+// object, which makes reading 100,000 records crawl. Objects over
+// largeObject (index segments) are streamed from the pack rather than
+// copied into a growing buffer and the object cache first.
 func withOpenPacks(r *git.Repository) (*git.Repository, error) {
 	fs, ok := r.Storer.(*filesystem.Storage)
 	if !ok {
 		return r, nil
 	}
-	st := filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 16})
+	const largeObject = 256 << 10
+	st := filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 16, LargeObjectThreshold: largeObject})
 	return git.Open(st, nil)
 }
 

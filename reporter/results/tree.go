@@ -15,10 +15,13 @@ import (
 // entryAdd is one file to add to a tree: its path and the blob that holds
 // its content, already in the object store. Replace lets it overwrite a
 // file already at that path; only report files (see Replaceable) may.
+// Remove deletes the file instead; only index segments compacted into a
+// new one are ever removed (see segment.go).
 type entryAdd struct {
 	Path    string
 	Blob    plumbing.Hash
 	Replace bool
+	Remove  bool
 }
 
 // writeBlob stores data as a blob and returns its hash.
@@ -62,6 +65,7 @@ type treeNode struct {
 type fileAdd struct {
 	blob    plumbing.Hash
 	replace bool
+	remove  bool
 }
 
 func newTreeNode() *treeNode {
@@ -87,7 +91,7 @@ func addToTree(s storer.EncodedObjectStorer, base plumbing.Hash, adds []entryAdd
 			}
 			n = c
 		}
-		n.files[parts[len(parts)-1]] = fileAdd{blob: a.Blob, replace: a.Replace}
+		n.files[parts[len(parts)-1]] = fileAdd{blob: a.Blob, replace: a.Replace, remove: a.Remove}
 	}
 	return writeTreeNode(s, base, root, "")
 }
@@ -105,6 +109,13 @@ func writeTreeNode(s storer.EncodedObjectStorer, base plumbing.Hash, n *treeNode
 	}
 	var added []string
 	for name, fa := range n.files {
+		if fa.remove {
+			if old, ok := entries[name]; ok && old.Mode != filemode.Dir {
+				delete(entries, name)
+				added = append(added, prefix+name)
+			}
+			continue
+		}
 		if old, ok := entries[name]; ok {
 			if old.Mode == filemode.Dir {
 				return plumbing.ZeroHash, nil, fmt.Errorf("%s%s is a folder on the results branch, not a file", prefix, name)
@@ -360,5 +371,11 @@ func readBlob(s storer.EncodedObjectStorer, h plumbing.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	// The size is known: one allocation, not a doubling buffer (index
+	// segments are megabytes).
+	buf := make([]byte, obj.Size())
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }

@@ -124,7 +124,7 @@ func (s *Spool) Adopt(dir string) (int, error) {
 		moved++
 	}
 	if moved > 0 {
-		syncDir(s.Dir)
+		_ = syncPath(s.Dir) // best effort: a lost rename leaves the run where it was
 		s.mu.Lock()
 		s.succeeded = nil // read again, with the runs that moved in
 		s.mu.Unlock()

@@ -2,10 +2,12 @@
 // benchmark: 500-step series for three metrics, a few KiB of log (more for
 // failed runs), the params and metrics of a typical sweep. It writes them
 // either as a git fast-import stream of results-branch commits (the files
-// exactly as assay records them, through results.RunFiles) or into an
-// assay spool, for assay sync to deliver.
+// exactly as assay records them, through results.RunFiles, with the index
+// segments assay's writers add beside them, results.SegmentWriter) or into
+// an assay spool, for assay sync to deliver.
 //
 //	resultsgen -n 100000 -per-commit 500 | git fast-import --quiet
+//	resultsgen -n 100000 -no-segments | git fast-import --quiet   # as an older assay wrote it
 //	resultsgen -n 100 -spool .git/assay/spool
 package main
 
@@ -39,6 +41,7 @@ func main() {
 	nExp := flag.Int("experiments", 0, "spread the runs over this many experiments (exp-000, exp-001, ...) instead of 8 named ones")
 	mainBranch := flag.String("main", "", "also write the default branch (refs/heads/main) as a chain of empty commits, one per 100 runs, and record runs from them")
 	prShare := flag.Float64("pr-share", 0, "share of runs from pull requests (the rest are pushes and nights), for the results site")
+	noSegments := flag.Bool("no-segments", false, "leave out the index segments (a branch written by an assay before them)")
 	flag.Parse()
 	g := &gen{rng: rand.New(rand.NewPCG(*seed, uint64(*start))), steps: *steps, experiments: experiments, prShare: *prShare}
 	if *nExp > 0 {
@@ -67,20 +70,19 @@ func main() {
 	if *mainBranch != "" {
 		g.mainCommits = writeMainCommits(w, *mainBranch, (*start+*n+99)/100)
 	}
+	segs := results.NewSegmentWriter()
 	when := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix() + int64(*start)*60
 	for i := *start; i < *start+*n; i += *perCommit {
-		fmt.Fprintf(w, "commit %s\ncommitter assay <assay@localhost> %d +0000\n", *branch, when+int64(i)*60)
-		msg := fmt.Sprintf("assay: record %d runs\n\nAssay-Trigger: push\n", min(*perCommit, *start+*n-i))
-		fmt.Fprintf(w, "data %d\n%s\n", len(msg), msg)
+		var files, records []results.File
 		for j := i; j < i+*perCommit && j < *start+*n; j++ {
 			run, log := g.run(j)
 			if *recordsOnly {
 				run.Series = nil
 			}
-			files, err := results.RunFiles(run)
+			fs, err := results.RunFiles(run)
 			check(err)
 			if *recordsOnly {
-				files = files[:1]
+				fs = fs[:1]
 			}
 			// The log tail as RunFiles cuts it, without a file round trip.
 			limit := results.LogTailBytes
@@ -89,16 +91,38 @@ func main() {
 			}
 			r := run.Result
 			if !*recordsOnly {
-				files = append(files, results.File{Path: results.LogPath(r.Experiment, r.TrialKey, r.RunID), Data: results.LogTail(log, limit)})
+				fs = append(fs, results.File{Path: results.LogPath(r.Experiment, r.TrialKey, r.RunID), Data: results.LogTail(log, limit)})
 			}
-			for _, f := range files {
-				fmt.Fprintf(w, "M 100644 inline %s\ndata %d\n", f.Path, len(f.Data))
-				w.Write(f.Data)
-				w.WriteByte('\n')
-			}
+			files = append(files, fs...)
+			records = append(records, fs[0])
+		}
+		// The index segment assay's writer adds beside the records, with
+		// the compaction it would do and the trailer it would write.
+		var remove []string
+		msg := fmt.Sprintf("assay: record %d runs\n\nAssay-Trigger: push\n", len(records))
+		if !*noSegments {
+			var add []results.File
+			var trailer string
+			add, remove, trailer = segs.Commit(records)
+			files = append(files, add...)
+			msg += trailer + "\n"
+		}
+		fmt.Fprintf(w, "commit %s\ncommitter assay <assay@localhost> %d +0000\n", *branch, when+int64(i)*60)
+		fmt.Fprintf(w, "data %d\n%s\n", len(msg), msg)
+		for _, p := range remove {
+			fmt.Fprintf(w, "D %s\n", p)
+		}
+		for _, f := range files {
+			inline(w, f)
 		}
 		w.WriteByte('\n')
 	}
+}
+
+func inline(w *bufio.Writer, f results.File) {
+	fmt.Fprintf(w, "M 100644 inline %s\ndata %d\n", f.Path, len(f.Data))
+	w.Write(f.Data)
+	w.WriteByte('\n')
 }
 
 type gen struct {
