@@ -228,13 +228,25 @@ func Eval[T any](t testing.TB, b *Browser, expr string) T {
 }
 
 // WaitFor polls a JavaScript condition until it is true, failing t after
-// timeout.
+// timeout. An evaluation that fails while the page navigates (its
+// context destroyed, the target replaced) counts as not yet: a click that
+// opens another page races the first poll.
 func (b *Browser) WaitFor(t testing.TB, cond string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	for !Eval[bool](t, b, "!!("+cond+")") {
+	var lastErr error
+	for {
+		ctx, cancel := context.WithTimeout(b.Ctx, actionTimeout)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if err != nil {
+			lastErr = err
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("browser: %s still false after %s (problems: %v)", cond, timeout, b.Problems())
+			t.Fatalf("browser: %s still false after %s (last error: %v; problems: %v)", cond, timeout, lastErr, b.Problems())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
