@@ -13,8 +13,18 @@
 #
 #   bench/search.sh
 #   REPS=5 BUDGET=40 bench/search.sh
+#   BENCH_SMOKE=1 bench/search.sh    # tiny: 2 repetitions of 8 trials
+#
+# figure: ^branin +random \(assay\) +-?[0-9.]+
+# figure: ^branin +assay tpe, batch 4 +-?[0-9.]+
+# figure: ^quickstart +asha +[0-9.]+%
+# figure: ^synthetic +median +[0-9.]+%
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${BENCH_SMOKE:-}" = 1 ]; then
+  REPS=${REPS:-2}
+  BUDGET=${BUDGET:-8}
+fi
 REPS=${REPS:-20}
 BUDGET=${BUDGET:-40}
 PARALLEL=${PARALLEL:-$(nproc)}

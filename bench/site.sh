@@ -15,8 +15,27 @@
 #   RUNS=20000 EXPERIMENTS=40 bench/site.sh
 #   BENCH_REPO=/tmp/site100k SHOTS=/tmp/shots bench/site.sh   # reuse (or create) the repository
 #   SITE=/tmp/site100k-site bench/site.sh                        # keep the site (replaced on each run)
+#   BENCH_SMOKE=1 bench/site.sh     # tiny: 300 runs over 6 experiments, one repeat
+#
+# Needs Chromium (Debian: apt-get install chromium); without it the script
+# exits 77, naming it.
+#
+# figure: ^git ls-tree -r assay/results +[0-9.]+ s
+# figure: ^assay site, first build \(no index\) +[0-9.]+ s
+# figure: ^assay site, rebuild +[0-9.]+ s
+# figure: ^home page: [0-9.]+ MB transferred, first contentful paint [0-9]+ ms
+# figure: ^search page: the run index of [0-9]+ runs loads in [0-9]+ ms
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${BENCH_SMOKE:-}" = 1 ]; then
+  RUNS=${RUNS:-300}
+  EXPERIMENTS=${EXPERIMENTS:-6}
+  REPEAT=${REPEAT:-1}
+fi
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+  echo "bench/site.sh: no Chromium on PATH (Debian: apt-get install chromium)" >&2
+  exit 77
+fi
 
 RUNS=${RUNS:-100000}
 EXPERIMENTS=${EXPERIMENTS:-200}
@@ -70,4 +89,4 @@ printf 'assay site, first build (no index)      %7.2f s  %7.1f MB  (%.1fx git ls
 printf 'assay site, rebuild                     %7.2f s  %7.1f MB  (%.1fx git ls-tree)\n' "$site_s" "$(mb "$site_kib")" "$(echo "$site_s / $lt_s" | bc -l)"
 printf 'assay ls --where (the same search)      %7.2f s\n' "$ls_s"
 du -sh "$SITE" | awk '{print "site on disk: " $1}'
-"$out/sitebench" -dir "$SITE" -repeat 5 -where "$WHERE" -shots "$SHOTS"
+"$out/sitebench" -dir "$SITE" -repeat "$REPEAT" -where "$WHERE" -shots "$SHOTS"
