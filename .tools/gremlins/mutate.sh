@@ -11,6 +11,9 @@
 # and the packages below one (runner/slurm under runner, which needs a
 # Slurm cluster) have tests of their own that say nothing of PKG.
 set -euo pipefail
+# go vet runs in make lint; on a mutant it is time spent, and a vet
+# complaint would count the mutant as killed by the tests.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-vet=off"
 
 gremlins=$1
 shift
@@ -35,7 +38,7 @@ for pkg in "$@"; do
 	# their places are made relative to the repository.
 	# shellcheck disable=SC2086 # MUTATE_FLAGS is a list of flags
 	(cd "$tree" && "$gremlins" unleash --config "$tree/.gremlins.yaml" ${MUTATE_FLAGS:-} -S lt "./$pkg") |
-		sed -E "s|$tree/||g; s|(LIVED\|TIMED OUT)(.*) at |\1\2 at $pkg/|" | tee "$log"
+		sed -u -E "s|$tree/||g; s|(LIVED\|TIMED OUT)(.*) at |\1\2 at $pkg/|" | tee "$log"
 	took=$(($(date +%s) - start))
 	# "Killed: 72, Lived: 22, Not covered: 6" and "Test efficacy: 76.60%"
 	results+=("$(awk -v pkg="$pkg" -v took="$took" '
