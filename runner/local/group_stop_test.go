@@ -55,11 +55,14 @@ func TestNormalExitEndsBackgroundProcess(t *testing.T) {
 func TestTimeoutGivesTheGroupItsGrace(t *testing.T) {
 	for name, sup := range everyWay() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			script := `sh -c 'trap "sleep 1; echo saved > checkpoint; exit 0" TERM; echo $$ >> pids; while :; do sleep 0.1; done' &
 while [ ! -s pids ]; do sleep 0.01; done
 echo started; sleep 300`
 			j := trial("ckpt", script)
-			j.Trial.Runner.Timeout = time.Second
+			// Time for a loaded machine to start the group's process
+			// and set its trap before the timeout.
+			j.Trial.Runner.Timeout = 5 * time.Second
 			run, pids, root := runOne(t, sup, j, 30*time.Second)
 			res := run.Result
 			if res.Status != runner.StatusTimedOut || !strings.Contains(res.Error, "stopped with SIGTERM") {
