@@ -82,6 +82,15 @@ func TestTheHeadlineSaysWhatItPools(t *testing.T) {
 			if got := headlineNote(e); got != c.want {
 				t.Errorf("note %q, want %q (notes %q)", got, c.want, e.Notes)
 			}
+			// A pool says how many configs it holds; one pair is no pool
+			// (the JSON report leaves configs out).
+			want := 2
+			if c.want == "" {
+				want = 0
+			}
+			if acc := metric(t, e.Headline, "val_acc"); acc.Base.Configs != want || acc.Head.Configs != want {
+				t.Errorf("configs %d → %d, want %d", acc.Base.Configs, acc.Head.Configs, want)
+			}
 		})
 	}
 }
@@ -136,5 +145,62 @@ func TestTiesForLowestGoToTheFirstConfig(t *testing.T) {
 	e := experiment(t, mustCompare(t, in), "s")
 	if h := e.Headline; h.Head.Label != "lr=0.1" {
 		t.Errorf("headline stands for %s, want the first of the tied lr=0.1 and lr=0.03", h.Head.Label)
+	}
+}
+
+// TestAOneSeedSweepIsInconclusive: with one seed no config can be tested,
+// and the headline says there is no p-value, not that the sides cannot be compared.
+func TestAOneSeedSweepIsInconclusive(t *testing.T) {
+	src := comparetest.Template + `
+experiment "s" {
+  extends = template.train
+  command = ["python", "train.py", "--lr=${param.lr}", "--seed=${seed}"]
+  params  = { lr = 0.1 }
+  sweep {
+    param "lr" { values = [0.1, 0.03] }
+  }
+}
+`
+	e := comparetest.Load(t, src)["s"]
+	base, head := comparetest.Side(t, e, "a"), comparetest.Side(t, e, "b")
+	store := comparetest.NewStore()
+	for _, side := range []*compare.SideInput{base, head} {
+		for _, tr := range side.Trials {
+			v := 0.9
+			if side == head {
+				v = 0.8
+			}
+			store.Record(tr, comparetest.Run{Metrics: map[string]float64{"val_acc": v, "train_loss": 0.3}})
+		}
+	}
+	c := mustCompare(t, compare.Input{Base: comparetest.BaseRef, Head: comparetest.HeadRef, Lookup: store.Lookup,
+		Experiments: []compare.ExperimentInput{{Name: "s", Base: base, Head: head}}})
+	m := metric(t, experiment(t, c, "s").Headline, "val_acc")
+	if m.Verdict != compare.Inconclusive || m.Test != nil || !strings.Contains(m.Note, "no p-value") || strings.Contains(m.Note, "cannot compare") {
+		t.Errorf("headline val_acc %s %q: want inconclusive, no p-value", m.Verdict, m.Note)
+	}
+	if m.Delta == nil || math.Abs(*m.Delta+0.1) > 1e-12 || c.Result != compare.ResultSuccess {
+		t.Errorf("delta %v, result %s: want −0.1 shown, success", m.Delta, c.Result)
+	}
+}
+
+// TestAHeadlineWithNothingToPairAveragesWhatWasReported: when no config
+// has the metric on both sides, each side's headline value is the mean
+// over the configs that reported it on that side, not a mean that counts
+// the silent ones as zero.
+func TestAHeadlineWithNothingToPairAveragesWhatWasReported(t *testing.T) {
+	in := lossSweep(t, func(head bool, cfg int, seed int64) float64 {
+		if (!head && cfg == 0) || (head && cfg > 0) {
+			return math.NaN()
+		}
+		return []float64{0.50, 0.20, 0.30}[cfg] + seedNoise[seed-1]
+	})
+	c := mustCompare(t, in)
+	loss := metric(t, experiment(t, c, "s").Headline, "loss")
+	if math.Abs(loss.Head.Mean-0.50) > 1e-12 || math.Abs(loss.Base.Mean-0.25) > 1e-12 {
+		t.Errorf("headline loss %g → %g, want 0.25 (lr=0.03 and 0.01 at base) → 0.5 (lr=0.1 at head)", loss.Base.Mean, loss.Head.Mean)
+	}
+	if c.Result != compare.ResultError {
+		t.Errorf("result %s, want error: metrics not reported", c.Result)
 	}
 }
