@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -88,8 +89,13 @@ func TestTheHeadlineSaysWhatItPools(t *testing.T) {
 			if c.want == "" {
 				want = 0
 			}
-			if acc := metric(t, e.Headline, "val_acc"); acc.Base.Configs != want || acc.Head.Configs != want {
+			acc := metric(t, e.Headline, "val_acc")
+			if acc.Base.Configs != want || acc.Head.Configs != want {
 				t.Errorf("configs %d → %d, want %d", acc.Base.Configs, acc.Head.Configs, want)
+			}
+			// Every config was tested: nothing to say about the others.
+			if strings.Contains(acc.Note, "tested over") {
+				t.Errorf("note %q", acc.Note)
 			}
 		})
 	}
@@ -202,5 +208,21 @@ func TestAHeadlineWithNothingToPairAveragesWhatWasReported(t *testing.T) {
 	}
 	if c.Result != compare.ResultError {
 		t.Errorf("result %s, want error: metrics not reported", c.Result)
+	}
+
+	// A side where no config reported it has no mean, and the
+	// comparison still encodes as JSON (assay compare --json).
+	c = mustCompare(t, lossSweep(t, func(head bool, cfg int, seed int64) float64 {
+		if head {
+			return math.NaN()
+		}
+		return 0.5
+	}))
+	loss = metric(t, experiment(t, c, "s").Headline, "loss")
+	if loss.Head.N != 0 || loss.Head.Mean != 0 || loss.Base.Mean != 0.5 {
+		t.Errorf("headline loss %g (n=%d) → %g (n=%d), want 0.5 → nothing", loss.Base.Mean, loss.Base.N, loss.Head.Mean, loss.Head.N)
+	}
+	if _, err := json.Marshal(c); err != nil {
+		t.Errorf("the comparison does not encode: %v", err)
 	}
 }
