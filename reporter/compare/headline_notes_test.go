@@ -11,6 +11,8 @@ import (
 	"github.com/assaylab/assay/reporter/compare"
 	"github.com/assaylab/assay/reporter/compare/comparetest"
 	"github.com/assaylab/assay/spec"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // lrSweep compares a sweep over baseLRs at inputs baseIn with one over
@@ -224,5 +226,33 @@ func TestAHeadlineWithNothingToPairAveragesWhatWasReported(t *testing.T) {
 	}
 	if _, err := json.Marshal(c); err != nil {
 		t.Errorf("the comparison does not encode: %v", err)
+	}
+}
+
+// TestAPooledSpreadIsTheRootMeanVariance: the ± of a pooled headline is
+// the root of the configs' mean variance, so a headline over configs of
+// different spreads shows the spread a typical config has.
+func TestAPooledSpreadIsTheRootMeanVariance(t *testing.T) {
+	spread := []float64{1, 2, 4}
+	in := lossSweep(t, func(head bool, cfg int, seed int64) float64 {
+		v := []float64{0.50, 0.20, 0.30}[cfg] + spread[cfg]*seedNoise[seed-1]
+		if head {
+			v -= 0.05
+		}
+		return v
+	})
+	loss := metric(t, experiment(t, mustCompare(t, in), "s").Headline, "loss")
+	var sumVar float64
+	for _, k := range spread {
+		var vals []float64
+		for _, n := range seedNoise {
+			vals = append(vals, k*n)
+		}
+		sd := stat.StdDev(vals, nil)
+		sumVar += sd * sd
+	}
+	want := math.Sqrt(sumVar / float64(len(spread)))
+	if math.Abs(loss.Head.SD-want) > 1e-12 || math.Abs(loss.Base.SD-want) > 1e-12 {
+		t.Errorf("pooled sd %g → %g, want %g on both sides", loss.Base.SD, loss.Head.SD, want)
 	}
 }
