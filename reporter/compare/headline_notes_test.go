@@ -91,6 +91,14 @@ func TestTheHeadlineSaysWhatItPools(t *testing.T) {
 			if c.want == "" {
 				want = 0
 			}
+			if c.name == "replaced" {
+				// Each new config takes the nearest base config not yet
+				// taken, the first of equally near ones.
+				want := []compare.ConfigPair{{Base: "lr=0.1", Head: "lr=0.2"}, {Base: "lr=0.03", Head: "lr=0.01"}}
+				if !slices.Equal(e.Headline.Pairs, want) {
+					t.Errorf("pairs %+v, want %+v", e.Headline.Pairs, want)
+				}
+			}
 			acc := metric(t, e.Headline, "val_acc")
 			if acc.Base.Configs != want || acc.Head.Configs != want {
 				t.Errorf("configs %d → %d, want %d", acc.Base.Configs, acc.Head.Configs, want)
@@ -153,6 +161,9 @@ func TestTiesForLowestGoToTheFirstConfig(t *testing.T) {
 	e := experiment(t, mustCompare(t, in), "s")
 	if h := e.Headline; h.Head.Label != "lr=0.1" {
 		t.Errorf("headline stands for %s, want the first of the tied lr=0.1 and lr=0.03", h.Head.Label)
+	}
+	if !slices.Contains(e.Notes, "best at head by loss: lr=0.1 (0.2)") {
+		t.Errorf("notes %q, want the best at head lr=0.1", e.Notes)
 	}
 }
 
