@@ -15,10 +15,11 @@ TAGS     := disable_grpc_modules
 FUZZTIME ?= 15s
 
 # Pinned tools, built from the Go module proxy into bin/tools and kept
-# there: GoReleaser from its own module (.tools/goreleaser, so its large
-# dependency tree stays out of assay's go.mod), act by version.
+# there: GoReleaser and gremlins from modules of their own (.tools/*, so
+# their dependency trees stay out of assay's go.mod), act by version.
 TOOLS       := bin/tools
 GORELEASER  := $(TOOLS)/goreleaser
+GREMLINS    := $(TOOLS)/gremlins
 ACT_VERSION := v0.2.89
 ACT         := $(TOOLS)/act-$(ACT_VERSION)/act
 
@@ -58,6 +59,21 @@ $(ACT):
 
 $(GORELEASER): .tools/goreleaser/go.mod .tools/goreleaser/go.sum
 	cd .tools/goreleaser && $(GO) build -o $(CURDIR)/$(GORELEASER) github.com/goreleaser/goreleaser/v2
+
+$(GREMLINS): .tools/gremlins/go.mod .tools/gremlins/go.sum
+	cd .tools/gremlins && $(GO) build -o $(CURDIR)/$(GREMLINS) github.com/go-gremlins/gremlins/cmd/gremlins
+
+# Mutation testing of the core (docs/testing.md): gremlins plants small
+# bugs one at a time in each package below and runs its tests against
+# each; prints the efficacy per package and every mutant that lived, with
+# its place. Hours, not minutes: a weekly workflow runs it
+# (.github/workflows/mutate.yml). One package: make mutate
+# MUTATE_PKGS=reporter/drift. Configuration: .gremlins.yaml.
+MUTATE_PKGS  ?= spec runner runner/local reporter/compare reporter/results reporter/github reporter/drift
+MUTATE_FLAGS ?= --workers 2
+.PHONY: mutate
+mutate: $(GREMLINS)
+	MUTATE_FLAGS="$(MUTATE_FLAGS)" .tools/gremlins/mutate.sh $(CURDIR)/$(GREMLINS) $(MUTATE_PKGS)
 
 # Releases: .goreleaser.yaml says what is built; a v* tag runs make
 # release in .github/workflows/release.yml. release-snapshot builds every
