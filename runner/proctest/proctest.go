@@ -123,4 +123,3 @@ func waitGone(token string, d time.Duration) []Process {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
