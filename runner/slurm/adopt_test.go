@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/proctest"
+	"github.com/assaylab/assay/runner/slurm/slurmtest"
 	"github.com/assaylab/assay/runner/spool"
 )
 
@@ -36,12 +38,15 @@ func (h helperSpec) jobs() []*runner.Job {
 }
 
 // TestMain runs the test binary as a stand-in for an assay process when
-// helperEnv says so (see startHelper), and the tests otherwise.
+// helperEnv says so (see startHelper), and the tests otherwise: against
+// the test cluster only, failing when a job or process they started
+// outlives them.
 func TestMain(m *testing.M) {
 	if raw := os.Getenv(helperEnv); raw != "" {
 		os.Exit(helperAssay(raw))
 	}
-	os.Exit(m.Run())
+	session = slurmtest.Start()
+	os.Exit(proctest.Main(m, session.Stop))
 }
 
 // helperAssay executes the batch until SIGINT or SIGTERM cancels it, as
@@ -68,8 +73,11 @@ func helperAssay(raw string) int {
 	return 0
 }
 
+// startHelper starts the stand-in; when the test ends it is killed, then
+// the jobs it submitted are cancelled.
 func startHelper(t *testing.T, h helperSpec) *exec.Cmd {
 	t.Helper()
+	cancelJobsAtEnd(t, h.State)
 	raw, _ := json.Marshal(h)
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), helperEnv+"="+string(raw))
@@ -273,6 +281,7 @@ func TestAdoptByScriptPath(t *testing.T) {
 	if err := writeAttempt(run, &attemptFile{RunID: runID, TrialKey: j.Trial.Key, Experiment: "orphan", Attempt: 1, Submitted: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	cancelJobsAtEnd(t, state)
 	id := strings.TrimSpace(slurmCmd(t, "sbatch", "--parsable", "--output="+filepath.Join(run, logName), "--chdir="+run, filepath.Join(run, scriptName)))
 
 	sp, _ := spool.Open(filepath.Join(state, "spool"))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/slurm/slurmtest"
 	"github.com/assaylab/assay/runner/spool"
 	"github.com/assaylab/assay/spec"
 )
@@ -50,7 +51,23 @@ func newBench(t *testing.T, cfg Config) *bench {
 		cfg.CancelWait = 20 * time.Second
 	}
 	b.x = New(cfg)
+	cancelJobsAtEnd(t, b.state)
 	return b
+}
+
+// cancelJobsAtEnd scancels, when the test ends, the jobs whose scripts
+// lie under dir: a test that fails while its jobs loop must not leave
+// them running.
+func cancelJobsAtEnd(t *testing.T, dir string) {
+	t.Cleanup(func() {
+		jobs, err := slurmtest.CancelUnder(dir)
+		if err != nil {
+			t.Errorf("cancelling the test's jobs: %v", err)
+		}
+		if len(jobs) > 0 && !t.Failed() {
+			t.Errorf("jobs left running by a test that passed: %v", jobs)
+		}
+	})
 }
 
 // testJob is a CPU trial running script with /bin/sh in the repository.
