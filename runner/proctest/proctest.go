@@ -6,9 +6,11 @@
 //	func TestMain(m *testing.M) { os.Exit(proctest.Main(m)) }
 //
 // or, where another runner owns TestMain (testscript.Main calls os.Exit
-// itself):
+// itself), from the Run of an M that wraps m:
 //
-//	testscript.Main(proctest.Wrap(m), commands)
+//	func (w checked) Run() int { return proctest.Main(w.m) }
+//	...
+//	testscript.Main(checked{m}, commands)
 //
 // # What counts as the tests' processes
 //
@@ -54,19 +56,6 @@ var grace = 10 * time.Second
 func Main(m M, cleanups ...func() error) int {
 	return run(m, os.Stderr, cleanups)
 }
-
-// Wrap returns an M whose Run is Main(m, cleanups...), for a TestMain
-// that hands m to another runner.
-func Wrap(m M, cleanups ...func() error) M {
-	return wrapped{m: m, cleanups: cleanups}
-}
-
-type wrapped struct {
-	m        M
-	cleanups []func() error
-}
-
-func (w wrapped) Run() int { return Main(w.m, w.cleanups...) }
 
 func run(m M, stderr io.Writer, cleanups []func() error) int {
 	token := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
