@@ -87,13 +87,12 @@ func Start() *Session {
 // conf finds the test cluster's slurm.conf, or says why there is none.
 func conf() (path, why string) {
 	path = os.Getenv(ConfEnv)
-	named := ConfEnv + " names it"
 	if path == "" {
-		path, named = DefaultConf, "the default; "+ConfEnv+" names another"
+		path = DefaultConf
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Sprintf("no test Slurm cluster: cannot read %s (%s): %v; .ci/slurm/setup.sh starts one (.ci/run runs it)", path, named, shortErr(err))
+		return "", fmt.Sprintf("no test Slurm cluster: %s: %v; .ci/slurm/setup.sh starts one, %s names another", path, shortErr(err), ConfEnv)
 	}
 	if !bytes.Contains(b, []byte(header)) {
 		return "", fmt.Sprintf("%s was not %s, so it may be a real cluster's; the Slurm tests submit jobs that loop, and run only on the cluster setup.sh starts", path, header)
