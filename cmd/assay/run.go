@@ -220,7 +220,7 @@ func runRun(opts *runOptions) error {
 	if len(jobs) == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "Nothing to run%s.\n", skippedText(skipped, opts.shard != ""))
 		if opts.format == "json" {
-			return writeRunJSON(f, nil, skipped)
+			return writeRunJSON(f, nil, skipped, 0)
 		}
 		return nil
 	}
@@ -434,15 +434,17 @@ func printDryRun(opts *runOptions, jobs []*runner.Job, skipped int, where string
 type runJSON struct {
 	Runs    []*runner.Result `json:"runs"`
 	Skipped int              `json:"skipped"`
+	// NotStarted counts the trials a Ctrl-C stopped before they started.
+	NotStarted int `json:"not_started,omitempty"`
 }
 
-func writeRunJSON(f *Factory, runs []*runner.Result, skipped int) error {
+func writeRunJSON(f *Factory, runs []*runner.Result, skipped, notStarted int) error {
 	if runs == nil {
 		runs = []*runner.Result{}
 	}
 	enc := json.NewEncoder(f.IO.Out)
 	enc.SetIndent("", "  ")
-	return enc.Encode(runJSON{Runs: runs, Skipped: skipped})
+	return enc.Encode(runJSON{Runs: runs, Skipped: skipped, NotStarted: notStarted})
 }
 
 // printRunSummary prints the table of finished trials. spooled says the
@@ -450,18 +452,31 @@ func writeRunJSON(f *Factory, runs []*runner.Result, skipped int) error {
 // they are about to be recorded, and failures point at assay show.
 func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result, skipped int, spoolDir string, spooled bool) error {
 	f := opts.f
-	if opts.format == "json" {
-		return writeRunJSON(f, runs, skipped)
-	}
 	final := finalResults(runs)
+	if opts.format == "json" {
+		return writeRunJSON(f, runs, skipped, len(jobs)-len(final))
+	}
 	order := map[string]int{}
 	for i, j := range jobs {
 		order[j.Trial.Key] = i
 	}
 	sort.SliceStable(final, func(a, b int) bool { return order[final[a].TrialKey] < order[final[b].TrialKey] })
-	rows := make([][]string, 0, len(final))
-	counts := map[runner.Status]int{}
+	byKey := map[string]*runner.Result{}
 	for _, r := range final {
+		byKey[r.TrialKey] = r
+	}
+	// Every trial of the batch has a row: one that never started (Ctrl-C
+	// came first) says so rather than vanishing from the count.
+	rows := make([][]string, 0, len(jobs))
+	counts := map[runner.Status]int{}
+	notStarted := 0
+	for _, j := range jobs {
+		r := byKey[j.Trial.Key]
+		if r == nil {
+			notStarted++
+			rows = append(rows, []string{j.Trial.Experiment, formatParams(j.Trial.Params), fmt.Sprint(j.Trial.Seed), "not started", "-", "0", ""})
+			continue
+		}
 		counts[r.Status]++
 		attempts := fmt.Sprint(r.Attempt)
 		rows = append(rows, []string{r.Experiment, formatParams(r.Params), fmt.Sprint(r.Seed), string(r.Status),
@@ -477,7 +492,13 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
 	}
-	fmt.Fprintf(f.IO.Out, "\n%s: %s%s.\n", plural(len(final), "trial"), strings.Join(parts, ", "), skippedText(skipped, opts.shard != ""))
+	if notStarted > 0 {
+		parts = append(parts, fmt.Sprintf("%d not started", notStarted))
+	}
+	fmt.Fprintf(f.IO.Out, "\n%s: %s%s.\n", plural(len(jobs), "trial"), strings.Join(parts, ", "), skippedText(skipped, opts.shard != ""))
+	if stopped := counts[runner.StatusCancelled] + notStarted; stopped > 0 {
+		fmt.Fprintf(f.IO.Out, "Run the same command again to run the %s with no succeeded result.\n", plural(stopped+counts[runner.StatusFailed]+counts[runner.StatusTimedOut], "trial"))
+	}
 	rel, err := filepath.Rel(f.Dir, spoolDir)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = spoolDir
