@@ -218,7 +218,7 @@ func runRun(opts *runOptions) error {
 		return printDryRun(opts, jobs, skipped, where)
 	}
 	if len(jobs) == 0 {
-		fmt.Fprintf(f.IO.ErrOut, "Nothing to run%s.\n", skippedText(skipped, opts.shard != ""))
+		fmt.Fprintln(f.IO.ErrOut, nothingToRun(opts, plan, skipped))
 		if opts.format == "json" {
 			return writeRunJSON(f, nil, skipped, 0)
 		}
