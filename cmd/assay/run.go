@@ -82,10 +82,10 @@ recorded as cancelled).`,
 			if err := checkFormat(opts.format, "table", "json"); err != nil {
 				return err
 			}
-			if opts.executor != "local" && opts.executor != "slurm" {
+			opts.executorSet = cmd.Flags().Changed("executor")
+			if opts.executorSet && opts.executor != "local" && opts.executor != "slurm" {
 				return usageErrorf("--executor %q is not available; use local or slurm", opts.executor)
 			}
-			opts.executorSet = cmd.Flags().Changed("executor")
 			if opts.parallel < 0 {
 				return usageErrorf("--parallel must be at least 1")
 			}
@@ -114,7 +114,7 @@ recorded as cancelled).`,
 	fl.BoolVar(&opts.noPush, "no-push", false, "record results on the local results branch only; assay sync pushes them later")
 	fl.BoolVar(&opts.baseline, "baseline", false, "run the base commit's trials of the changed experiments that have no result, so assay compare has both sides")
 	fl.IntVar(&opts.parallel, "parallel", 0, "CPU-only trials at once (default: executor \"local\" parallel, else the number of cores)")
-	fl.StringVar(&opts.executor, "executor", "local", "where trials run: `local` or slurm (default: slurm when assay.hcl declares only executor \"slurm\")")
+	fl.StringVar(&opts.executor, "executor", "", "where trials run: `local` or slurm (default: local, or slurm when assay.hcl declares only executor \"slurm\")")
 	fl.DurationVar(&opts.killGrace, "kill-grace", local.DefaultKillGrace, "time a stopped trial gets between SIGTERM and SIGKILL")
 	fl.StringVar(&opts.format, "format", "table", "output format: `table` or json")
 	return cmd
