@@ -141,12 +141,20 @@ func JobsUnder(dir string) ([]Job, error) {
 	return jobs, nil
 }
 
-// CancelUnder scancels the jobs under dir that have not ended, waits up
-// to a minute for Slurm to end them, and returns what it cancelled.
-func CancelUnder(dir string) ([]Job, error) {
-	jobs, err := JobsUnder(dir)
-	if err != nil || len(jobs) == 0 {
-		return nil, err
+// CancelUnder gives the jobs under dir up to grace to end by themselves
+// (a job whose script has just ended is still RUNNING or COMPLETING for a
+// moment), then scancels those that have not, waits up to a minute for
+// Slurm to end them, and returns them.
+func CancelUnder(dir string, grace time.Duration) ([]Job, error) {
+	var jobs []Job
+	for deadline := time.Now().Add(grace); ; time.Sleep(100 * time.Millisecond) {
+		var err error
+		if jobs, err = JobsUnder(dir); err != nil || len(jobs) == 0 {
+			return nil, err
+		}
+		if !time.Now().Before(deadline) {
+			break
+		}
 	}
 	ids := make([]string, len(jobs))
 	for i, j := range jobs {
@@ -167,10 +175,9 @@ func CancelUnder(dir string) ([]Job, error) {
 	return jobs, fmt.Errorf("jobs %s still in Slurm a minute after scancel", strings.Join(ids, ","))
 }
 
-// Stop cancels the jobs the binary's tests left in the cluster and
-// removes its TMPDIR. It returns an error naming them, since a test stops
-// what it starts; a job that is only COMPLETING (its script has ended,
-// Slurm is tidying up) is waited for, not counted.
+// Stop cancels the jobs the binary's tests left in the cluster (those
+// still there ten seconds after the tests) and removes its TMPDIR. It
+// returns an error naming them, since a test stops what it starts.
 func (s *Session) Stop() error {
 	if s.Root == "" {
 		return nil
@@ -179,29 +186,12 @@ func (s *Session) Stop() error {
 	if s.Skip != "" {
 		return nil
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		jobs, err := JobsUnder(s.Root)
-		if err != nil {
-			return fmt.Errorf("slurmtest: %v", err)
-		}
-		var left []Job
-		for _, j := range jobs {
-			if j.State != "COMPLETING" {
-				left = append(left, j)
-			}
-		}
-		if len(jobs) == 0 {
-			return nil
-		}
-		if len(left) > 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
+	jobs, err := CancelUnder(s.Root, 10*time.Second)
+	if len(jobs) == 0 && err == nil {
+		return nil
 	}
-	jobs, err := CancelUnder(s.Root)
 	var b strings.Builder
-	fmt.Fprintf(&b, "slurmtest: %d Slurm job(s) of these tests had not ended when they did; scancelled now:", len(jobs))
+	fmt.Fprintf(&b, "slurmtest: %d Slurm job(s) of these tests were still there 10s after they ended; scancelled now:", len(jobs))
 	for _, j := range jobs {
 		b.WriteString("\n  " + j.String())
 	}
