@@ -57,7 +57,10 @@
 // each job's spool directory is read. The exit file is the truth about
 // the command (its exit code); the job state is the truth about what
 // stopped it: CANCELLED is recorded cancelled, TIMEOUT timed_out,
-// OUT_OF_MEMORY failed. A job that Slurm requeues (scontrol requeue, a
+// OUT_OF_MEMORY failed. Slurm signals a job's processes one by one, so a
+// trial can die of Slurm's SIGTERM before its wrapper hears of it; an exit
+// by a signal (128+N) therefore waits for the job's final state, as one
+// the wrapper knows Slurm stopped does. A job that Slurm requeues (scontrol requeue, a
 // node failure or preemption with requeue) or that ends NODE_FAIL,
 // PREEMPTED or BOOT_FAIL is lost, not finished: assay scancels it, so it
 // cannot run twice under one run id, and submits the trial again as its
