@@ -168,7 +168,7 @@ func spooled(t *testing.T, sp *spool.Spool) map[string][]*runner.Run {
 // Slurm job id, from its attempt.json.
 func (b *bench) jobIDOf(experiment string, attempt int) string {
 	b.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		b.mu.Lock()
 		var runID string
@@ -186,7 +186,8 @@ func (b *bench) jobIDOf(experiment string, attempt int) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	b.t.Fatalf("%s attempt %d did not start within 30s", experiment, attempt)
+	jobs, err := slurmtest.JobsUnder(b.state)
+	b.t.Fatalf("%s attempt %d did not start within 2 minutes; Slurm has %v (%v)", experiment, attempt, jobs, err)
 	return ""
 }
 
@@ -211,7 +212,7 @@ func TestCancelledFromOutside(t *testing.T) {
 	b := newBench(t, Config{})
 	bg := b.start(testJob("victim", "echo up; sleep 300", func(tr *spec.Trial) { tr.Runner.Retries = 2 }))
 	slurmCmd(t, "scancel", b.jobIDOf("victim", 1))
-	runs := b.wait(bg, 60*time.Second, "the job was scancelled")
+	runs := b.wait(bg, 2*time.Minute, "the job was scancelled")
 	if len(runs["victim"]) != 1 {
 		t.Fatalf("victim: %d records, want 1", len(runs["victim"]))
 	}
@@ -228,7 +229,10 @@ func TestRequeuedJobIsResubmitted(t *testing.T) {
 	t.Parallel()
 	b := newBench(t, Config{})
 	count := filepath.Join(b.root, "count")
-	script := `echo run >> ` + count + `; if [ "$ASSAY_ATTEMPT" = 1 ]; then sleep 300; fi; echo '{"loss": 0.5}' >> "$ASSAY_METRICS_FILE"`
+	// The first attempt is the sleep itself (exec): were it a child of the
+	// shell, Slurm's SIGTERM could kill it before the shell, which would
+	// then go on and succeed.
+	script := `echo run >> ` + count + `; if [ "$ASSAY_ATTEMPT" = 1 ]; then exec sleep 300; fi; echo '{"loss": 0.5}' >> "$ASSAY_METRICS_FILE"`
 	bg := b.start(testJob("requeued", script, func(tr *spec.Trial) { tr.Runner.Retries = 1 }))
 	first := b.jobIDOf("requeued", 1)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -237,7 +241,7 @@ func TestRequeuedJobIsResubmitted(t *testing.T) {
 		}
 	}
 	slurmCmd(t, "scontrol", "requeue", first)
-	runs := b.wait(bg, 60*time.Second, "the requeue")
+	runs := b.wait(bg, 2*time.Minute, "the requeue")
 	rs := runs["requeued"]
 	if len(rs) != 1 {
 		t.Fatalf("%d records, want 1", len(rs))
