@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts a single-machine Slurm cluster (Debian's slurm-wlm and
 # munge) for assay's slurm executor tests. Idempotent: a second run with
-# everything up returns in well under a second; a changed template restarts
+# everything up returns in a second or two; a changed template restarts
 # the daemons. Run as root on a Debian machine:
 #
 #   .ci/slurm/setup.sh          install, configure, start, wait for idle nodes
