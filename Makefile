@@ -6,7 +6,8 @@ GO       ?= go
 BIN      := bin/assay
 PKGS     := ./...
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X main.version=$(VERSION)
+COMMIT   := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # disable_grpc_modules leaves out the GCS client's DirectPath gRPC
 # resolvers, which assay never uses (it reads GCS over HTTP): 19 MB less
 # binary and 14 ms less start-up on every command.
@@ -16,12 +17,20 @@ FUZZTIME ?= 15s
 # which left a 15 s run almost no time to fuzz; crashers stay as found.
 FUZZMINIMIZETIME ?= 0
 
-.PHONY: build test lint unit e2e fuzz bench demo clean
+# Pinned tools, built from the Go module proxy into bin/tools and kept
+# there: GoReleaser from its own module (.tools/goreleaser, so its large
+# dependency tree stays out of assay's go.mod), act by version.
+TOOLS       := bin/tools
+GORELEASER  := $(TOOLS)/goreleaser
+ACT_VERSION := v0.2.89
+ACT         := $(TOOLS)/act-$(ACT_VERSION)/act
+
+.PHONY: build test lint unit e2e e2e-workflow fuzz bench demo clean release release-snapshot release-check
 
 build:
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/assay
 
-test: lint unit e2e fuzz
+test: lint unit e2e e2e-workflow fuzz
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -38,11 +47,40 @@ unit:
 e2e:
 	$(GO) test -count=1 -tags e2e -run '^TestRehearsal$$' -v ./cmd/assay
 
+# The shipped workflows executed by act on this machine, offline: assay
+# init's caller -> the reusable workflow -> assay installed from snapshot
+# release archives (or go install from a module zip), a git daemon origin,
+# the fake GitHub (cmd/assay/workflow_rehearsal_test.go); and assay built
+# from a module zip of this checkout renders an HTML report
+# (cmd/assay/install_test.go).
+e2e-workflow: $(ACT) $(GORELEASER)
+	ASSAY_ACT=$(CURDIR)/$(ACT) ASSAY_GORELEASER=$(CURDIR)/$(GORELEASER) \
+	$(GO) test -count=1 -tags e2e -run '^(TestInstallFromModuleZip|TestWorkflow)$$' -timeout 60m -v ./cmd/assay
+
+$(ACT):
+	GOBIN=$(CURDIR)/$(dir $(ACT)) $(GO) install github.com/nektos/act@$(ACT_VERSION)
+
+$(GORELEASER): .tools/goreleaser/go.mod .tools/goreleaser/go.sum
+	cd .tools/goreleaser && $(GO) build -o $(CURDIR)/$(GORELEASER) github.com/goreleaser/goreleaser/v2
+
+# Releases: .goreleaser.yaml says what is built; a v* tag runs make
+# release in .github/workflows/release.yml. release-snapshot builds every
+# archive into dist/ without publishing.
+release: $(GORELEASER)
+	$(GORELEASER) release --clean
+
+release-snapshot: $(GORELEASER)
+	$(GORELEASER) release --snapshot --clean
+
+release-check: $(GORELEASER)
+	$(GORELEASER) check
+
 # A short run of each fuzz target; CI keeps it brief, run longer by hand
 # with FUZZTIME=10m (and FUZZMINIMIZETIME=1m to minimise what it finds).
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./spec
 	$(GO) test -run='^$$' -fuzz='^FuzzPackHeader$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./runner/gitrepo
+	$(GO) test -run='^$$' -fuzz='^FuzzReadEvents$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./runner/metrics/tfevents
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
@@ -72,3 +110,9 @@ clean:
 .PHONY: bench-plan
 bench-plan:
 	bench/plan.sh
+
+# Reading a 1 GiB TensorBoard event file through metrics_from beside cat
+# of the same file (bench/tfevents.sh).
+.PHONY: bench-tfevents
+bench-tfevents:
+	bench/tfevents.sh

@@ -9,4 +9,16 @@
 // runner never imports reporter: where the plan needs to know what is
 // already recorded it asks a Recorded, which the results store satisfies
 // and cmd wires in.
+//
+// # Secrets
+//
+// Every executor applies one environment rule (Inherits): credential-
+// looking names (CredentialName, matched anywhere in the name) reach a
+// trial only through secret_env or pass_env, assay's own credentials
+// (OwnCredentials) never. A secret_env value comes from assay's
+// environment, else from ASSAY_SECRETS (SecretEnv). A batch's Mask hides
+// every secret value: executors apply it where they capture output and
+// build the result, and MaskSink applies it to whatever reaches the sink
+// unmasked, so everything recorded, and so everything built from records,
+// is clean. Values under MinSecretLength characters are not masked.
 package runner

@@ -37,6 +37,9 @@ type Job struct {
 	// Metrics are the experiment's declared metrics: their summary rules
 	// and stdout patterns.
 	Metrics []*spec.Metric
+	// MetricsFrom names the files the trial's libraries write metrics
+	// to; nil for none.
+	MetricsFrom *spec.MetricsFrom
 	// Artifacts are globs, relative to the workdir, of files to keep.
 	Artifacts []string
 	// SpecFile is where the experiment is declared, for messages.
@@ -76,6 +79,7 @@ func NewJobs(project *spec.Project, trials []*spec.Trial) []*Job {
 		j := &Job{Trial: t}
 		if e := project.Experiment(t.Experiment); e != nil {
 			j.Metrics, j.Artifacts, j.SpecFile = e.Metrics, e.Artifacts, e.File
+			j.MetricsFrom = e.MetricsFrom
 		}
 		jobs = append(jobs, j)
 	}
@@ -97,6 +101,15 @@ type Batch struct {
 	SourceCommit string
 	Trigger      string
 	PR           int
+	// Secrets are values secret_env may name beyond assay's environment
+	// (from ASSAY_SECRETS); the environment wins.
+	Secrets Secrets
+	// Withheld are assay's own credentials (OwnCredentials): never given
+	// to a trial, even when secret_env names one.
+	Withheld []string
+	// Mask hides secret values in everything the executor writes: the
+	// log as the trial writes it, and the run it hands to the sink.
+	Mask *Mask
 }
 
 // Refusal is a job an executor will not run, and why.

@@ -3,6 +3,8 @@ package runner
 import (
 	"fmt"
 	"time"
+
+	"github.com/assaylab/assay/spec"
 )
 
 // MaxMatrixJobs is the most jobs GitHub Actions allows one matrix to make.
@@ -42,8 +44,11 @@ type MatrixEntry struct {
 	RunsOn []string `json:"runs-on"`
 	// Shard is "i/n", for assay run --shard.
 	Shard string `json:"shard"`
-	// Trials is how many trials the shard runs.
+	// Trials is how many trials the shard runs, both sides.
 	Trials int `json:"trials"`
+	// BaseTrials is how many of them are the base side's: base-commit
+	// trials a comparison lacks, run from the base commit's files.
+	BaseTrials int `json:"base_trials"`
 	// EstimateS is the shard's estimated run time in seconds (its trials
 	// one after another); 0 until history gives estimates.
 	EstimateS float64 `json:"estimate_s"`
@@ -59,7 +64,7 @@ type MatrixEntry struct {
 // assay run --shard i/n selects.
 func (p *Plan) Matrix(o MatrixOptions) (*Matrix, error) {
 	m := &Matrix{Include: []MatrixEntry{}}
-	if len(p.ToRun()) == 0 {
+	if len(p.allToRun()) == 0 {
 		return m, nil
 	}
 	maxShards := o.MaxShards
@@ -72,7 +77,7 @@ func (p *Plan) Matrix(o MatrixOptions) (*Matrix, error) {
 	if o.ShardSize < 0 {
 		return nil, fmt.Errorf("--shard-size %d must be positive", o.ShardSize)
 	}
-	sel := p.Selected()
+	sel := p.sharded()
 	w := p.weights(sel)
 	groups := p.groups(sel, w)
 	if len(groups) > maxShards {
@@ -106,6 +111,10 @@ func (p *Plan) Matrix(o MatrixOptions) (*Matrix, error) {
 	}
 	m.Shards = n
 	known := len(p.estimates) > 0
+	base := map[*spec.Trial]bool{}
+	for _, t := range p.BaseToRun() {
+		base[t] = true
+	}
 	for _, g := range l.groups {
 		for s := g.first; s < g.first+g.count; s++ {
 			trials := l.toRun(p, s)
@@ -126,6 +135,9 @@ func (p *Plan) Matrix(o MatrixOptions) (*Matrix, error) {
 					e.Experiments = append(e.Experiments, t.Experiment)
 				}
 				est += w[t]
+				if base[t] {
+					e.BaseTrials++
+				}
 			}
 			if known {
 				e.EstimateS = (time.Duration(est) * time.Millisecond).Seconds()
@@ -139,7 +151,7 @@ func (p *Plan) Matrix(o MatrixOptions) (*Matrix, error) {
 func largestShard(p *Plan, l *shardLayout) int {
 	counts := map[int]int{}
 	most := 0
-	for _, t := range p.ToRun() {
+	for _, t := range p.allToRun() {
 		s := l.shard[t]
 		counts[s]++
 		most = max(most, counts[s])

@@ -83,8 +83,8 @@ func TestMatrixJSON(t *testing.T) {
 	p = buildPlan(t, r.Dir, PlanOptions{All: true, Experiments: []string{"big"}})
 	m, _ = p.Matrix(MatrixOptions{MaxShards: 2})
 	b, _ = json.Marshal(m)
-	want := `{"include":[{"runs-on":["self-hosted","a100","gpu"],"shard":"1/2","trials":2,"estimate_s":0,"labels":"a100,gpu","experiments":["big"]},` +
-		`{"runs-on":["self-hosted","a100","gpu"],"shard":"2/2","trials":2,"estimate_s":0,"labels":"a100,gpu","experiments":["big"]}]}`
+	want := `{"include":[{"runs-on":["self-hosted","a100","gpu"],"shard":"1/2","trials":2,"base_trials":0,"estimate_s":0,"labels":"a100,gpu","experiments":["big"]},` +
+		`{"runs-on":["self-hosted","a100","gpu"],"shard":"2/2","trials":2,"base_trials":0,"estimate_s":0,"labels":"a100,gpu","experiments":["big"]}]}`
 	if string(b) != want {
 		t.Errorf("matrix\n %s\nwant\n %s", b, want)
 	}

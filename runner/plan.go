@@ -39,6 +39,13 @@ type PlanOptions struct {
 	Scheduled bool
 	// Rerun runs selected trials even when a run of their key is recorded.
 	Rerun bool
+	// WithBaseline also selects the base side: the base commit's trials
+	// of modified and removed experiments (with All, of every experiment
+	// at the base) that the head does not select too. Those without a
+	// succeeded run are to run beside the head's, from the base commit's
+	// files, so a comparison has both sides (baseline.go). It needs a base
+	// commit whose specs load; --scheduled plans have no base side.
+	WithBaseline bool
 	// Experiments narrows the plan to experiments whose names match one of
 	// these globs (path.Match syntax, plus **). Empty means all.
 	Experiments []string
@@ -112,6 +119,10 @@ type ExperimentPlan struct {
 	// ToRun are the selected head trials to run; Reused those whose key
 	// already has a succeeded run. Both keep trial order.
 	ToRun, Reused []*spec.Trial
+	// BaseSelected are the base side's candidates (PlanOptions.WithBaseline),
+	// BaseToRun those to run and BaseReused those with a succeeded run; all
+	// keep trial order, and none shares a key with the selected head trials.
+	BaseSelected, BaseToRun, BaseReused []*spec.Trial
 }
 
 // Experiment is the head's experiment, or the base's when it was removed.

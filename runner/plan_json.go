@@ -22,18 +22,24 @@ type PlanDocument struct {
 	Selection   SelectionDocument    `json:"selection"`
 	Summary     Summary              `json:"summary"`
 	Experiments []ExperimentDocument `json:"experiments"`
-	// Trials are the selected trials in plan order: those to run and those
-	// reused.
-	Trials   []TrialDocument      `json:"trials"`
-	Warnings []DiagnosticDocument `json:"warnings"`
+	// Trials are the selected head trials in plan order: those to run and
+	// those reused.
+	Trials []TrialDocument `json:"trials"`
+	// BaseTrials are the base side's (--with-baseline): the base commit's
+	// trials a comparison needs, to run from the base commit's files or
+	// reused, in plan order.
+	BaseTrials []TrialDocument      `json:"base_trials"`
+	Warnings   []DiagnosticDocument `json:"warnings"`
 }
 
 // SelectionDocument is the selection a plan was built with.
 type SelectionDocument struct {
-	All         bool     `json:"all"`
-	Scheduled   bool     `json:"scheduled"`
-	Rerun       bool     `json:"rerun"`
-	Experiments []string `json:"experiments"`
+	All       bool `json:"all"`
+	Scheduled bool `json:"scheduled"`
+	Rerun     bool `json:"rerun"`
+	// WithBaseline: the plan has a base side (--with-baseline).
+	WithBaseline bool     `json:"with_baseline"`
+	Experiments  []string `json:"experiments"`
 	// Shard is "i/n" when the plan was narrowed to one shard, else "".
 	Shard string `json:"shard,omitempty"`
 }
@@ -60,6 +66,9 @@ type TrialCounts struct {
 	Head   int `json:"head"`
 	ToRun  int `json:"to_run"`
 	Reused int `json:"reused"`
+	// BaseToRun and BaseReused count the base side's trials.
+	BaseToRun  int `json:"base_to_run"`
+	BaseReused int `json:"base_reused"`
 }
 
 // InputsDocument is one inputs fingerprint and the paths it covers.
@@ -91,6 +100,9 @@ type TrialDocument struct {
 	Inputs     string            `json:"inputs"`
 	// Action is "run" or "reuse" (a succeeded run of the key is recorded).
 	Action string `json:"action"`
+	// Side is "head", or "base" for a base-side trial: one of the base
+	// commit's, run from its files and recorded with it as source commit.
+	Side string `json:"side,omitempty"`
 }
 
 // DiagnosticDocument is a warning, with its place in a spec file when it
@@ -110,18 +122,21 @@ func (p *Plan) Document() *PlanDocument {
 		Schema: PlanSchema, Base: p.Base, Head: p.Head,
 		Selection: SelectionDocument{
 			All: p.Options.All, Scheduled: p.Options.Scheduled, Rerun: p.Options.Rerun,
-			Experiments: append([]string{}, p.Options.Experiments...),
-			Shard:       p.OnlyShard,
+			WithBaseline: p.Options.WithBaseline,
+			Experiments:  append([]string{}, p.Options.Experiments...),
+			Shard:        p.OnlyShard,
 		},
 		Summary:     p.Summary(),
 		Experiments: []ExperimentDocument{},
 		Trials:      []TrialDocument{},
+		BaseTrials:  []TrialDocument{},
 		Warnings:    []DiagnosticDocument{},
 	}
 	for _, e := range p.Experiments {
 		ed := ExperimentDocument{
 			Name: e.Name, Status: e.Status, File: e.File(), Selected: e.Selected,
-			Trials:  TrialCounts{Base: len(e.BaseTrials), Head: len(e.HeadTrials), ToRun: len(e.ToRun), Reused: len(e.Reused)},
+			Trials: TrialCounts{Base: len(e.BaseTrials), Head: len(e.HeadTrials), ToRun: len(e.ToRun), Reused: len(e.Reused),
+				BaseToRun: len(e.BaseToRun), BaseReused: len(e.BaseReused)},
 			Inputs:  []InputsDocument{},
 			Changes: append([]Change{}, e.Changes...),
 		}
@@ -137,23 +152,9 @@ func (p *Plan) Document() *PlanDocument {
 			ed.Inputs = append(ed.Inputs, in)
 		}
 		d.Experiments = append(d.Experiments, ed)
-		if !e.Selected {
-			continue
-		}
-		action := map[*spec.Trial]string{}
-		for _, t := range e.ToRun {
-			action[t] = "run"
-		}
-		for _, t := range e.Reused {
-			action[t] = "reuse"
-		}
-		for _, t := range e.HeadTrials {
-			if action[t] == "" {
-				continue // in another shard
-			}
-			td := TrialDocumentOf(t)
-			td.Action = action[t]
-			d.Trials = append(d.Trials, td)
+		d.BaseTrials = appendTrialDocuments(d.BaseTrials, "base", e.BaseSelected, e.BaseToRun, e.BaseReused)
+		if e.Selected {
+			d.Trials = appendTrialDocuments(d.Trials, "head", e.HeadTrials, e.ToRun, e.Reused)
 		}
 	}
 	for _, w := range p.Warnings {
@@ -162,7 +163,28 @@ func (p *Plan) Document() *PlanDocument {
 	return d
 }
 
-// TrialDocumentOf is a trial's JSON form, without an action.
+// appendTrialDocuments appends the trials of all (in its order) that are
+// to run or reused; the others are in another shard.
+func appendTrialDocuments(out []TrialDocument, side string, all, run, reused []*spec.Trial) []TrialDocument {
+	action := map[*spec.Trial]string{}
+	for _, t := range run {
+		action[t] = "run"
+	}
+	for _, t := range reused {
+		action[t] = "reuse"
+	}
+	for _, t := range all {
+		if action[t] == "" {
+			continue
+		}
+		td := TrialDocumentOf(t)
+		td.Action, td.Side = action[t], side
+		out = append(out, td)
+	}
+	return out
+}
+
+// TrialDocumentOf is a trial's JSON form, without an action or side.
 func TrialDocumentOf(t *spec.Trial) TrialDocument {
 	td := TrialDocument{
 		Experiment: t.Experiment, Index: t.Index, Key: t.Key, Config: t.Config,

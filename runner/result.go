@@ -156,6 +156,9 @@ type Run struct {
 	// or "" when it kept none. Like the log, a sink keeps its own copy:
 	// the executor may remove both once Record returns.
 	ArtifactsDir string
+	// LogMasked says the executor masked the log as it was written (see
+	// Mask), so masking the run need not read it again.
+	LogMasked bool
 }
 
 // Sink receives finished runs. A sink must have the run on durable

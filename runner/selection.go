@@ -33,6 +33,7 @@ func (p *Plan) UseRecorded(rec Recorded) {
 
 func (p *Plan) selectTrials(e *ExperimentPlan) {
 	e.Selected, e.ToRun, e.Reused = false, nil, nil
+	defer p.selectBaseSide(e)
 	if e.Head == nil {
 		return
 	}
@@ -71,16 +72,41 @@ func (p *Plan) Reused() []*spec.Trial {
 	return out
 }
 
-// Selected is every trial of the selected experiments, to run or reused,
-// in plan order. Shards divide this set, which does not depend on what is
-// recorded, so a shard means the same trials however many of them other
-// jobs have finished since the matrix was made.
+// Selected is every head trial of the selected experiments, to run or
+// reused, in plan order.
 func (p *Plan) Selected() []*spec.Trial {
 	var out []*spec.Trial
 	for _, e := range p.Experiments {
 		if e.Selected {
 			out = append(out, e.HeadTrials...)
 		}
+	}
+	return out
+}
+
+// sharded is what shards divide: experiment by experiment in name order,
+// the base side's candidates and then the selected head trials, each in
+// trial order. The set does not depend on what is recorded, so a shard
+// means the same trials however many of them other jobs have finished
+// since the matrix was made.
+func (p *Plan) sharded() []*spec.Trial {
+	var out []*spec.Trial
+	for _, e := range p.Experiments {
+		out = append(out, e.BaseSelected...)
+		if e.Selected {
+			out = append(out, e.HeadTrials...)
+		}
+	}
+	return out
+}
+
+// allToRun is every trial the plan runs, on both sides, in the order of
+// sharded.
+func (p *Plan) allToRun() []*spec.Trial {
+	var out []*spec.Trial
+	for _, e := range p.Experiments {
+		out = append(out, e.BaseToRun...)
+		out = append(out, e.ToRun...)
 	}
 	return out
 }
@@ -102,11 +128,15 @@ type Summary struct {
 	Modified    int `json:"modified"`
 	Removed     int `json:"removed"`
 	Unchanged   int `json:"unchanged"`
-	// Selected counts the selected experiments with trials to run or
-	// reuse (in this shard, once narrowed to one).
+	// Selected counts the experiments with trials to run or reuse, on
+	// either side (in this shard, once narrowed to one).
 	Selected int `json:"selected"`
-	ToRun    int `json:"to_run"`
-	Reused   int `json:"reused"`
+	// ToRun and Reused count the head's trials; BaseToRun and BaseReused
+	// the base side's (PlanOptions.WithBaseline).
+	ToRun      int `json:"to_run"`
+	Reused     int `json:"reused"`
+	BaseToRun  int `json:"base_to_run"`
+	BaseReused int `json:"base_reused"`
 }
 
 // Summary counts the plan.
@@ -124,11 +154,13 @@ func (p *Plan) Summary() Summary {
 		default:
 			s.Unchanged++
 		}
-		if e.Selected && len(e.ToRun)+len(e.Reused) > 0 {
+		if (e.Selected && len(e.ToRun)+len(e.Reused) > 0) || len(e.BaseToRun)+len(e.BaseReused) > 0 {
 			s.Selected++
 		}
 		s.ToRun += len(e.ToRun)
 		s.Reused += len(e.Reused)
+		s.BaseToRun += len(e.BaseToRun)
+		s.BaseReused += len(e.BaseReused)
 	}
 	return s
 }
@@ -139,7 +171,7 @@ func (p *Plan) estimate() {
 	if p.Options.Estimate == nil {
 		return
 	}
-	for _, t := range p.Selected() {
+	for _, t := range p.sharded() {
 		if d := p.Options.Estimate(t); d > 0 {
 			p.estimates[t] = d
 		}

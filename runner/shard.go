@@ -27,10 +27,12 @@ func ParseShard(s string) (i, n int, err error) {
 	return i, n, nil
 }
 
-// Shard returns the trials to run in shard i of n (1-based), in plan
-// order. The split is a pure function of the plan's selected trials,
-// their estimates and n, so every machine that builds the same plan gets
-// the same shards with no coordination:
+// Shard returns the trials to run in shard i of n (1-based), the base
+// side's and the head's, in plan order. The split is a pure function of
+// the plan's selected trials (the base side's candidates first, then the
+// head's, experiment by experiment), their estimates and n, so every
+// machine that builds the same plan gets the same shards with no
+// coordination:
 //
 //   - Trials are grouped by runner label set; a shard holds one group's
 //     trials only (one matrix job runs on one kind of runner). Groups are
@@ -48,7 +50,8 @@ func ParseShard(s string) (i, n int, err error) {
 // The split covers every selected trial, reused ones too, so it does not
 // move when other jobs record results between the plan and the run (a
 // "re-run failed jobs" gets the same trials); reused trials are then
-// skipped within their shard.
+// skipped within their shard. Base-side trials are split with the head's,
+// by their own runner labels.
 func (p *Plan) Shard(i, n int) ([]*spec.Trial, error) {
 	if n < 1 || i < 1 || i > n {
 		return nil, fmt.Errorf("shard %d/%d is not i/n with 1 ≤ i ≤ n", i, n)
@@ -61,8 +64,8 @@ func (p *Plan) Shard(i, n int) ([]*spec.Trial, error) {
 }
 
 // KeepShard narrows the plan to shard i of n: each experiment keeps only
-// the shard's trials to run and reused. assay plan --shard and assay run
-// --shard select this way.
+// the shard's trials to run and reused, on both sides. assay plan --shard
+// and assay run --shard select this way.
 func (p *Plan) KeepShard(i, n int) error {
 	if n < 1 || i < 1 || i > n {
 		return fmt.Errorf("shard %d/%d is not i/n with 1 ≤ i ≤ n", i, n)
@@ -82,6 +85,7 @@ func (p *Plan) KeepShard(i, n int) error {
 	}
 	for _, e := range p.Experiments {
 		e.ToRun, e.Reused = keep(e.ToRun), keep(e.Reused)
+		e.BaseToRun, e.BaseReused = keep(e.BaseToRun), keep(e.BaseReused)
 	}
 	p.OnlyShard = fmt.Sprintf("%d/%d", i, n)
 	return nil
@@ -91,7 +95,7 @@ func (p *Plan) KeepShard(i, n int) error {
 type shardLayout struct {
 	n      int
 	groups []*shardGroup
-	// shard maps each selected trial to its 1-based shard.
+	// shard maps each selected trial (both sides) to its 1-based shard.
 	shard map[*spec.Trial]int
 }
 
@@ -162,7 +166,7 @@ func (p *Plan) groups(sel []*spec.Trial, w map[*spec.Trial]int64) []*shardGroup 
 }
 
 func (p *Plan) layout(n int) (*shardLayout, error) {
-	sel := p.Selected()
+	sel := p.sharded()
 	w := p.weights(sel)
 	return layoutGroups(p.groups(sel, w), w, n)
 }
@@ -216,10 +220,10 @@ func layoutGroups(groups []*shardGroup, w map[*spec.Trial]int64, n int) (*shardL
 	return l, nil
 }
 
-// toRun lists the to-run trials of shard i in plan order.
+// toRun lists the to-run trials of shard i, both sides, in plan order.
 func (l *shardLayout) toRun(p *Plan, i int) []*spec.Trial {
 	var out []*spec.Trial
-	for _, t := range p.ToRun() {
+	for _, t := range p.allToRun() {
 		if l.shard[t] == i {
 			out = append(out, t)
 		}

@@ -1,10 +1,8 @@
 package runner
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -37,6 +35,14 @@ type Side struct {
 	// Source says how the side was chosen: "flag", "merge-base",
 	// "github-event", "working-tree" or "none".
 	Source string `json:"source"`
+	// Event is the GitHub Actions event that chose the side
+	// ("pull_request", "push", "workflow_dispatch") when Source is
+	// "github-event".
+	Event string `json:"event,omitempty"`
+	// Reason says why a base is not what its event would name: a push
+	// that created its branch or rewrote it, a manual run on the default
+	// branch. "" otherwise.
+	Reason string `json:"reason,omitempty"`
 }
 
 // String names the side for people: "working tree", "main (1a2b3c4d5e6f)",
@@ -58,51 +64,6 @@ func (s Side) String() string {
 	return fmt.Sprintf("%s (%s)", s.Rev, c)
 }
 
-// pullRequestEvent is the part of a GitHub pull_request event payload
-// the plan reads.
-type pullRequestEvent struct {
-	PullRequest *struct {
-		Number int `json:"number"`
-		Base   struct {
-			Ref string `json:"ref"`
-			SHA string `json:"sha"`
-		} `json:"base"`
-		Head struct {
-			Ref string `json:"ref"`
-			SHA string `json:"sha"`
-		} `json:"head"`
-	} `json:"pull_request"`
-}
-
-// readPullRequestEvent returns the pull request of a GitHub Actions
-// pull_request (or pull_request_target) run, or nil outside one.
-func readPullRequestEvent(getenv func(string) string) (*pullRequestEvent, error) {
-	if getenv == nil {
-		return nil, nil
-	}
-	switch getenv("GITHUB_EVENT_NAME") {
-	case "pull_request", "pull_request_target":
-	default:
-		return nil, nil
-	}
-	path := getenv("GITHUB_EVENT_PATH")
-	if path == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the GitHub event (GITHUB_EVENT_PATH): %w", err)
-	}
-	var ev pullRequestEvent
-	if err := json.Unmarshal(b, &ev); err != nil {
-		return nil, fmt.Errorf("reading the GitHub event %s: %w", path, err)
-	}
-	if ev.PullRequest == nil || ev.PullRequest.Base.SHA == "" || ev.PullRequest.Head.SHA == "" {
-		return nil, fmt.Errorf("the GitHub event %s has no pull_request with base and head commits", path)
-	}
-	return &ev, nil
-}
-
 // sideRequest is what resolveSides is asked.
 type sideRequest struct {
 	base, head string
@@ -112,14 +73,16 @@ type sideRequest struct {
 	baseOptional bool
 }
 
-// resolveSides picks the commits to compare. Head: --head, else the pull
-// request's head commit inside a GitHub Actions pull_request run, else
-// the working tree. Base: --base, else the pull request's fork point
-// (the merge-base of its base and head commits, what GitHub's "Files
-// changed" shows), else the merge-base of the head (HEAD for the working
+// resolveSides picks the commits to compare (docs/plan.md, "Base and
+// head"). Head: --head, else the commit the GitHub event names (a pull
+// request's head, a push's after), else the working tree. Base: --base,
+// else what the event names: a pull request's fork point (the merge-base
+// of its base and head commits, what GitHub's "Files changed" shows), a
+// push's before commit (pushBase), nothing for a manual run on the
+// default branch; else the merge-base of the head (HEAD for the working
 // tree) with the default branch.
 func resolveSides(repo *gitrepo.Repo, req sideRequest) (base, head Side, err error) {
-	ev, err := readPullRequestEvent(req.getenv)
+	ev, err := readGitHubEvent(req.getenv)
 	if err != nil {
 		return base, head, err
 	}
@@ -131,13 +94,19 @@ func resolveSides(repo *gitrepo.Repo, req sideRequest) (base, head Side, err err
 			return base, head, revisionError("--head", req.head, err)
 		}
 		head, headCommit = Side{Kind: SideCommit, Rev: req.head, Commit: h.String(), Source: "flag"}, h
-	case ev != nil:
+	case ev.isPullRequest():
 		pr := ev.PullRequest
 		h, err := repo.Resolve(pr.Head.SHA)
 		if err != nil {
 			return base, head, revisionError("the pull request's head", pr.Head.SHA, err)
 		}
-		head, headCommit = Side{Kind: SideCommit, Rev: pr.Head.Ref, Commit: h.String(), Source: "github-event"}, h
+		head, headCommit = Side{Kind: SideCommit, Rev: pr.Head.Ref, Commit: h.String(), Source: "github-event", Event: ev.name}, h
+	case ev.isPush():
+		h, err := repo.Resolve(ev.After)
+		if err != nil {
+			return base, head, revisionError("the push's after commit", ev.After, err)
+		}
+		head, headCommit = Side{Kind: SideCommit, Rev: ev.branch(), Commit: h.String(), Source: "github-event", Event: ev.name}, h
 	default:
 		head = Side{Kind: SideWorktree, Source: "working-tree"}
 		if h, err := repo.Head(); err == nil {
@@ -152,7 +121,7 @@ func resolveSides(repo *gitrepo.Repo, req sideRequest) (base, head Side, err err
 			return base, head, revisionError("--base", req.base, err)
 		}
 		return Side{Kind: SideCommit, Rev: req.base, Commit: h.String(), Source: "flag"}, head, nil
-	case ev != nil:
+	case ev.isPullRequest():
 		pr := ev.PullRequest
 		b, err := repo.Resolve(pr.Base.SHA)
 		if err == nil {
@@ -164,7 +133,16 @@ func resolveSides(repo *gitrepo.Repo, req sideRequest) (base, head Side, err err
 			}
 			return base, head, revisionError("the pull request's base", pr.Base.SHA, err)
 		}
-		return Side{Kind: SideCommit, Rev: pr.Base.Ref, Commit: b.String(), Source: "github-event"}, head, nil
+		return Side{Kind: SideCommit, Rev: pr.Base.Ref, Commit: b.String(), Source: "github-event", Event: ev.name}, head, nil
+	case ev.isPush():
+		base, err = pushBase(repo, ev, headCommit)
+		if err != nil && req.baseOptional {
+			return Side{Kind: SideNone, Source: "none"}, head, nil
+		}
+		return base, head, err
+	case ev.isDispatch() && ev.onDefaultBranch(repo):
+		return Side{Kind: SideNone, Source: "github-event", Event: ev.name,
+			Reason: fmt.Sprintf("a manual run on the default branch (%s) has no change to compare", ev.branch())}, head, nil
 	}
 
 	base, err = defaultBase(repo, headCommit)
@@ -172,6 +150,42 @@ func resolveSides(repo *gitrepo.Repo, req sideRequest) (base, head Side, err err
 		return Side{Kind: SideNone, Source: "none"}, head, nil
 	}
 	return base, head, err
+}
+
+// pushBase is the base of a push: its before commit, when that is an
+// ancestor of the after commit here. Otherwise (the push created the
+// branch, or a force-push rewrote it, so before is gone or off to the
+// side) the base is none on the default branch (every experiment at the
+// head counts as added, so every trial without a succeeded record runs:
+// the default branch's results stay complete whatever the push dropped),
+// and on any other branch the merge-base with the default branch, as a
+// pull request from it would compare. A before commit cut off by a
+// shallow clone is an error, not a fallback: the fix is fetch-depth: 0.
+func pushBase(repo *gitrepo.Repo, ev *githubEvent, after plumbing.Hash) (Side, error) {
+	var reason string
+	switch b, err := repo.Resolve(ev.Before); {
+	case ev.Before == "" || zeroSHA(ev.Before):
+		reason = fmt.Sprintf("the push created %s", ev.branch())
+	case errors.Is(err, gitrepo.ErrShallow):
+		return Side{}, revisionError("the push's before commit", ev.Before, err)
+	case err != nil:
+		reason = fmt.Sprintf("the push's before commit %.12s is not in this clone (a force-push rewrote %s)", ev.Before, ev.branch())
+	default:
+		mb, err := repo.MergeBase(b, after)
+		if errors.Is(err, gitrepo.ErrShallow) {
+			return Side{}, revisionError("the push's before commit", ev.Before, err)
+		}
+		if err == nil && mb == b {
+			return Side{Kind: SideCommit, Rev: ev.branch(), Commit: b.String(), Source: "github-event", Event: ev.name}, nil
+		}
+		reason = fmt.Sprintf("the push's before commit %.12s is not an ancestor of its after commit (a force-push rewrote %s)", ev.Before, ev.branch())
+	}
+	if ev.onDefaultBranch(repo) {
+		return Side{Kind: SideNone, Source: "github-event", Event: ev.name, Reason: reason}, nil
+	}
+	s, err := defaultBase(repo, after)
+	s.Reason = reason
+	return s, err
 }
 
 // defaultBase is the merge-base of head with the default branch.

@@ -1,28 +1,27 @@
 package runner
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/assaylab/assay/spec"
 )
 
-// credentialName matches variables a trial does not inherit unless its
-// experiment names them in secret_env.
-var credentialName = regexp.MustCompile(`(?i)(^|_)(TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|API_?KEY|ACCESS_KEY|PRIVATE_KEY|AUTH)($|_)`)
-
 // Inherits reports whether a trial inherits the variable k from assay's
 // own environment. Every executor applies this one rule, so a trial sees
-// the same environment wherever it runs: not assay's ASSAY_* settings, not
-// the GPU variables assay (or Slurm) sets per trial, and no credential
-// (TOKEN, SECRET, PASSWORD, API_KEY, ...) unless secret_env names it.
+// the same environment wherever it runs: not assay's ASSAY_* settings
+// (ASSAY_SECRETS among them), not the GPU variables assay (or Slurm) sets
+// per trial, never a GitHub credential of the job (spec.GitHubCredentials),
+// and no other credential-looking name (CredentialName) unless its
+// experiment names it in secret_env or pass_env.
 func Inherits(k string, t *spec.Trial) bool {
 	switch {
 	case strings.HasPrefix(k, "ASSAY_"), k == "CUDA_VISIBLE_DEVICES", k == "CUDA_DEVICE_ORDER":
 		return false
-	case credentialName.MatchString(k):
-		return slices.Contains(t.SecretEnv, k)
+	case spec.GitHubCredential(k):
+		return false
+	case CredentialName(k):
+		return slices.Contains(t.SecretEnv, k) || slices.Contains(t.PassEnv, k)
 	}
 	return true
 }

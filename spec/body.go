@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -14,13 +13,15 @@ import (
 var experimentBodySchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "extends"}, {Name: "description"}, {Name: "tags"}, {Name: "command"},
-		{Name: "workdir"}, {Name: "env"}, {Name: "secret_env"}, {Name: "inputs"},
+		{Name: "workdir"}, {Name: "env"}, {Name: "secret_env"}, {Name: "pass_env"},
+		{Name: "inputs"},
 		{Name: "params"}, {Name: "seeds"}, {Name: "artifacts"}, {Name: "schedule"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "runner"},
 		{Type: "metric", LabelNames: []string{"name"}},
 		{Type: "sweep"},
+		{Type: "metrics_from"},
 	},
 }
 
@@ -42,12 +43,18 @@ type body struct {
 	metrics      []*metricBody
 	sweep        *hcl.Block
 	decodeFailed bool
-	// sources are the files whose blocks were merged into this body: the
-	// files of everything it extends, then its own.
-	sources []string
+	// base is the merged body this one was laid over (nil when it extends
+	// nothing): with file, the chain of files whose blocks were merged
+	// into it, kept as a link so that a deep chain costs one pointer a
+	// level rather than a copy of every file above it.
+	base *body
 	// readsFiles: an expression in the body calls file() or fileset(),
 	// whose results depend on the commit being read.
 	readsFiles bool
+
+	// metricsFrom is nil when there is no metrics_from block.
+	metricsFrom      hcl.Attributes
+	metricsFromRange hcl.Range
 }
 
 type metricBody struct {
@@ -72,7 +79,6 @@ func decodeBody(kind string, block *hcl.Block, mayReadFiles bool) (*body, hcl.Di
 		kind: kind, name: block.Labels[0], file: block.DefRange.Filename,
 		declRange: block.DefRange, labelRange: block.LabelRanges[0],
 	}
-	b.sources = []string{b.file}
 	b.readsFiles = mayReadFiles && callsFileFunctions(block.Body)
 	diags := checkName(b.name, kind, b.labelRange)
 	content, d := block.Body.Content(experimentBodySchema)
@@ -101,6 +107,8 @@ func decodeBody(kind string, block *hcl.Block, mayReadFiles bool) (*body, hcl.Di
 				continue
 			}
 			b.sweep = blk
+		case "metrics_from":
+			diags = append(diags, b.addMetricsFrom(blk)...)
 		case "metric":
 			name := blk.Labels[0]
 			if first, dup := seenMetric[name]; dup {
@@ -113,6 +121,10 @@ func decodeBody(kind string, block *hcl.Block, mayReadFiles bool) (*body, hcl.Di
 			diags = append(diags, d...)
 			b.metrics = append(b.metrics, &metricBody{name: name, attrs: c.Attributes, declRange: blk.DefRange})
 		}
+	}
+	if len(b.metrics) > MaxMetrics {
+		diags = append(diags, tooManyMetrics(b, len(b.metrics)))
+		b.metrics = b.metrics[:MaxMetrics]
 	}
 	b.decodeFailed = diags.HasErrors()
 	return b, diags
@@ -209,6 +221,11 @@ func (r *resolver) resolve(b *body) *body {
 		return nil
 	}
 	m := merge(base, b)
+	if len(m.metrics) > MaxMetrics {
+		r.diags = append(r.diags, tooManyMetrics(b, len(m.metrics)))
+		r.done[b] = nil
+		return nil
+	}
 	r.done[b] = m
 	return m
 }
@@ -216,10 +233,16 @@ func (r *resolver) resolve(b *body) *body {
 // merge lays child over base: the child's attributes win, runner
 // attributes merge one by one, metric blocks merge by name (attribute by
 // attribute), and a child's sweep replaces the base's whole.
+//
+// Its cost is bounded by the number of attribute names and metrics, not
+// by the depth of the chain above base: a child without metric blocks
+// shares the base's list, so a chain of thousands of templates stays
+// linear in time and memory.
 func merge(base, child *body) *body {
 	m := *child
 	m.extends = nil
-	m.attrs = hcl.Attributes{}
+	m.base = base
+	m.attrs = make(hcl.Attributes, len(base.attrs)+len(child.attrs))
 	for k, v := range base.attrs {
 		m.attrs[k] = v
 	}
@@ -238,35 +261,49 @@ func merge(base, child *body) *body {
 			m.runnerRange = base.runnerRange
 		}
 	}
-	m.metrics = nil
-	index := map[string]int{}
-	for _, mb := range base.metrics {
-		index[mb.name] = len(m.metrics)
-		m.metrics = append(m.metrics, mb)
+	m.metrics = mergeMetrics(base.metrics, child.metrics)
+	if m.sweep == nil {
+		m.sweep = base.sweep
 	}
-	for _, mb := range child.metrics {
+	mergeMetricsFrom(&m, base, child)
+	m.decodeFailed = base.decodeFailed || child.decodeFailed
+	m.readsFiles = base.readsFiles || child.readsFiles
+	return &m
+}
+
+// mergeMetrics lays the child's metric blocks over the base's. The base's
+// list is returned as it is when the child adds nothing; lists are never
+// changed once built, so sharing them is safe.
+func mergeMetrics(base, child []*metricBody) []*metricBody {
+	if len(child) == 0 {
+		return base
+	}
+	if len(base) == 0 {
+		return child
+	}
+	out := make([]*metricBody, 0, len(base)+len(child))
+	out = append(out, base...)
+	index := make(map[string]int, len(base))
+	for i, mb := range base {
+		index[mb.name] = i
+	}
+	for _, mb := range child {
 		i, ok := index[mb.name]
 		if !ok {
-			index[mb.name] = len(m.metrics)
-			m.metrics = append(m.metrics, mb)
+			index[mb.name] = len(out)
+			out = append(out, mb)
 			continue
 		}
 		merged := &metricBody{name: mb.name, attrs: hcl.Attributes{}, declRange: mb.declRange}
-		for k, v := range m.metrics[i].attrs {
+		for k, v := range out[i].attrs {
 			merged.attrs[k] = v
 		}
 		for k, v := range mb.attrs {
 			merged.attrs[k] = v
 		}
-		m.metrics[i] = merged
+		out[i] = merged
 	}
-	if m.sweep == nil {
-		m.sweep = base.sweep
-	}
-	m.decodeFailed = base.decodeFailed || child.decodeFailed
-	m.sources = append(slices.Clone(base.sources), child.sources...)
-	m.readsFiles = base.readsFiles || child.readsFiles
-	return &m
+	return out
 }
 
 // callsFileFunctions reports whether an expression in b calls file() or

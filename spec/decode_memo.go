@@ -2,7 +2,6 @@ package spec
 
 import (
 	"crypto/sha256"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
@@ -24,8 +23,9 @@ import (
 type decodeKey struct {
 	name    string
 	partial bool
-	// sources lists each source file's path and content hash.
-	sources string
+	// sources is the digest of each source file's path and content hash,
+	// up the extends chain (sourcesDigest).
+	sources [sha256.Size]byte
 	context [sha256.Size]byte
 }
 
@@ -67,14 +67,17 @@ type sharedDecoder struct {
 	// when it could not be taken, and nothing is shared.
 	context [sha256.Size]byte
 	ok      bool
+
+	mu      sync.Mutex
+	digests map[*body][sha256.Size]byte
 }
 
 // decode decodes the merged body m (declared as b), or returns what an
 // earlier load decoded from the same sources in the same context.
-func (d *sharedDecoder) decode(b, m *body, ctx *hcl.EvalContext, partial bool) (*Experiment, hcl.Diagnostics) {
+func (d *sharedDecoder) decode(b, m *body, ctx *hcl.EvalContext, partial bool, metrics *metricMemo) (*Experiment, hcl.Diagnostics) {
 	key, ok := d.key(m, partial)
 	if !ok {
-		return decodeMerged(b, m, ctx, partial)
+		return decodeMerged(b, m, ctx, partial, metrics)
 	}
 	c := d.cache
 	c.mu.Lock()
@@ -84,7 +87,7 @@ func (d *sharedDecoder) decode(b, m *body, ctx *hcl.EvalContext, partial bool) (
 		c.decoded[key] = entry
 	}
 	c.mu.Unlock()
-	entry.once.Do(func() { entry.e, entry.diags = decodeMerged(b, m, ctx, partial) })
+	entry.once.Do(func() { entry.e, entry.diags = decodeMerged(b, m, ctx, partial, metrics) })
 	return entry.e, entry.diags
 }
 
@@ -94,26 +97,55 @@ func (d *sharedDecoder) key(m *body, partial bool) (decodeKey, bool) {
 	if d == nil || !d.ok || m.readsFiles {
 		return decodeKey{}, false
 	}
-	var sources strings.Builder
-	for _, path := range m.sources {
-		f := d.files[path]
+	sources, ok := d.sourcesDigest(m)
+	if !ok {
+		return decodeKey{}, false
+	}
+	return decodeKey{name: m.name, partial: partial, sources: sources, context: d.context}, true
+}
+
+// sourcesDigest hashes the path and content of each file merged into m:
+// the digest of its base, then its own file. Digests are kept per body,
+// so the bodies of a chain of any depth cost one hash each.
+func (d *sharedDecoder) sourcesDigest(m *body) ([sha256.Size]byte, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.digests == nil {
+		d.digests = map[*body][sha256.Size]byte{}
+	}
+	var chain []*body
+	var sum [sha256.Size]byte
+	for b := m; b != nil; b = b.base {
+		if known, ok := d.digests[b]; ok {
+			sum = known
+			break
+		}
+		chain = append(chain, b)
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		b := chain[i]
+		f := d.files[b.file]
 		if f == nil {
-			return decodeKey{}, false
+			return sum, false
 		}
 		e := d.cache.entry(f)
 		if e == nil {
-			return decodeKey{}, false
+			return sum, false
 		}
-		sources.WriteString(path)
-		sources.WriteByte(0)
-		sources.Write(e.key.sum[:])
+		h := sha256.New()
+		h.Write(sum[:])
+		h.Write([]byte(b.file))
+		h.Write([]byte{0})
+		h.Write(e.key.sum[:])
+		copy(sum[:], h.Sum(nil))
+		d.digests[b] = sum
 	}
-	return decodeKey{name: m.name, partial: partial, sources: sources.String(), context: d.context}, true
+	return sum, true
 }
 
 // decodeMerged decodes m, declared as b.
-func decodeMerged(b, m *body, ctx *hcl.EvalContext, partial bool) (*Experiment, hcl.Diagnostics) {
-	e, diags := decodeExperiment(m, ctx, partial)
+func decodeMerged(b, m *body, ctx *hcl.EvalContext, partial bool, metrics *metricMemo) (*Experiment, hcl.Diagnostics) {
+	e, diags := decodeExperiment(m, ctx, partial, metrics)
 	if b.extends != nil {
 		e.Extends = b.extends.String()
 	}

@@ -16,6 +16,16 @@
 // Files are read through an fs.FS rooted at the repository, so the same code
 // reads a working tree (os.Root) or a git commit (the runner's tree FS).
 //
+// Specs are read before anyone reviews them (assay plan runs on a fork's
+// pull request), so loading costs time in proportion to what a spec says,
+// never more (limits.go): chains of extends and of locals are linear, and
+// what a few bytes can multiply is capped, each cap with an error that
+// names it: trials per experiment (sweep { max_trials }), trials in all
+// (project { max_trials }, DefaultMaxTotalTrials), metric blocks per
+// experiment (MaxMetrics), the size of a local's value (MaxValueSize),
+// plus the file size and nesting limits of files.go. A reference to an undeclared var.X or local.X is reported as
+// such, naming the block to add (undeclared.go).
+//
 // Expansion turns an experiment into trials: params ⊕ each sweep point ⊕ each
 // seed. A trial's key (trial_key.go) is the SHA-256 of a canonical encoding of
 // everything that decides its result.

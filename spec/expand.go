@@ -296,6 +296,7 @@ func (e *Experiment) Trials(inputs string) ([]*Trial, hcl.Diagnostics) {
 	out := make([]*Trial, 0, len(points)*len(e.Seeds))
 	labels := sortedUnique(e.Runner.Labels)
 	secret := sortedUnique(e.SecretEnv)
+	pass := sortedUnique(e.PassEnv)
 	runner := e.Runner
 	runner.Labels = labels
 	cmdScope, envScope, wdScope := scopeOf(e.command), scopeOf(e.env), scopeOf(e.workdir)
@@ -376,6 +377,7 @@ func (e *Experiment) Trials(inputs string) ([]*Trial, hcl.Diagnostics) {
 				Command:    cmd,
 				Env:        ev,
 				SecretEnv:  secret,
+				PassEnv:    pass,
 				Workdir:    workdir,
 				Runner:     runner,
 				Inputs:     inputs,

@@ -200,7 +200,7 @@ func TestFunctionsReadTheRepository(t *testing.T) {
 	if trials[0].Workdir != "models/mlp" || trials[0].Runner.GPUs != 1 {
 		t.Errorf("template from another file not applied: %+v", trials[0])
 	}
-	if p.Settings.ResultsBranch != "ml/results" || p.GitHub.ApprovalLabel != "safe-to-run" {
+	if p.Settings.ResultsBranch != "ml/results" || p.Settings.MaxTrials != 5000 || p.GitHub.ApprovalLabel != DefaultApprovalLabel {
 		t.Errorf("settings: %+v %+v", p.Settings, p.GitHub)
 	}
 	s := p.Executor("slurm")

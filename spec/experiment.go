@@ -27,6 +27,10 @@ type Experiment struct {
 	// from assay's own environment. Their values never enter a key, a
 	// record or any output.
 	SecretEnv []string
+	// PassEnv names variables of assay's environment that look like
+	// credentials but are not (a false positive of the runner's filter),
+	// so the trial inherits them like any other variable.
+	PassEnv []string
 	// Inputs are globs of what the trials read; nil means the default (the
 	// spec file and workdir/**), which the runner resolves at a commit.
 	Inputs []string
@@ -38,6 +42,8 @@ type Experiment struct {
 	Seeds   []int64
 	Runner  Runner
 	Metrics []*Metric
+	// MetricsFrom is nil when the experiment has no metrics_from block.
+	MetricsFrom *MetricsFrom
 	// Artifacts are globs, relative to the workdir, of files worth keeping.
 	Artifacts []string
 	// Schedule is a normalised cron expression, or "" when the experiment
@@ -49,8 +55,11 @@ type Experiment struct {
 	// evaluated per trial.
 	command, env, workdir *hcl.Attribute
 	ctx                   *hcl.EvalContext
-	fastOnce              sync.Once
-	fast                  *fastCommand
+	// trialCount is how many trials the experiment expands to, known
+	// without expanding it; 0 when it did not decode cleanly.
+	trialCount int
+	fastOnce   sync.Once
+	fast       *fastCommand
 }
 
 // DefaultSeeds are run when an experiment lists no seeds.
@@ -142,7 +151,10 @@ func exprSource(a *hcl.Attribute) string {
 
 // decodeExperiment turns a merged body into an Experiment. partial is set
 // for templates, whose required attributes may come from the experiment.
-func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool) (*Experiment, hcl.Diagnostics) {
+//
+// metrics, when set, shares decoded metric lists between the bodies of one
+// load that inherit the same list.
+func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool, metrics *metricMemo) (*Experiment, hcl.Diagnostics) {
 	e := &Experiment{
 		Name: b.name, File: b.file, DeclRange: b.declRange, ctx: ctx,
 		Params: cty.EmptyObjectVal, Seeds: DefaultSeeds,
@@ -164,16 +176,23 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool) (*Experiment,
 			e.Tags = v
 		}
 	}
+	paramsFailed := false
 	if a := attrs["params"]; a != nil {
 		v, d := decodeParams(a, ctx)
 		diags = append(diags, d...)
 		if v != cty.NilVal {
 			e.Params = v
 		}
+		paramsFailed = d.HasErrors()
 	}
 	paramVals := e.Params.AsValueMap()
 	if paramVals == nil {
 		paramVals = map[string]cty.Value{}
+	}
+	if paramsFailed {
+		// Which params exist is unknown: say nothing about references to
+		// them rather than call each one undeclared.
+		paramVals = nil
 	}
 	if a := attrs["seeds"]; a != nil {
 		v, ok, d := evalIntList(a, ctx)
@@ -189,8 +208,20 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool) (*Experiment,
 		if ok {
 			for _, name := range v {
 				diags = append(diags, checkEnvName(a, name)...)
+				diags = append(diags, checkPassable(a, name)...)
 			}
 			e.SecretEnv = v
+		}
+	}
+	if a := attrs["pass_env"]; a != nil {
+		v, ok, d := evalStringList(a, ctx)
+		diags = append(diags, d...)
+		if ok {
+			for _, name := range v {
+				diags = append(diags, checkEnvName(a, name)...)
+				diags = append(diags, checkPassable(a, name)...)
+			}
+			e.PassEnv = v
 		}
 	}
 	if a := attrs["inputs"]; a != nil {
@@ -236,7 +267,10 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool) (*Experiment,
 		diags = append(diags, d...)
 		e.Runner = r
 	}
-	diags = append(diags, e.decodeMetrics(b, ctx, partial)...)
+	ms, d := metrics.decode(b.metrics, ctx, partial)
+	diags = append(diags, d...)
+	e.Metrics = ms
+	diags = append(diags, e.decodeMetricsFrom(b, ctx, paramVals)...)
 	if b.sweep != nil {
 		s, d := decodeSweepBlock(b.sweep, paramVals, ctx)
 		diags = append(diags, d...)
@@ -264,28 +298,6 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool) (*Experiment,
 		diags = append(diags, e.checkTrialCount(b)...)
 	}
 	return e, diags
-}
-
-func (e *Experiment) decodeMetrics(b *body, ctx *hcl.EvalContext, partial bool) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	var primary *Metric
-	for _, mb := range b.metrics {
-		m, d := decodeMetricAttrs(mb.name, mb.attrs, mb.declRange, ctx, partial)
-		diags = append(diags, d...)
-		if m.Primary {
-			if primary != nil {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Two primary metrics",
-					Detail:   fmt.Sprintf("Metrics %q and %q are both primary; a sweep is ranked by one.", primary.Name, m.Name),
-					Subject:  mb.attrs["primary"].Expr.Range().Ptr(),
-				})
-			}
-			primary = m
-		}
-		e.Metrics = append(e.Metrics, m)
-	}
-	return diags
 }
 
 func decodeParams(a *hcl.Attribute, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
@@ -378,7 +390,7 @@ func checkTrialRefs(a *hcl.Attribute, params map[string]cty.Value) hcl.Diagnosti
 				name = step.Key.AsString()
 			}
 		}
-		if _, ok := params[name]; !ok {
+		if _, ok := params[name]; !ok && params != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError, Summary: "Reference to undeclared param",
 				Detail:  fmt.Sprintf("param.%s is not declared in params%s.", name, didYouMean(name, keysOf(params))),
@@ -411,6 +423,7 @@ func (e *Experiment) checkTrialCount(b *body) hcl.Diagnostics {
 	}
 	n := points * len(e.Seeds)
 	if n <= limit {
+		e.trialCount = n
 		return nil
 	}
 	hint := "set max_trials in the sweep block if you mean it"

@@ -184,6 +184,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 		diags   hcl.Diagnostics
 	}
 	r := newResolver(templates, experiments)
+	metrics := &metricMemo{}
 	var jobs []*job
 	for _, b := range tmplOrder {
 		if m := r.resolve(b); m != nil {
@@ -197,7 +198,10 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 	}
 	onAllCores(len(jobs), func(i int) {
 		j := jobs[i]
-		j.e, j.diags = shared.decode(j.b, j.m, ctx, j.partial)
+		j.e, j.diags = shared.decode(j.b, j.m, ctx, j.partial, metrics)
+		if j.partial {
+			j.e = nil // a template's decoding is kept only for its diagnostics
+		}
 	})
 	for _, j := range jobs {
 		diags = append(diags, j.diags...)
@@ -209,6 +213,8 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, hcl.Diagnostics) {
 	}
 	diags = append(diags, r.diags...)
 	sort.Slice(p.Experiments, func(i, j int) bool { return p.Experiments[i].Name < p.Experiments[j].Name })
+	diags = append(diags, p.checkTotalTrials()...)
+	explainUndeclared(diags, p.Variables, locals)
 	return p, dedupe(diags)
 }
 

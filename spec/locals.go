@@ -18,19 +18,31 @@ type localDef struct {
 // evalLocals evaluates every local in an order where each comes after the
 // locals it refers to, so declaration order across files never matters. A
 // cycle is reported once, at each local on it.
+//
+// Each local is evaluated in a context that holds only the locals it
+// refers to, so a chain of n locals costs time linear in n; a context of
+// every local evaluated so far would be rebuilt n times.
 func evalLocals(defs map[string]*localDef, ctx *hcl.EvalContext) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	deps := make(map[string][]string, len(defs))
+	// refs counts each local's references to each other, a reference
+	// used twice counting twice: what a template of them can add up to.
+	refs := make(map[string]map[string]int, len(defs))
 	for name, def := range defs {
+		refs[name] = map[string]int{}
 		for _, tr := range def.attr.Expr.Variables() {
 			if tr.RootName() != "local" || len(tr) < 2 {
 				continue
 			}
 			if at, ok := tr[1].(hcl.TraverseAttr); ok {
-				deps[name] = append(deps[name], at.Name)
+				if refs[name][at.Name] == 0 {
+					deps[name] = append(deps[name], at.Name)
+				}
+				refs[name][at.Name]++
 			}
 		}
 	}
+	sizes := make(map[string]int, len(defs))
 
 	values := make(map[string]cty.Value, len(defs))
 	state := map[string]int{} // 0 new, 1 visiting, 2 done
@@ -71,11 +83,33 @@ func evalLocals(defs map[string]*localDef, ctx *hcl.EvalContext) (map[string]cty
 			state[name] = 2
 			return
 		}
-		ctx.Variables["local"] = cty.ObjectVal(values)
-		v, d := def.attr.Expr.Value(ctx)
+		scope := make(map[string]cty.Value, len(deps[name]))
+		inputs := 0
+		for _, dep := range deps[name] {
+			if v, ok := values[dep]; ok {
+				scope[dep] = v
+				inputs += sizes[dep] * refs[name][dep]
+			}
+		}
+		if inputs > MaxValueSize {
+			// Each local a few bytes long can double the one before:
+			// thirty of them make gigabytes. Refuse before building it.
+			diags = append(diags, valueTooLarge(def, inputs))
+			values[name], state[name] = cty.DynamicVal, 2
+			return
+		}
+		local := ctx.NewChild()
+		local.Variables = map[string]cty.Value{"local": cty.ObjectVal(scope)}
+		v, d := def.attr.Expr.Value(local)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			v = cty.DynamicVal
+		}
+		if n, over := valueSize(v, MaxValueSize); over {
+			diags = append(diags, valueTooLarge(def, 0))
+			v = cty.DynamicVal
+		} else {
+			sizes[name] = n
 		}
 		values[name] = v
 		state[name] = 2

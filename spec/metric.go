@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -22,6 +23,10 @@ type Metric struct {
 	// Pattern, when set, scrapes the metric from stdout: the first capture
 	// group of each matching line is one point of the series.
 	Pattern *regexp.Regexp
+	// Tag, when set, names what the files of metrics_from call this
+	// metric (a TensorBoard tag, a CSV column, a log_history key, an MLflow
+	// key), when that is not its name.
+	Tag string
 	// Primary marks the metric that ranks the configs of a sweep.
 	Primary   bool
 	DeclRange hcl.Range
@@ -34,7 +39,7 @@ var (
 )
 
 var metricBlockSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "goal"}, {Name: "summary"}, {Name: "tolerance"}, {Name: "pattern"}, {Name: "primary"}},
+	Attributes: []hcl.AttributeSchema{{Name: "goal"}, {Name: "summary"}, {Name: "tolerance"}, {Name: "pattern"}, {Name: "primary"}, {Name: "tag"}},
 }
 
 // partial is set for templates, where the goal may come from the
@@ -113,6 +118,9 @@ func decodeMetricAttrs(name string, attrs hcl.Attributes, declRange hcl.Range, c
 			}
 		}
 	}
+	if a := attrs["tag"]; a != nil {
+		diags = append(diags, m.decodeTag(a, attrs["pattern"], ctx)...)
+	}
 	if a := attrs["primary"]; a != nil {
 		b, ok, d := evalBool(a, ctx)
 		diags = append(diags, d...)
@@ -121,4 +129,106 @@ func decodeMetricAttrs(name string, attrs hcl.Attributes, declRange hcl.Range, c
 		}
 	}
 	return m, diags
+}
+
+// metricMemo decodes each list of metric blocks, and each block, once per
+// load. Every experiment that extends a template without adding metrics
+// has the very list of the template, and a template that adds one metric
+// to its base's shares the rest of its blocks, so a template extended by
+// thousands of experiments, or a chain of thousands of templates, costs
+// each block one decoding. A nil memo decodes every time.
+type metricMemo struct {
+	mu     sync.Mutex
+	lists  map[metricListKey]*decodedMetrics
+	blocks map[metricKey]decodedMetric
+}
+
+// metricListKey names a list by where it starts in memory and its length:
+// lists are never changed once built, so the same start and length mean
+// the same list. (Two lists that merely begin with the same block, such
+// as two children that each add their own metric to one template's, live
+// in different arrays.)
+type metricListKey struct {
+	start   **metricBody
+	n       int
+	partial bool
+}
+
+type metricKey struct {
+	mb      *metricBody
+	partial bool
+}
+
+type decodedMetrics struct {
+	once    sync.Once
+	metrics []*Metric
+	diags   hcl.Diagnostics
+}
+
+type decodedMetric struct {
+	m     *Metric
+	diags hcl.Diagnostics
+}
+
+func (c *metricMemo) decode(list []*metricBody, ctx *hcl.EvalContext, partial bool) ([]*Metric, hcl.Diagnostics) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	if c == nil {
+		return decodeMetrics(list, func(mb *metricBody) (*Metric, hcl.Diagnostics) {
+			return decodeMetricAttrs(mb.name, mb.attrs, mb.declRange, ctx, partial)
+		})
+	}
+	key := metricListKey{start: &list[0], n: len(list), partial: partial}
+	c.mu.Lock()
+	if c.lists == nil {
+		c.lists, c.blocks = map[metricListKey]*decodedMetrics{}, map[metricKey]decodedMetric{}
+	}
+	d := c.lists[key]
+	if d == nil {
+		d = &decodedMetrics{}
+		c.lists[key] = d
+	}
+	c.mu.Unlock()
+	d.once.Do(func() {
+		d.metrics, d.diags = decodeMetrics(list, func(mb *metricBody) (*Metric, hcl.Diagnostics) {
+			k := metricKey{mb, partial}
+			c.mu.Lock()
+			got, ok := c.blocks[k]
+			c.mu.Unlock()
+			if !ok {
+				got.m, got.diags = decodeMetricAttrs(mb.name, mb.attrs, mb.declRange, ctx, partial)
+				c.mu.Lock()
+				c.blocks[k] = got
+				c.mu.Unlock()
+			}
+			return got.m, got.diags
+		})
+	})
+	return d.metrics, d.diags
+}
+
+// decodeMetrics decodes a body's metric blocks with one; at most one may
+// be primary.
+func decodeMetrics(list []*metricBody, one func(*metricBody) (*Metric, hcl.Diagnostics)) ([]*Metric, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	var primary *Metric
+	out := make([]*Metric, 0, len(list))
+	for _, mb := range list {
+		m, d := one(mb)
+		diags = append(diags, d...)
+		if m.Primary {
+			if primary != nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Two primary metrics",
+					Detail:   fmt.Sprintf("Metrics %q and %q are both primary; a sweep is ranked by one.", primary.Name, m.Name),
+					Subject:  mb.attrs["primary"].Expr.Range().Ptr(),
+				})
+			}
+			primary = m
+		}
+		out = append(out, m)
+	}
+	return out, diags
 }

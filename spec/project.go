@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -31,7 +32,20 @@ type Settings struct {
 	// ArtifactStore is a blob URL (file://, s3://, gs://, azblob://) for run
 	// artifacts; empty means a directory under .git/assay/.
 	ArtifactStore string
+	// MaxTrials is the most trials all experiments together may expand
+	// to (project { max_trials }); DefaultMaxTotalTrials unless set.
+	MaxTrials int
+	// maxTrialsRange is where max_trials is set, for the error that names
+	// it; nil when it is not.
+	maxTrialsRange *hcl.Range
 }
+
+// DefaultMaxTotalTrials is the most trials all of a project's experiments
+// together may expand to unless project { max_trials } says otherwise. The
+// per-experiment limit (DefaultMaxTrials) alone lets a spec of a few KiB
+// ask for millions of trials over many experiments; every plan of such a
+// spec would spend minutes and gigabytes before running anything.
+const DefaultMaxTotalTrials = 100000
 
 var projectBlockSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
@@ -39,6 +53,7 @@ var projectBlockSchema = &hcl.BodySchema{
 		{Name: "results_branch"},
 		{Name: "results_repo"},
 		{Name: "artifact_store"},
+		{Name: "max_trials"},
 	},
 }
 
@@ -46,6 +61,7 @@ func defaultSettings() Settings {
 	return Settings{
 		Experiments:   append([]string(nil), DefaultExperiments...),
 		ResultsBranch: DefaultResultsBranch,
+		MaxTrials:     DefaultMaxTotalTrials,
 	}
 }
 
@@ -105,6 +121,13 @@ func decodeProjectBlock(block *hcl.Block, ctx *hcl.EvalContext) (Settings, hcl.D
 		diags = append(diags, d...)
 		if ok {
 			s.ArtifactStore = r
+		}
+	}
+	if a := content.Attributes["max_trials"]; a != nil {
+		n, ok, d := evalInt(a, ctx, 1, math.MaxInt32)
+		diags = append(diags, d...)
+		if ok {
+			s.MaxTrials, s.maxTrialsRange = int(n), a.Expr.Range().Ptr()
 		}
 	}
 	return s, diags

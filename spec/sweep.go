@@ -114,7 +114,7 @@ func decodeSweepBlock(block *hcl.Block, params map[string]cty.Value, ctx *hcl.Ev
 			continue
 		}
 		seen[name] = pb.LabelRanges[0]
-		if _, declared := params[name]; !declared {
+		if _, declared := params[name]; !declared && params != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Sweep over an undeclared param",

@@ -24,6 +24,10 @@ type Trial struct {
 	Env map[string]string
 	// SecretEnv names variables passed through from assay's environment.
 	SecretEnv []string
+	// PassEnv names credential-looking variables the trial inherits all
+	// the same (see Experiment.PassEnv). Not in the key: like the values
+	// of the inherited environment, they describe the machine.
+	PassEnv []string
 	// Workdir is relative to the repository root ("." for the root).
 	Workdir string
 	Runner  Runner

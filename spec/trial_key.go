@@ -28,8 +28,9 @@ const KeyVersion = "assay.trial/v1"
 // fingerprint from the runner.
 //
 // Not in the key, because they do not change what a trial computes:
-// description, tags, metrics and their goals, artifacts, schedule, timeout
-// and retries. Layout does not matter either: keys come from evaluated
+// description, tags, metrics and their goals, artifacts, schedule, timeout,
+// retries and pass_env (it un-filters a variable of the machine's
+// environment, whose values are never in the key either). Layout does not matter either: keys come from evaluated
 // values, so reformatting, comments and attribute order never change them.
 type keyDoc struct {
 	Command    []string          `json:"command"`

@@ -9,10 +9,11 @@ import (
 )
 
 // applyForkGate holds a plan inside a workflow run for a fork's pull
-// request that no maintainer approved: it plans no trials and says why.
-// The settings come from the base's assay.hcl, never the head's, which
-// the fork's author controls. Outside a pull request it does nothing and
-// asks GitHub nothing.
+// request whose head commit no maintainer approved: it plans no trials
+// and says why. The settings come from the base's assay.hcl, never the
+// head's, which the fork's author controls. An error from GitHub fails
+// the command, so nothing runs. Outside a pull request it does nothing
+// and asks GitHub nothing.
 func applyForkGate(f *Factory, plan *runner.Plan) error {
 	cfg, err := github.ConfigFromEnv(f.Getenv)
 	if err != nil || cfg.EventPath == "" {
@@ -33,9 +34,16 @@ func applyForkGate(f *Factory, plan *runner.Plan) error {
 	if plan.BaseProject != nil {
 		settings = plan.BaseProject.GitHub
 	}
-	d, err := github.CheckFork(f.Context, client, ev, settings.AllowForks, settings.ApprovalLabel)
+	// The approval must name the commit that would run: the plan's head.
+	head := ""
+	if plan.Head.Kind == runner.SideCommit {
+		head = plan.Head.Commit
+	}
+	d, err := github.CheckFork(f.Context, client, github.ForkCheck{
+		Event: ev, Head: head, AllowForks: settings.AllowForks, Label: settings.ApprovalLabel,
+	})
 	if err != nil {
-		return fmt.Errorf("checking whether a maintainer approved this fork's pull request: %w", err)
+		return fmt.Errorf("checking whether a maintainer approved this fork's pull request, so running none of its trials: %w", err)
 	}
 	if d.Reason != "" {
 		fmt.Fprintf(f.IO.ErrOut, "assay: %s\n", d.Reason)
@@ -44,9 +52,7 @@ func applyForkGate(f *Factory, plan *runner.Plan) error {
 		}
 	}
 	if !d.Allowed {
-		for _, e := range plan.Experiments {
-			e.Selected, e.ToRun, e.Reused = false, nil, nil
-		}
+		plan.Clear()
 	}
 	return nil
 }

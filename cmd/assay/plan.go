@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"sort"
@@ -23,6 +24,7 @@ type planOptions struct {
 	base, head     string
 	all, scheduled bool
 	rerun          bool
+	withBaseline   bool
 	experiments    []string
 	shard          string
 	format         string
@@ -48,9 +50,21 @@ are reused, not run again (unless --rerun).
 
 --head defaults to the working tree, uncommitted edits included; --base to
 the merge-base of the head with the default branch (origin/HEAD, main or
-master). Inside a GitHub Actions pull_request run both default to the pull
-request's. Revisions are anything git rev-parse takes: branches, tags, short
-SHAs, HEAD~2.
+master). Revisions are anything git rev-parse takes: branches, tags, short
+SHAs, HEAD~2. Inside GitHub Actions the event chooses (GITHUB_EVENT_PATH):
+
+  pull_request       the pull request's head against its fork point
+  push               the push's after commit against its before commit; when
+                     before is unusable (the push created the branch, or a
+                     force-push rewrote it) the default branch has no base
+                     (every trial without a result runs), another branch
+                     its merge-base with the default branch
+  workflow_dispatch  on the default branch, no base; elsewhere the merge-base
+
+--with-baseline (on by default in a pull_request run) also plans the base
+side: the base commit's trials of modified and removed experiments that
+have no succeeded run. They share the matrix with the head's, and assay run
+runs them from the base commit's files, so the comparison has both sides.
 
 --format github-matrix prints the JSON a GitHub Actions strategy.matrix
 takes: one job per shard, each with runs-on (self-hosted and the trials'
@@ -60,6 +74,7 @@ the outputs matrix and has_trials to $GITHUB_OUTPUT.`,
   assay plan --base main~3 --head HEAD
   assay plan --all --format json | jq '.trials[].key'
   assay plan --experiment 'resnet*' --rerun
+  assay plan --base main --with-baseline
   assay plan --format github-matrix --max-shards 8
   assay plan --shard 2/5`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,6 +88,7 @@ the outputs matrix and has_trials to $GITHUB_OUTPUT.`,
 				return usageErrorf("--all and --scheduled select differently; use one")
 			}
 			opts.maxShardsSet, opts.shardSizeSet = cmd.Flags().Changed("max-shards"), cmd.Flags().Changed("shard-size")
+			opts.withBaseline = withBaseline(f, cmd, opts.withBaseline)
 			if (opts.maxShardsSet || opts.shardSizeSet) && opts.format != "github-matrix" {
 				return usageErrorf("--max-shards and --shard-size shape --format github-matrix")
 			}
@@ -99,6 +115,7 @@ the outputs matrix and has_trials to $GITHUB_OUTPUT.`,
 	fl.BoolVar(&opts.all, "all", false, "select every experiment, changed or not")
 	fl.BoolVar(&opts.scheduled, "scheduled", false, "select the experiments with a schedule, and rerun them")
 	fl.BoolVar(&opts.rerun, "rerun", false, "run selected trials even when a run of their key is recorded")
+	fl.BoolVar(&opts.withBaseline, "with-baseline", false, withBaselineUsage)
 	fl.StringArrayVar(&opts.experiments, "experiment", nil, "only experiments whose name matches `GLOB` (repeatable)")
 	fl.StringVar(&opts.shard, "shard", "", "show only shard `I/N` of the plan, as assay run --shard runs it")
 	fl.StringVar(&opts.format, "format", "table", "output format: `table`, json or github-matrix")
@@ -135,7 +152,7 @@ func runPlan(opts *planOptions) error {
 	plan, diags, err := runner.BuildPlan(f.Context, repo, runner.PlanOptions{
 		ProjectDir: ws.root, Base: opts.base, Head: opts.head, Getenv: f.Getenv,
 		All: opts.all, Scheduled: opts.scheduled, Rerun: opts.rerun, Experiments: opts.experiments,
-		Vars: vv, Artifacts: artifactSource(f, ws),
+		WithBaseline: opts.withBaseline, Vars: vv, Artifacts: artifactSource(f, ws),
 	})
 	if err != nil {
 		return err
@@ -221,18 +238,26 @@ func writePlanTable(f *Factory, plan *runner.Plan) error {
 	if plan.OnlyShard != "" {
 		fmt.Fprintf(w, "Shard: %s\n", plan.OnlyShard)
 	}
+	sum := plan.Summary()
+	withBase := sum.BaseToRun+sum.BaseReused > 0
 	var rows [][]string
 	for _, e := range plan.Experiments {
 		if e.Status == runner.ExperimentUnchanged && !e.Selected {
 			continue
 		}
-		rows = append(rows, []string{
-			e.Name, string(e.Status), fmt.Sprint(len(e.HeadTrials)), fmt.Sprint(len(e.ToRun)), fmt.Sprint(len(e.Reused)), e.File(),
-		})
+		row := []string{e.Name, string(e.Status), fmt.Sprint(len(e.HeadTrials)), fmt.Sprint(len(e.ToRun)), fmt.Sprint(len(e.Reused))}
+		if withBase {
+			row = append(row, fmt.Sprint(len(e.BaseToRun)))
+		}
+		rows = append(rows, append(row, e.File()))
 	}
 	if len(rows) > 0 {
 		fmt.Fprintln(w)
-		if err := writeTable(w, []string{"experiment", "status", "trials", "run", "reused", "file"}, rows); err != nil {
+		header := []string{"experiment", "status", "trials", "run", "reused"}
+		if withBase {
+			header = append(header, "base run")
+		}
+		if err := writeTable(w, append(header, "file"), rows); err != nil {
 			return err
 		}
 	}
@@ -256,21 +281,47 @@ func writePlanTable(f *Factory, plan *runner.Plan) error {
 			return err
 		}
 	}
-	trials := plan.ToRun()
-	if len(trials) > 0 {
-		fmt.Fprintln(w)
-		rows := make([][]string, 0, len(trials))
-		for _, t := range trials {
-			rows = append(rows, []string{
-				t.Experiment, formatParams(t.Params), fmt.Sprint(t.Seed),
-				strings.Join(t.Runner.Labels, ","), fmt.Sprint(t.Runner.GPUs), t.ShortKey(),
-			})
-		}
-		if err := writeTable(w, []string{"experiment", "params", "seed", "labels", "gpus", "key"}, rows); err != nil {
-			return err
+	if err := writePlanTrials(w, plan, sum.BaseToRun > 0); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%s\n", summaryLine(sum))
+	return nil
+}
+
+// writePlanTrials prints the trials to run, experiment by experiment;
+// with a base side, a side column tells base from head, and a note says
+// where the base's trials run from.
+func writePlanTrials(w io.Writer, plan *runner.Plan, withBase bool) error {
+	var rows [][]string
+	add := func(side string, ts []*spec.Trial) {
+		for _, t := range ts {
+			row := []string{t.Experiment}
+			if withBase {
+				row = append(row, side)
+			}
+			rows = append(rows, append(row, formatParams(t.Params), fmt.Sprint(t.Seed),
+				strings.Join(t.Runner.Labels, ","), fmt.Sprint(t.Runner.GPUs), t.ShortKey()))
 		}
 	}
-	fmt.Fprintf(w, "\n%s\n", summaryLine(plan.Summary()))
+	for _, e := range plan.Experiments {
+		add("base", e.BaseToRun)
+		add("head", e.ToRun)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	header := []string{"experiment"}
+	if withBase {
+		header = append(header, "side")
+	}
+	if err := writeTable(w, append(header, "params", "seed", "labels", "gpus", "key"), rows); err != nil {
+		return err
+	}
+	if withBase {
+		fmt.Fprintf(w, "\nThe base side's trials have no result yet; they run from the base commit's files (%s), so the comparison has both sides.\n",
+			plan.Base.Commit[:12])
+	}
 	return nil
 }
 
@@ -303,12 +354,24 @@ func describeSide(plan *runner.Plan, s runner.Side) string {
 		}
 		return "working tree"
 	case runner.SideNone:
+		if s.Reason != "" {
+			return fmt.Sprintf("none: %s, so every experiment at the head counts as added (trials with a succeeded run are reused)", s.Reason)
+		}
 		return "none (every experiment counts as added)"
 	}
 	switch s.Source {
 	case "merge-base":
+		if s.Reason != "" {
+			return fmt.Sprintf("%s, the merge-base with %s (%s)", s.Commit[:12], s.Rev, s.Reason)
+		}
 		return fmt.Sprintf("%s, the merge-base with %s", s.Commit[:12], s.Rev)
 	case "github-event":
+		if s.Event == "push" {
+			if s == plan.Base {
+				return fmt.Sprintf("%s, %s before the push", s.Commit[:12], s.Rev)
+			}
+			return fmt.Sprintf("%s, %s after the push", s.Commit[:12], s.Rev)
+		}
 		if s == plan.Base {
 			return fmt.Sprintf("%s, the pull request's merge-base with %s", s.Commit[:12], s.Rev)
 		}
@@ -333,10 +396,15 @@ func summaryLine(s runner.Summary) string {
 		return "Nothing to run: no experiments."
 	}
 	counts := strings.Join(parts, ", ")
-	if s.ToRun+s.Reused == 0 {
+	if s.ToRun+s.Reused+s.BaseToRun+s.BaseReused == 0 {
 		return fmt.Sprintf("Nothing to run: %s (%s).", plural(s.Experiments, "experiment"), counts)
 	}
-	return fmt.Sprintf("%s to run, %d reused, in %s (%s).", plural(s.ToRun, "trial"), s.Reused, plural(s.Selected, "experiment"), counts)
+	base := ""
+	if s.BaseToRun > 0 {
+		base = fmt.Sprintf(" (%d on the base side)", s.BaseToRun)
+	}
+	return fmt.Sprintf("%s to run%s, %d reused, in %s (%s).", plural(s.ToRun+s.BaseToRun, "trial"), base, s.Reused+s.BaseReused,
+		plural(s.Selected, "experiment"), counts)
 }
 
 // formatParams renders params as k=v pairs in name order.

@@ -16,13 +16,15 @@ import (
 
 	"github.com/assaylab/assay/reporter/github"
 	"github.com/assaylab/assay/reporter/github/fakegithub"
+	"github.com/assaylab/assay/runner"
 )
 
 // TestRehearsal plays the GitOps loop end to end, as the reusable workflow
 // runs it, with the real assay binary: a bare origin served by git daemon,
-// the fake GitHub API, a main branch with recorded results, a pull request
-// that changes one experiment, plan → matrix → each shard run by its own
-// process at once → report; then the merge, after which nothing reruns;
+// the fake GitHub API, the push that creates main recording every trial,
+// a pull request that changes one experiment, plan → matrix → each shard
+// run by its own process at once → report; then the merge's push, after
+// which nothing reruns; a direct push to main, which runs what it changed;
 // then scheduled nights, one of them drifting. Run it with make e2e.
 func TestRehearsal(t *testing.T) {
 	for _, bin := range []string{"git", "sh", "awk"} {
@@ -41,12 +43,14 @@ func TestRehearsal(t *testing.T) {
 	r.git(author, "push", "-q", "origin", "main")
 	mainSHA := r.git(author, "rev-parse", "HEAD")
 
-	// Main already has results: a push run recorded every trial.
-	job := r.job("seed-main", mainSHA, r.pushEnv(mainSHA, "1"))
-	out := r.assay(job, nil, "run", "--all")
-	if !strings.Contains(out, "12 trials: 12 succeeded") {
-		t.Fatalf("main run:\n%s", out)
+	// The push that created main has no before commit, so its run plans
+	// every trial of main and fans them out like any other.
+	seedEnv := r.pushEnv(strings.Repeat("0", 40), mainSHA, "1")
+	seed := r.matrix(r.job("seed-plan", mainSHA, seedEnv), "--max-shards", "4")
+	if n := seed.trials(); len(seed.Include) != 4 || n != 12 {
+		t.Fatalf("the push that created main plans %d trials in %d shards, want 12 in 4", n, len(seed.Include))
 	}
+	r.runShards("seed", seed, mainSHA, seedEnv)
 	mainRecords := r.records()
 	if mainRecords != 12 {
 		t.Fatalf("origin holds %d records after the main run, want 12", mainRecords)
@@ -64,48 +68,20 @@ func TestRehearsal(t *testing.T) {
 	prEnv := r.prEnv(pr, "2")
 	callsBefore := len(r.gh.Calls())
 
-	// plan: the matrix of shards, only mlp's six trials.
-	plan := r.job("plan", headSHA, prEnv)
-	matrixJSON := r.assay(plan, nil, "plan", "--format", "github-matrix", "--max-shards", "3")
-	var matrix struct {
-		Include []struct {
-			RunsOn []string `json:"runs-on"`
-			Shard  string   `json:"shard"`
-			Trials int      `json:"trials"`
-		} `json:"include"`
-	}
-	if err := json.Unmarshal([]byte(matrixJSON), &matrix); err != nil {
-		t.Fatalf("matrix: %v\n%s", err, matrixJSON)
-	}
-	total := 0
+	// plan: the matrix of shards, only mlp's six trials (its base side is
+	// recorded, so none of it runs).
+	matrix := r.matrix(r.job("plan", headSHA, prEnv), "--max-shards", "3")
 	for _, e := range matrix.Include {
-		total += e.Trials
-		if strings.Join(e.RunsOn, ",") != "self-hosted,cpu" {
-			t.Errorf("shard %s runs on %v, want self-hosted,cpu", e.Shard, e.RunsOn)
+		if strings.Join(e.RunsOn, ",") != "self-hosted,cpu" || e.BaseTrials != 0 {
+			t.Errorf("shard %s runs on %v with %d base trials, want self-hosted,cpu and none", e.Shard, e.RunsOn, e.BaseTrials)
 		}
 	}
-	if len(matrix.Include) != 3 || total != 6 {
-		t.Fatalf("matrix %s: want 3 shards of mlp's 6 trials", matrixJSON)
+	if len(matrix.Include) != 3 || matrix.trials() != 6 {
+		t.Fatalf("matrix %+v: want 3 shards of mlp's 6 trials", matrix.Include)
 	}
 
 	// run: each shard on its own runner, all at once, pushing to origin.
-	var wg sync.WaitGroup
-	shardOut := make([]string, len(matrix.Include))
-	for i, e := range matrix.Include {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			dir := r.job("run-"+strings.ReplaceAll(e.Shard, "/", "-"), headSHA, prEnv)
-			shardOut[i] = r.assay(dir, nil, "run", "--shard", e.Shard)
-		}()
-	}
-	wg.Wait()
-	for i, e := range matrix.Include {
-		if !strings.Contains(shardOut[i], fmt.Sprintf("%d trials: %d succeeded", e.Trials, e.Trials)) &&
-			!strings.Contains(shardOut[i], "1 trial: 1 succeeded") {
-			t.Errorf("shard %s:\n%s", e.Shard, shardOut[i])
-		}
-	}
+	r.runShards("run", matrix, headSHA, prEnv)
 	if n := r.records(); n != mainRecords+6 {
 		t.Fatalf("origin holds %d records, want %d", n, mainRecords+6)
 	}
@@ -146,22 +122,44 @@ func TestRehearsal(t *testing.T) {
 		t.Error("the full report is not on the results branch")
 	}
 
-	// The merge: main moves to the pull request's head; nothing reruns.
+	// The merge: main moves to the pull request's head, and the push's
+	// run plans before → after: mlp changed, but nothing reruns.
 	r.git(author, "checkout", "-q", "main")
 	r.git(author, "merge", "-q", "--no-ff", "-m", "Merge pull request #1", "lower-lr")
 	r.git(author, "push", "-q", "origin", "main")
 	mergeSHA := r.git(author, "rev-parse", "HEAD")
-	after := r.job("after-merge", mergeSHA, r.pushEnv(mergeSHA, "3"))
-	planJSON := r.assay(after, nil, "plan", "--base", mainSHA, "--format", "json")
-	if !strings.Contains(planJSON, `"to_run": 0`) || !strings.Contains(planJSON, `"reused": 6`) {
-		t.Errorf("the plan on main after the merge runs something:\n%s", planJSON)
+	mergeEnv := r.pushEnv(mainSHA, mergeSHA, "3")
+	after := r.job("after-merge", mergeSHA, mergeEnv)
+	planJSON := r.assay(after, nil, "plan", "--format", "json")
+	if !strings.Contains(planJSON, `"modified": 1`) || !strings.Contains(planJSON, `"to_run": 0`) || !strings.Contains(planJSON, `"reused": 6`) {
+		t.Errorf("the plan of the merge's push runs something:\n%s", planJSON)
 	}
-	out = r.assay(after, nil, "run", "--base", mainSHA)
-	if !strings.Contains(out, "Nothing to run (6 skipped: already recorded") {
-		t.Errorf("assay run on main after the merge:\n%s", out)
+	if m := r.matrix(after); len(m.Include) != 0 {
+		t.Errorf("the merge's push has shards: %+v", m.Include)
 	}
 	if n := r.records(); n != mainRecords+6 {
 		t.Errorf("the merge added records: %d", n)
+	}
+
+	// A direct push to main changes other: its push run plans that one
+	// trial, records it with the pushed commit, and the step summary
+	// compares before and after with both sides.
+	replaceIn(t, filepath.Join(author, "experiments/other.hcl"), `"0.1", "8"`, `"0.1", "9"`)
+	r.git(author, "commit", "-q", "-am", "other: a deeper model")
+	r.git(author, "push", "-q", "origin", "main")
+	directSHA := r.git(author, "rev-parse", "HEAD")
+	directEnv := r.pushEnv(mergeSHA, directSHA, "4")
+	direct := r.matrix(r.job("direct-plan", directSHA, directEnv))
+	if len(direct.Include) != 1 || direct.trials() != 1 || direct.Include[0].Experiments[0] != "other" {
+		t.Fatalf("the direct push's matrix %+v: want other's one trial", direct.Include)
+	}
+	r.runShards("direct", direct, directSHA, directEnv)
+	if n := r.records(); n != mainRecords+7 {
+		t.Errorf("origin holds %d records after the direct push, want %d", n, mainRecords+7)
+	}
+	summary := r.assay(r.job("direct-report", directSHA, directEnv), nil, "compare", "--format", "markdown")
+	if !strings.Contains(summary, "other") || strings.Contains(summary, "missing") {
+		t.Errorf("the direct push's comparison:\n%s", summary)
 	}
 
 	// Nightly: four quiet nights, a drifting one opens an issue, a
@@ -195,6 +193,57 @@ func TestRehearsal(t *testing.T) {
 
 	t.Logf("rehearsal: %s wall; one pull request cost %d GitHub API calls (plan, %d shards, report)",
 		time.Since(start).Round(time.Millisecond), prCalls, len(matrix.Include))
+}
+
+// rehearsalMatrix is what the plan job hands the run jobs.
+type rehearsalMatrix struct {
+	Include []runner.MatrixEntry `json:"include"`
+}
+
+func (m *rehearsalMatrix) trials() int {
+	n := 0
+	for _, e := range m.Include {
+		n += e.Trials
+	}
+	return n
+}
+
+// matrix runs the plan job's step in dir: assay plan --format
+// github-matrix.
+func (r *rehearsal) matrix(dir string, args ...string) *rehearsalMatrix {
+	r.t.Helper()
+	out := r.assay(dir, nil, append([]string{"plan", "--format", "github-matrix"}, args...)...)
+	var m rehearsalMatrix
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		r.t.Fatalf("matrix: %v\n%s", err, out)
+	}
+	return &m
+}
+
+// runShards runs each shard of m as its own job, all at once, each in a
+// fresh checkout of sha, and checks that each ran what the matrix said.
+func (r *rehearsal) runShards(name string, m *rehearsalMatrix, sha string, env map[string]string) {
+	r.t.Helper()
+	var wg sync.WaitGroup
+	out := make([]string, len(m.Include))
+	for i, e := range m.Include {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dir := r.job(name+"-"+strings.ReplaceAll(e.Shard, "/", "-"), sha, env)
+			out[i] = r.assay(dir, nil, "run", "--shard", e.Shard)
+		}()
+	}
+	wg.Wait()
+	for i, e := range m.Include {
+		want := fmt.Sprintf("%d trials: %d succeeded", e.Trials, e.Trials)
+		if e.Trials == 1 {
+			want = "1 trial: 1 succeeded"
+		}
+		if !strings.Contains(out[i], want) {
+			r.t.Errorf("shard %s of %s:\n%s", e.Shard, name, out[i])
+		}
+	}
 }
 
 // rehearsal holds the parts every job shares.
@@ -267,9 +316,16 @@ func (r *rehearsal) baseEnv() map[string]string {
 	}
 }
 
-func (r *rehearsal) pushEnv(sha, runID string) map[string]string {
+// pushEnv is a push run's environment, with the event GitHub writes for a
+// push of main from before to after.
+func (r *rehearsal) pushEnv(before, after, runID string) map[string]string {
 	env := r.baseEnv()
-	env["GITHUB_EVENT_NAME"], env["GITHUB_SHA"], env["GITHUB_REF"], env["GITHUB_RUN_ID"] = "push", sha, "refs/heads/main", runID
+	p := filepath.Join(r.root, "event-push-"+runID+".json")
+	payload := fmt.Sprintf(`{"ref":"refs/heads/main","before":%q,"after":%q,"repository":{"full_name":"acme/models","default_branch":"main"}}`, before, after)
+	if err := os.WriteFile(p, []byte(payload), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	env["GITHUB_EVENT_NAME"], env["GITHUB_EVENT_PATH"], env["GITHUB_SHA"], env["GITHUB_REF"], env["GITHUB_RUN_ID"] = "push", p, after, "refs/heads/main", runID
 	return env
 }
 

@@ -56,9 +56,11 @@ experiment (label assay:drift).
 GitHub is configured the GitHub Actions way: GITHUB_TOKEN, GITHUB_REPOSITORY,
 GITHUB_API_URL (the REST base, used as is, for GitHub Enterprise Server) and
 GITHUB_EVENT_PATH (the pull request's number, base and head). --dry-run
-prints what would be sent and sends nothing.`,
+prints what would be sent and sends nothing; with --base and --head it
+needs neither a token nor a pull request.`,
 		Example: `  assay report                      # inside a pull_request workflow
   assay report --pr 42 --dry-run
+  assay report --dry-run --base main --head HEAD   # preview the comment
   assay report --nightly            # inside a scheduled workflow`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -135,8 +137,12 @@ func runReport(opts *reportOptions) error {
 	if pr == 0 && ev != nil && ev.PR != nil {
 		pr = ev.PR.Number
 	}
-	if pr == 0 {
-		return usageErrorf("no pull request to report on: pass --pr N, or run inside a pull_request workflow, whose event (GITHUB_EVENT_PATH) names it")
+	// A dry run with both commits given previews the comment without a
+	// pull request; anything else needs one to report on.
+	preview := pr == 0 && opts.dryRun && opts.base != "" && opts.head != ""
+	if pr == 0 && !preview {
+		return usageErrorf("no pull request to report on: pass --pr N, or run inside a pull_request workflow, whose event (GITHUB_EVENT_PATH) names it; " +
+			"to preview the comment without one, pass --dry-run --base REF --head REF")
 	}
 	_, client, err := reportGitHub(opts, !opts.dryRun)
 	if err != nil {
@@ -162,6 +168,12 @@ func runReport(opts *reportOptions) error {
 		branch := strings.TrimPrefix(store.Branch(), "refs/heads/")
 		pub.Store = rs
 		pub.ReportURL = func(path string) string { return cfg.BlobURL(owner, repo, branch, path) }
+		switch {
+		case preview:
+			fmt.Fprintln(f.IO.ErrOut, "note: a preview without a pull request links to no full report: it is kept under the pull request's number (pass --pr N to see the links)")
+		case owner == "":
+			fmt.Fprintln(f.IO.ErrOut, "note: GITHUB_REPOSITORY is not set, so the comment links to no full report; set it to owner/name to see the links")
+		}
 	} else {
 		fmt.Fprintln(f.IO.ErrOut, "warning: this results store cannot keep reports, so the comment links to no full report")
 	}
@@ -300,7 +312,11 @@ func printReportDryRun(opts *reportOptions, pub *github.Publication) error {
 	if opts.format == "json" {
 		return writeReportJSON(opts, pub)
 	}
-	fmt.Fprintf(w, "--- comment on #%d (%d of %d characters) ---\n%s", pub.PR, pub.Fitted.Length, github.MaxCommentChars, pub.Body)
+	on := fmt.Sprintf("on #%d", pub.PR)
+	if pub.PR == 0 {
+		on = "preview, for no pull request"
+	}
+	fmt.Fprintf(w, "--- comment %s (%d of %d characters) ---\n%s", on, pub.Fitted.Length, github.MaxCommentChars, pub.Body)
 	fmt.Fprintf(w, "--- status %s of %s: %s ---\n%s\n", github.StatusContext, pub.HeadSHA, pub.Status.State, pub.Status.Description)
 	if pub.ReportPath != "" {
 		fmt.Fprintf(w, "--- full report: %s ---\n", pub.ReportPath)

@@ -217,36 +217,6 @@ func TestReportNeedsAPullRequest(t *testing.T) {
 	}
 }
 
-func TestForkPullRequestPlansNothingUntilApproved(t *testing.T) {
-	e := newReportEnv(t, trainProject)
-	head := e.git("rev-parse", "HEAD")
-	pr := e.repo.AddPullRequest(fakegithub.PullRequest{HeadSHA: head, BaseSHA: head, HeadRepo: "mallory/models"})
-	e.event(pr)
-	e.gh.Expect(fakegithub.ListIssueLabels).Times(3)
-
-	code, out, errOut := e.assay("plan", "--all", "--format", "json")
-	if code != 0 || !strings.Contains(errOut, `pull request #1 comes from the fork mallory/models, so assay runs none of its trials`) {
-		t.Fatalf("plan: exit %d\n%s", code, errOut)
-	}
-	if !strings.Contains(out, `"to_run": 0`) || strings.Contains(out, `"to_run": 3`) {
-		t.Errorf("a fork's plan lists trials to run:\n%s", out)
-	}
-	code, _, errOut = e.assay("run", "--all")
-	if code != 0 || !strings.Contains(errOut, "Nothing to run") {
-		t.Errorf("run: exit %d\n%s", code, errOut)
-	}
-	if sp, _ := os.ReadDir(filepath.Join(e.dir, ".git/assay/spool")); len(sp) != 0 {
-		t.Errorf("a fork's trials ran: %d runs in the spool", len(sp))
-	}
-
-	// A maintainer adds the label: the same event now plans the trials.
-	e.repo.SetLabels(pr, "assay:approved")
-	code, out, errOut = e.assay("plan", "--all", "--format", "json")
-	if code != 0 || !strings.Contains(errOut, `carries the label "assay:approved"`) || !strings.Contains(out, `"to_run": 3`) {
-		t.Errorf("approved plan: exit %d\n%s\n%s", code, out, errOut)
-	}
-}
-
 func TestNightlyDriftOpensAndClosesAnIssue(t *testing.T) {
 	files := map[string]string{}
 	for k, v := range trainProject {

@@ -7,10 +7,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-)
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+	"github.com/assaylab/assay/runner/local"
+)
 
 // Exit codes, as every command documents them.
 const (
@@ -54,6 +53,10 @@ type globalOptions struct {
 
 // Main runs assay with args and returns the process exit code.
 func Main(args []string, f *Factory) int {
+	if len(args) > 0 && args[0] == local.SupervisorArg {
+		// assay run starts each trial under assay itself as its supervisor.
+		return local.Supervise(args[1:])
+	}
 	root := newRootCmd(f)
 	root.SetArgs(normalizeArgs(args))
 	root.SetIn(f.IO.In)
@@ -143,6 +146,7 @@ results branch, and compares base against head with honest statistics.`,
 			return nil
 		},
 	}
+	root.SetVersionTemplate(versionLine())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVarP(&g.chdir, "chdir", "C", "", "run as if assay was started in `DIR`")
 	root.PersistentFlags().StringArrayVar(&g.vars, "var", nil, "set a spec variable, as `NAME=VALUE` (repeatable; also -var)")

@@ -36,6 +36,7 @@ type runOptions struct {
 	shard       string
 	dryRun      bool
 	baseline    bool
+	withBase    bool
 	noPush      bool
 	parallel    int
 	executor    string
@@ -55,9 +56,15 @@ func newRunCmd(f *Factory, g *globalOptions) *cobra.Command {
 
 By default that is every trial of the experiments that changed between the
 base (the merge-base with the default branch, or --base) and the working
-tree; --all runs every experiment. Trials whose key already has a succeeded
-run are skipped (--rerun runs them anyway), so running again after a crash
-or Ctrl-C runs only what has no result yet.
+tree; inside GitHub Actions the event chooses base and head as assay plan
+--help says. --all runs every experiment. Trials whose key already has a
+succeeded run are skipped (--rerun runs them anyway), so running again after
+a crash or Ctrl-C runs only what has no result yet.
+
+In a pull_request run (or with --with-baseline) the base commit's trials of
+the changed experiments that have no result run too, from the base commit's
+files, and are recorded with it as their source commit, so the report
+compares both sides; --baseline runs only those.
 
 Trials are packed onto this machine's GPUs (nvidia-smi, executor "local" {
 gpus = [...] } in assay.hcl, or ASSAY_GPUS=0,1), each getting exactly its GPUs
@@ -73,6 +80,7 @@ recorded as cancelled).`,
   assay run --all --parallel 4
   assay run --experiment 'resnet*' --rerun
   assay run --baseline --base main
+  assay run --with-baseline --base main
   ASSAY_GPUS=0,1 assay run --shard 2/4
   assay run --all --format json | jq '.runs[] | {experiment, status, metrics}'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -100,6 +108,10 @@ recorded as cancelled).`,
 			if opts.baseline && (opts.shard != "" || opts.scheduled) {
 				return usageErrorf("--baseline runs the base side of a change; it takes neither --shard nor --scheduled")
 			}
+			if opts.baseline && cmd.Flags().Changed("with-baseline") {
+				return usageErrorf("--baseline runs the base side alone and --with-baseline both sides; use one")
+			}
+			opts.withBase = withBaseline(f, cmd, opts.withBase)
 			return runRun(opts)
 		},
 	}
@@ -113,6 +125,7 @@ recorded as cancelled).`,
 	fl.BoolVar(&opts.dryRun, "dry-run", false, "show what would run, and run nothing")
 	fl.BoolVar(&opts.noPush, "no-push", false, "record results on the local results branch only; assay sync pushes them later")
 	fl.BoolVar(&opts.baseline, "baseline", false, "run the base commit's trials of the changed experiments that have no result, so assay compare has both sides")
+	fl.BoolVar(&opts.withBase, "with-baseline", false, withBaselineUsage)
 	fl.IntVar(&opts.parallel, "parallel", 0, "CPU-only trials at once (default: executor \"local\" parallel, else the number of cores)")
 	fl.StringVar(&opts.executor, "executor", "", "where trials run: `local` or slurm (default: local, or slurm when assay.hcl declares only executor \"slurm\")")
 	fl.DurationVar(&opts.killGrace, "kill-grace", local.DefaultKillGrace, "time a stopped trial gets between SIGTERM and SIGKILL")
@@ -156,7 +169,7 @@ func runRun(opts *runOptions) error {
 	plan, diags, err := runner.BuildPlan(ctx, repo, runner.PlanOptions{
 		ProjectDir: ws.root, Base: opts.base, Getenv: f.Getenv,
 		All: opts.all, Scheduled: opts.scheduled, Rerun: opts.rerun, Experiments: opts.experiments,
-		Vars: vv, Recorded: runner.AnyRecorded{sp}, Artifacts: artifactSource(f, ws),
+		WithBaseline: opts.withBase && !opts.baseline, Vars: vv, Recorded: runner.AnyRecorded{sp}, Artifacts: artifactSource(f, ws),
 	})
 	if err != nil {
 		return err
@@ -173,25 +186,22 @@ func runRun(opts *runOptions) error {
 	if err := applyForkGate(f, plan); err != nil {
 		return err
 	}
-	trials := plan.ToRun()
-	if opts.shard != "" {
-		i, n, _ := runner.ParseShard(opts.shard)
-		if trials, err = plan.Shard(i, n); err != nil {
-			return err
-		}
+	sides, err := runSides(opts, plan, ws.root)
+	if err != nil {
+		return err
 	}
-	project := plan.HeadProject
-	root, sourceCommit := ws.root, plan.Head.Commit
-	skipped := len(plan.Reused())
-	var base *baselineSelection
-	if opts.baseline {
-		if base, err = selectBaseline(plan); err != nil {
-			return err
-		}
-		trials, project, sourceCommit, skipped = base.trials, base.project, base.commit, base.reused
-	}
-	jobs := runner.NewJobs(project, trials)
+	// The executor is set up from the head's assay.hcl, the checkout this
+	// machine runs (the base's with --baseline, which runs nothing else).
+	project := sides[len(sides)-1].project
+	jobs, skipped := sideJobs(sides)
 	plan.AttachLineage(jobs)
+	sec, err := newRunSecrets(f, project, jobs)
+	if err != nil {
+		return err
+	}
+	// From here on everything run prints is masked.
+	f = sec.maskIO(f)
+	opts.f = f
 	var x runner.Executor
 	var where string
 	if useSlurm(opts, project) {
@@ -215,7 +225,7 @@ func runRun(opts *runOptions) error {
 		return silentError
 	}
 	if opts.dryRun {
-		return printDryRun(opts, jobs, skipped, where)
+		return printDryRun(opts, sides, where)
 	}
 	if len(jobs) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, nothingToRun(opts, plan, skipped))
@@ -224,14 +234,10 @@ func runRun(opts *runOptions) error {
 		}
 		return nil
 	}
-	if base != nil {
-		dir, cleanup, err := exportBaseline(opts, repo, ws.root, stateDir, base.commit)
-		if err != nil {
-			return err
-		}
-		defer cleanup()
-		root = dir
-		fmt.Fprintf(f.IO.ErrOut, "Running the baseline from %s.\n", plan.Base)
+	cleanup, err := exportBaseSide(opts, repo, plan, sides, ws.root, stateDir)
+	defer cleanup()
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Running %s%s with %s.\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), where)
 
@@ -254,11 +260,26 @@ func runRun(opts *runOptions) error {
 	if opts.scheduled {
 		trigger = runner.TriggerSchedule
 	}
-	batch := &runner.Batch{Jobs: jobs, Root: root, StateDir: stateDir, ID: runner.BatchID(f.Getenv, time.Now()),
-		SourceCommit: sourceCommit, Trigger: trigger, PR: pr}
-	collect := &collectingSink{Sink: sp}
+	batchID := runner.BatchID(f.Getenv, time.Now())
+	// Whatever the executor leaves unmasked is masked before the spool
+	// keeps it, so records, reports and comments built from it are clean.
+	collect := &collectingSink{Sink: runner.MaskSink{Sink: sp, Mask: sec.mask}}
 	prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(sp.Dir, id, spool.LogFile) })
-	execErr := x.Execute(ctx, batch, collect, prog)
+	obs := runner.MaskObserver(prog, sec.mask)
+	var execErr error
+	// One batch per side: each runs from its commit's files and records
+	// that commit. A side after a Ctrl-C does not start.
+	for _, s := range sides {
+		if len(s.jobs) == 0 || ctx.Err() != nil {
+			continue
+		}
+		batch := &runner.Batch{Jobs: s.jobs, Root: s.root, StateDir: stateDir, ID: batchID,
+			SourceCommit: s.commit, Trigger: trigger, PR: pr,
+			Secrets: sec.secrets, Withheld: sec.withheld, Mask: sec.mask}
+		if execErr = x.Execute(ctx, batch, collect, obs); execErr != nil {
+			break
+		}
+	}
 	prog.Close()
 	stopSignals()
 	cancel()
@@ -294,7 +315,7 @@ func runRun(opts *runOptions) error {
 // environment (ASSAY_GPUS, ASSAY_LABELS) and the flags.
 func newLocalExecutor(opts *runOptions, project *spec.Project) (*local.Executor, gpu.Inventory, error) {
 	f := opts.f
-	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ()}
+	cfg := local.Config{KillGrace: opts.killGrace, Environ: f.Environ(), Supervisor: local.SupervisorCommand()}
 	var configured []string
 	if ex := project.Executor("local"); ex != nil {
 		cfg.Labels, cfg.Parallel, configured = ex.Labels, ex.Parallel, ex.GPUs
@@ -383,7 +404,7 @@ func skippedText(n int, sharded bool) string {
 	}
 	what := "already recorded"
 	if sharded {
-		what += " across all shards"
+		what = "this shard's, already recorded"
 	}
 	return fmt.Sprintf(" (%d skipped: %s; --rerun runs them again)", n, what)
 }
@@ -396,33 +417,47 @@ func slotsText(x *local.Executor, inv gpu.Inventory) string {
 	return fmt.Sprintf("%s and %d CPU slots", gpus, x.Parallel())
 }
 
-func printDryRun(opts *runOptions, jobs []*runner.Job, skipped int, where string) error {
+func printDryRun(opts *runOptions, sides []*runSide, where string) error {
 	f := opts.f
+	jobs, skipped := sideJobs(sides)
 	if opts.format == "json" {
 		out := struct {
 			Trials  []runner.TrialDocument `json:"trials"`
 			Skipped int                    `json:"skipped"`
 		}{Trials: []runner.TrialDocument{}, Skipped: skipped}
-		for _, j := range jobs {
-			td := runner.TrialDocumentOf(j.Trial)
-			td.Action = "run"
-			out.Trials = append(out.Trials, td)
+		for _, s := range sides {
+			for _, j := range s.jobs {
+				td := runner.TrialDocumentOf(j.Trial)
+				td.Action, td.Side = "run", sideName(s)
+				out.Trials = append(out.Trials, td)
+			}
 		}
 		enc := json.NewEncoder(f.IO.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
+	mixed := mixedSides(sides)
 	rows := make([][]string, 0, len(jobs))
-	for _, j := range jobs {
-		t := j.Trial
-		timeout := "-"
-		if t.Runner.Timeout > 0 {
-			timeout = t.Runner.Timeout.String()
+	for _, s := range sides {
+		for _, j := range s.jobs {
+			t := j.Trial
+			timeout := "-"
+			if t.Runner.Timeout > 0 {
+				timeout = t.Runner.Timeout.String()
+			}
+			row := []string{t.Experiment}
+			if mixed {
+				row = append(row, sideName(s))
+			}
+			rows = append(rows, append(row, formatParams(t.Params), fmt.Sprint(t.Seed), fmt.Sprint(t.Runner.GPUs), timeout, t.ShortKey()))
 		}
-		rows = append(rows, []string{t.Experiment, formatParams(t.Params), fmt.Sprint(t.Seed), fmt.Sprint(t.Runner.GPUs), timeout, t.ShortKey()})
 	}
 	if len(rows) > 0 {
-		if err := writeTable(f.IO.Out, []string{"experiment", "params", "seed", "gpus", "timeout", "key"}, rows); err != nil {
+		header := []string{"experiment"}
+		if mixed {
+			header = append(header, "side")
+		}
+		if err := writeTable(f.IO.Out, append(header, "params", "seed", "gpus", "timeout", "key"), rows); err != nil {
 			return err
 		}
 		fmt.Fprintln(f.IO.Out)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/reporter/ui"
+	"github.com/assaylab/assay/reporter/web"
 	"github.com/assaylab/assay/runner/gitrepo"
 	"github.com/assaylab/assay/runner/spool"
 	"github.com/assaylab/assay/spec"
@@ -58,6 +59,9 @@ results. Ctrl-C stops it.`,
 
 func runUI(opts *uiOptions) error {
 	f := opts.f
+	if err := web.Check(); err != nil {
+		return err
+	}
 	ws, err := findWorkspace(f.Dir)
 	if err != nil {
 		return err

@@ -114,8 +114,13 @@ func (c Config) WebURL() string {
 }
 
 // BlobURL is the web page of path on branch in the repository
-// owner/repo: WebURL/owner/repo/blob/branch/path.
+// owner/repo: WebURL/owner/repo/blob/branch/path; "" when the repository
+// is not known (GITHUB_REPOSITORY unset), as no link beats one that leads
+// nowhere.
 func (c Config) BlobURL(owner, repo, branch, path string) string {
+	if owner == "" || repo == "" {
+		return ""
+	}
 	return fmt.Sprintf("%s/%s/%s/blob/%s/%s", c.WebURL(), owner, repo, escapeSegments(branch), escapeSegments(path))
 }
 

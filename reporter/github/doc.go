@@ -26,8 +26,13 @@
 //     quota that resets after the deadline is a RateLimitError naming the
 //     reset time.
 //   - The fork gate (CheckFork) refuses a fork's pull request unless
-//     allow_forks is set or the pull request carries the approval label,
-//     read from the API at the time of the check.
+//     allow_forks is set or a maintainer approved the commit that would
+//     run with a comment `/assay approve <full sha>` (ApproveCommand says
+//     the rules). Comments and the commenter's permission are read from
+//     the API when the check runs, every page; an error refuses. The
+//     approval label of earlier versions approves nothing any more: a
+//     label cannot say which commit it approves, so a push after it ran
+//     unreviewed code. A refused pull request that carries it is told so.
 //   - Drift issues carry the label assay:drift and a hidden first line
 //     naming the experiment; one issue per experiment, updated in place,
 //     closed with a comment on recovery (see package drift for the rule).

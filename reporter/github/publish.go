@@ -64,7 +64,8 @@ type Publisher struct {
 	// links to nothing.
 	Store ReportStore
 	// ReportURL turns a path on the results branch into the address of
-	// its web page (Config.BlobURL of the results branch).
+	// its web page (Config.BlobURL of the results branch), or "" when it
+	// has none: the comment then links to no full report.
 	ReportURL func(path string) string
 	// Limit is the comment's length limit; MaxCommentChars when zero.
 	Limit int
@@ -99,14 +100,16 @@ func (p *Publisher) Prepare(r PRReport) *Publication {
 		pub.full = r.Report.Markdown()
 	}
 	rep := r.Report
-	if p.Store != nil {
+	// A preview of no pull request (PR 0) has no place on the results
+	// branch yet, so it links to no full report.
+	if p.Store != nil && r.PR > 0 {
 		pub.ReportPath = ReportPath(r.PR, r.HeadSHA)
 		if len(r.HTML) > 0 {
 			pub.HTMLPath = HTMLReportPath(r.PR, r.HeadSHA)
 		}
 		if p.ReportURL != nil {
 			pub.ReportURL = p.ReportURL(pub.ReportPath)
-			if pub.HTMLPath != "" {
+			if pub.HTMLPath != "" && pub.ReportURL != "" {
 				pub.HTMLURL = p.ReportURL(pub.HTMLPath)
 				// The link goes in the head, which is never cut.
 				rep.Head = strings.TrimRight(rep.Head, "\n") + "\n\n" +

@@ -40,27 +40,51 @@ const firstPaint = "await new Promise(function (r) { requestAnimationFrame(funct
 var (
 	inlineOnce sync.Once
 	inlined    inline
+	inlineErr  error
 
 	partialsOnce sync.Once
 	partials     *template.Template
 	partialsErr  error
 )
 
-func inlineAssets() inline {
+// inlineAssets reads what every report embeds once per process; a binary
+// built without its assets gets an error that says so (web.MissingAssetError).
+func inlineAssets() (inline, error) {
 	inlineOnce.Do(func() {
-		var script bytes.Buffer
-		script.WriteString(firstPaint)
-		script.Write(web.ChartLibrary())
-		script.WriteString("\n;\n")
-		script.Write(web.Script())
-		inlined = inline{
-			style:   web.InlineSafe(web.Style()),
-			script:  web.InlineSafe(script.Bytes()),
-			license: string(web.ChartLibraryLicense()),
-		}
-		inlined.csp = fmt.Sprintf(contentSecurityPolicy, web.CSPHash(inlined.script), web.CSPHash(inlined.style))
+		inlined, inlineErr = readInline()
 	})
-	return inlined
+	return inlined, inlineErr
+}
+
+func readInline() (inline, error) {
+	chart, err := web.ChartLibrary()
+	if err != nil {
+		return inline{}, err
+	}
+	own, err := web.Script()
+	if err != nil {
+		return inline{}, err
+	}
+	style, err := web.Style()
+	if err != nil {
+		return inline{}, err
+	}
+	license, err := web.ChartLibraryLicense()
+	if err != nil {
+		return inline{}, err
+	}
+	var script bytes.Buffer
+	script.WriteString(firstPaint)
+	script.Write(chart)
+	script.WriteString("\n;\n")
+	script.Write(own)
+	in := inline{
+		style:   web.InlineSafe(style),
+		script:  web.InlineSafe(script.Bytes()),
+		license: string(license),
+	}
+	in.csp = fmt.Sprintf(contentSecurityPolicy, web.CSPHash(in.script), web.CSPHash(in.style))
+	return in, nil
 }
 
 // Partials returns the templates the report is made of, for pages that
@@ -113,7 +137,10 @@ func Render(w io.Writer, r *Report) error {
 	if err != nil {
 		return fmt.Errorf("encoding the report's data: %w", err)
 	}
-	a := inlineAssets()
+	a, err := inlineAssets()
+	if err != nil {
+		return err
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	err = t.ExecuteTemplate(bw, "report", map[string]any{
 		"Report":       r,

@@ -240,7 +240,7 @@ func TestReadOnlyAndLoopbackOnly(t *testing.T) {
 			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
 		}
 	}
-	resp, err := http.Get(base + "assets/vendor/echarts/echarts.min.js")
+	resp, err := http.Get(base + "assets/echarts/echarts.min.js")
 	if err != nil {
 		t.Fatal(err)
 	}

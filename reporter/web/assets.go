@@ -1,6 +1,6 @@
 // Package web holds what assay's two kinds of pages share: the style
 // sheet, the script that sorts and filters tables and draws charts, and
-// the vendored Apache ECharts with its licence. Everything is built into
+// Apache ECharts with its licence. Everything is built into
 // the binary with go:embed; nothing is fetched at build time or when a
 // page is opened.
 //
@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -24,49 +25,87 @@ import (
 var files embed.FS
 
 // Paths of the assets, relative to Assets().
+//
+// No asset may sit under a directory named vendor: Go's module zips
+// leave out every path with a vendor element, so a binary built by
+// go install …@version would lack it (TestAssetPathsSurviveModuleZips).
 const (
 	StylePath        = "assay.css"
 	ScriptPath       = "assay.js"
-	ChartLibraryPath = "vendor/echarts/echarts.min.js"
+	ChartLibraryPath = "echarts/echarts.min.js"
 	// ChartLibraryVersion is the vendored ECharts release; see
-	// assets/vendor/echarts/README.md to update it.
+	// assets/echarts/README.md to update it.
 	ChartLibraryVersion = "5.6.0"
 )
 
-// Assets is the tree of shared files: assay.css, assay.js and vendor/.
+// required lists every asset a page needs; Check looks for each.
+var required = []string{StylePath, ScriptPath, ChartLibraryPath, "echarts/LICENSE", "echarts/NOTICE"}
+
+// Assets is the tree of shared files: assay.css, assay.js and echarts/.
 func Assets() fs.FS {
-	sub, err := fs.Sub(files, "assets")
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
+	// fs.Sub fails only for an invalid directory name, and "assets" is not.
+	sub, _ := fs.Sub(files, "assets")
 	return sub
 }
 
-func mustRead(name string) []byte {
+// MissingAssetError is an asset this binary was built without.
+type MissingAssetError struct {
+	Name string
+	Err  error
+}
+
+func (e *MissingAssetError) Error() string {
+	return fmt.Sprintf("this assay binary was built without its page asset %s (%v): "+
+		"it came from a source tree that lacks reporter/web/assets; install a release, "+
+		"or build from a complete checkout", e.Name, e.Err)
+}
+
+func (e *MissingAssetError) Unwrap() error { return e.Err }
+
+func read(name string) ([]byte, error) {
 	b, err := fs.ReadFile(Assets(), name)
 	if err != nil {
-		panic("web: embedded asset missing: " + name)
+		return nil, &MissingAssetError{Name: name, Err: err}
 	}
-	return b
+	return b, nil
+}
+
+// Check reports the first asset a page needs that the binary lacks, so a
+// command can refuse before it starts rather than serve a broken page.
+func Check() error {
+	for _, name := range required {
+		if _, err := read(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Style is the shared style sheet.
-func Style() []byte { return mustRead(StylePath) }
+func Style() ([]byte, error) { return read(StylePath) }
 
 // Script is the pages' own script: tables and charts.
-func Script() []byte { return mustRead(ScriptPath) }
+func Script() ([]byte, error) { return read(ScriptPath) }
 
 // ChartLibrary is the vendored ECharts, minified.
-func ChartLibrary() []byte { return mustRead(ChartLibraryPath) }
+func ChartLibrary() ([]byte, error) { return read(ChartLibraryPath) }
 
 // ChartLibraryLicense is ECharts' licence and notice, which travel with
 // every copy of it.
-func ChartLibraryLicense() []byte {
+func ChartLibraryLicense() ([]byte, error) {
+	license, err := read("echarts/LICENSE")
+	if err != nil {
+		return nil, err
+	}
+	notice, err := read("echarts/NOTICE")
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
-	b.Write(mustRead("vendor/echarts/LICENSE"))
+	b.Write(license)
 	b.WriteString("\n")
-	b.Write(mustRead("vendor/echarts/NOTICE"))
-	return b.Bytes()
+	b.Write(notice)
+	return b.Bytes(), nil
 }
 
 // InlineSafe makes text safe between <script> and </script> (or <style>

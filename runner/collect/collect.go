@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -66,7 +67,7 @@ func Finish(run *runner.Run, job *runner.Job, workdir, dir string) {
 // warning for each thing that could not be kept. URLs are left empty: the
 // artifact store fills them when the run is recorded.
 func Artifacts(workdir string, globs []string, dir string) ([]runner.ArtifactFile, []string) {
-	c := &collector{dir: dir, hashed: map[string]runner.ArtifactFile{}}
+	c := &collector{dir: dir, hashed: map[string]runner.ArtifactFile{}, links: map[string]linkIndex{}}
 	if len(globs) > 0 {
 		c.keepGlobs(workdir, globs)
 	}
@@ -87,6 +88,8 @@ type collector struct {
 	dir      string
 	hashed   map[string]runner.ArtifactFile
 	warnings []string
+	// links index the hard links inside a tree, by the tree's root.
+	links map[string]linkIndex
 }
 
 func (c *collector) warn(format string, args ...any) {
@@ -122,12 +125,19 @@ func (c *collector) keepGlobs(workdir string, globs []string) {
 				continue // the trial wrote it itself; walkDir hashes it
 			}
 			f, err := c.copyIn(root, workdir, m, dst)
-			if err != nil {
-				if msg := escapeMessage(workdir, m, err); msg != "" {
-					c.warn("%s", msg)
-				} else if !errors.Is(err, errIsDir) {
-					problems = append(problems, err.Error())
-				}
+			var refused refusal
+			switch {
+			case err == nil:
+			case errors.As(err, &refused):
+				c.warn("%s", refused)
+				continue
+			case escapeMessage(workdir, m, err) != "":
+				c.warn("%s", escapeMessage(workdir, m, err))
+				continue
+			case !errors.Is(err, errIsDir):
+				problems = append(problems, err.Error())
+				continue
+			default:
 				continue
 			}
 			c.hashed[m] = f
@@ -140,20 +150,41 @@ func (c *collector) keepGlobs(workdir string, globs []string) {
 
 var errIsDir = errors.New("is a directory")
 
+// refusal is a match that is deliberately not kept; its text is the
+// warning.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
+
 // copyIn copies workdir/name (read through root, so never from outside
-// it) to dst, hashing it on the way.
+// it) to dst, hashing it on the way. Only a regular file is read, opened
+// without blocking, so a FIFO can never hang assay; a hard link whose
+// other names are not all inside the workdir is refused like a symlink
+// that leads outside.
 func (c *collector) copyIn(root *os.Root, workdir, name, dst string) (runner.ArtifactFile, error) {
-	in, err := root.Open(name)
-	if err != nil {
-		return runner.ArtifactFile{}, err
-	}
-	defer in.Close()
-	info, err := in.Stat()
+	info, err := root.Stat(name)
 	if err != nil {
 		return runner.ArtifactFile{}, err
 	}
 	if info.IsDir() {
 		return runner.ArtifactFile{}, errIsDir
+	}
+	if !info.Mode().IsRegular() {
+		return runner.ArtifactFile{}, refusal(fmt.Sprintf("%s is %s, not a regular file; it was not kept", name, kindOf(info.Mode())))
+	}
+	in, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return runner.ArtifactFile{}, err
+	}
+	defer in.Close()
+	if info, err = in.Stat(); err != nil {
+		return runner.ArtifactFile{}, err
+	}
+	if !info.Mode().IsRegular() {
+		return runner.ArtifactFile{}, refusal(fmt.Sprintf("%s is %s, not a regular file; it was not kept", name, kindOf(info.Mode())))
+	}
+	if msg := c.outsideLinks(workdir, "workdir", name, info); msg != "" {
+		return runner.ArtifactFile{}, refusal(msg)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return runner.ArtifactFile{}, err
@@ -171,6 +202,43 @@ func (c *collector) copyIn(root *os.Root, workdir, name, dst string) (runner.Art
 		return runner.ArtifactFile{}, fmt.Errorf("copying %s: %w", name, err)
 	}
 	return f, nil
+}
+
+// outsideLinks says why a file with more than one hard link is refused,
+// or returns "": every one of its links must lie inside the tree (the
+// workdir, or the artifacts directory), else it is another name of a file
+// from elsewhere (a credentials file, say) that the trial could reach.
+func (c *collector) outsideLinks(tree, what, name string, info fs.FileInfo) string {
+	n, id, ok := linkCount(info)
+	if !ok || n <= 1 {
+		return ""
+	}
+	idx, done := c.links[tree]
+	if !done {
+		idx = indexLinks(tree)
+		c.links[tree] = idx
+	}
+	if idx[id] >= n {
+		return ""
+	}
+	return fmt.Sprintf("%s is a hard link to a file with %d names, not all of them inside the %s; it was not kept (artifacts must lie inside the %s: copy the file rather than link it)", name, n, what, what)
+}
+
+// kindOf names a file type that is not kept.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symlink"
+	}
+	return "not a regular file"
 }
 
 // walkDir hashes what the trial wrote into dir itself.
@@ -194,8 +262,14 @@ func (c *collector) walkDir() {
 			return nil
 		}
 		if !d.Type().IsRegular() {
-			c.warn("%s in ASSAY_ARTIFACTS_DIR is not a regular file; it was not kept", name)
+			c.warn("%s in ASSAY_ARTIFACTS_DIR is %s, not a regular file; it was not kept", name, kindOf(d.Type()))
 			return nil
+		}
+		if info, err := os.Lstat(p); err == nil {
+			if msg := c.outsideLinks(c.dir, "artifacts directory", name+" in ASSAY_ARTIFACTS_DIR", info); msg != "" {
+				c.warn("%s", msg)
+				return nil
+			}
 		}
 		f, err := HashFile(p, name)
 		if err != nil {
@@ -212,14 +286,23 @@ func (c *collector) walkDir() {
 // is refused and left out of the manifest.
 func (c *collector) materialize(root *os.Root, name, p string) {
 	target, _ := os.Readlink(p)
-	in, err := root.Open(name)
+	if info, err := root.Stat(name); err == nil && !info.Mode().IsRegular() {
+		c.warn("%s in ASSAY_ARTIFACTS_DIR is a symlink to %s, which is %s; it was not kept", name, target, kindOf(info.Mode()))
+		return
+	}
+	in, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
 		c.warn("%s in ASSAY_ARTIFACTS_DIR is a symlink to %s, outside the artifacts directory; it was not kept (write the file itself there)", name, target)
 		return
 	}
 	defer in.Close()
-	if info, err := in.Stat(); err != nil || !info.Mode().IsRegular() {
+	info, err := in.Stat()
+	if err != nil || !info.Mode().IsRegular() {
 		c.warn("%s in ASSAY_ARTIFACTS_DIR is a symlink to %s, which is not a regular file; it was not kept", name, target)
+		return
+	}
+	if msg := c.outsideLinks(c.dir, "artifacts directory", name+" in ASSAY_ARTIFACTS_DIR", info); msg != "" {
+		c.warn("%s", msg)
 		return
 	}
 	tmp := p + ".assay-copy"
@@ -273,14 +356,20 @@ func escapeMessage(workdir, name string, err error) string {
 	return fmt.Sprintf("%s leads outside the workdir through a symlinked directory; it was not kept (artifacts must lie inside the workdir)", name)
 }
 
-// HashFile describes the file at p for a manifest, under the name name,
-// reading it once.
+// HashFile describes the regular file at p for a manifest, under the name
+// name, reading it once. It opens p without blocking and refuses anything
+// but a regular file, so a FIFO put in its place cannot hang the caller.
 func HashFile(p, name string) (runner.ArtifactFile, error) {
-	f, err := os.Open(p)
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
 		return runner.ArtifactFile{}, err
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err != nil {
+		return runner.ArtifactFile{}, err
+	} else if !info.Mode().IsRegular() {
+		return runner.ArtifactFile{}, fmt.Errorf("%s is %s, not a regular file", name, kindOf(info.Mode()))
+	}
 	return hashCopy(io.Discard, f, name)
 }
 

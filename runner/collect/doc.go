@@ -20,4 +20,15 @@
 // not a string comparison. A symlink the trial left in its artifacts
 // directory is replaced by a copy of its target when that target lies
 // inside the directory, and refused otherwise.
+//
+// Only regular files (and the directories holding them) are kept. A FIFO,
+// socket or device that a glob matches or the trial leaves in its
+// artifacts directory is skipped with a warning naming what it is; files
+// are classified before they are opened and opened with O_NONBLOCK, so a
+// FIFO without a writer can never hang assay. A hard link is another
+// name of a file that may live elsewhere (a trial can link
+// ~/.aws/credentials into its workdir), so a file with more than one link
+// is kept only when all its links lie inside the workdir (or inside the
+// artifacts directory, for what the trial wrote there); the tree is
+// walked to count them only when such a file turns up.
 package collect

@@ -81,19 +81,31 @@ echo "imgs/s=120"; echo "to stderr" >&2; echo "imgs/s=80"; pwd`
 		t.Errorf("ASSAY_PARAMS = %q", got["ASSAY_PARAMS"])
 	}
 
-	// secret_env passes a credential through, by name.
-	j2 := job("secret", `echo "token=$TEST_SECRET_TOKEN missing=${NOT_SET_ANYWHERE-unset}"`)
+	// secret_env passes a credential through, by name, and its value is
+	// masked in everything that reaches the sink: the log (stdout and
+	// stderr), metric names, warnings that quote a bad metric line.
+	j2 := job("secret", `echo "token=$TEST_SECRET_TOKEN len=${#TEST_SECRET_TOKEN} missing=${NOT_SET_ANYWHERE-unset}"
+echo "stderr $TEST_SECRET_TOKEN" >&2
+echo "score=$TEST_SECRET_TOKEN"
+printf '{"step": 1, "loss_%s": 1, "acc": "%s"}\n' "$TEST_SECRET_TOKEN" "$TEST_SECRET_TOKEN" >> "$ASSAY_METRICS_FILE"`,
+		withMetrics(&spec.Metric{Name: "score", Summary: "last", Pattern: regexp.MustCompile(`score=(.+)`)}))
 	j2.Trial.SecretEnv = []string{"TEST_SECRET_TOKEN", "NOT_SET_ANYWHERE"}
+	e.mask, _ = runner.BatchMask(append(os.Environ(), "TEST_SECRET_TOKEN=s3cret"), nil, []*runner.Job{j2}, nil)
 	r2 := only(t, e.execute(context.Background(), x, j2), "secret")
-	if log := readLog(t, r2); !contains(log, "token=s3cret missing=unset") {
+	if log := readLog(t, r2); !contains(log, "token=*** len=6 missing=unset") || !contains(log, "stderr ***") {
 		t.Errorf("secret log = %q", log)
 	}
-	if w := strings.Join(r2.Result.Warnings, "\n"); !contains(w, "NOT_SET_ANYWHERE is not set") {
+	if w := strings.Join(r2.Result.Warnings, "\n"); !contains(w, "NOT_SET_ANYWHERE is not set") || !contains(w, `"***"`) {
 		t.Errorf("warnings = %q", w)
 	}
-	data, _ := os.ReadFile(filepath.Join(e.spool.Dir, r2.Result.RunID, "result.json"))
-	if contains(string(data), "s3cret") {
-		t.Error("a secret value reached the record")
+	if _, ok := r2.Result.Metrics["loss_***"]; !ok {
+		t.Errorf("metrics = %v", r2.Result.Metrics)
+	}
+	for _, name := range []string{"result.json", "series.json", "log"} {
+		data, _ := os.ReadFile(filepath.Join(e.spool.Dir, r2.Result.RunID, name))
+		if contains(string(data), "s3cret") {
+			t.Errorf("a secret value reached the spooled %s: %s", name, data)
+		}
 	}
 }
 
@@ -156,10 +168,14 @@ func testTimeoutKillsGrandchildren(t *testing.T, h Harness) {
 	e := newEnv(t)
 	x := h.New(t, Machine{Parallel: 2, KillGrace: 2 * time.Second})
 	pids := filepath.Join(e.root, "pids")
+	gotTerm := filepath.Join(e.root, "got-term")
 	// Two grandchildren, one of them a grandchild of a grandchild, then
-	// the trial itself waits for ever.
-	script := `sleep 300 & echo $! >> ` + pids + `
+	// the trial itself waits for ever. The first writes got-term when
+	// SIGTERM reaches it, which tells a stop that reached the whole tree
+	// from SIGKILL cleaning up after the trial.
+	script := `sh -c 'trap "echo term >> ` + gotTerm + `; exit 0" TERM; echo $$ >> ` + pids + `; while :; do sleep 0.1; done' &
 sh -c 'sleep 300 & echo $! >> ` + pids + `; wait' &
+while [ "$(wc -l < ` + pids + ` 2>/dev/null)" -lt 2 ]; do sleep 0.01; done
 echo started; wait`
 	start := time.Now()
 	// The timeout leaves a slow machine time to start both grandchildren.
@@ -189,6 +205,9 @@ echo started; wait`
 			t.Errorf("grandchild %d survived the timeout", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
+	}
+	if b, err := os.ReadFile(gotTerm); err != nil || string(b) != "term\n" {
+		t.Errorf("got-term = %q, %v: SIGTERM did not reach the grandchild before it was killed", b, err)
 	}
 }
 

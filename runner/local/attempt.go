@@ -55,12 +55,18 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	defer log.Close()
 
 	workdir := filepath.Join(x.batch.Root, filepath.FromSlash(t.Workdir))
+	where := ""
+	if a.job.SpecFile != "" {
+		where = " (set in " + a.job.SpecFile + ")"
+	}
 	if info, err := os.Stat(workdir); err != nil || !info.IsDir() {
-		where := ""
-		if a.job.SpecFile != "" {
-			where = " (set in " + a.job.SpecFile + ")"
-		}
 		return a.notStarted(run, fmt.Sprintf("workdir %q does not exist%s; create it or fix workdir in the spec", t.Workdir, where), log)
+	}
+	// The trial runs in the resolved directory, never outside the
+	// repository through a symlink.
+	workdir, err = runner.ResolveWorkdir(x.batch.Root, t.Workdir)
+	if err != nil {
+		return a.notStarted(run, err.Error()+where, log)
 	}
 	metricsPath := filepath.Join(a.dir, metricsName)
 	if err := os.WriteFile(metricsPath, nil, 0o644); err != nil {
@@ -70,11 +76,12 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	if err != nil {
 		return a.notStarted(run, err.Error(), log)
 	}
+	coll.Watch(a.job.MetricsFrom, t, workdir)
 	params := t.ParamsJSON
 	if params == "" {
 		params = "{}"
 	}
-	env, missing := trialEnv(x.cfg.Environ, t, [][2]string{
+	env, missing, withheld := trialEnv(x.cfg.Environ, t, x.batch.Secrets, x.batch.Withheld, [][2]string{
 		{"ASSAY_RUN_ID", a.runID},
 		{"ASSAY_TRIAL_KEY", t.Key},
 		{"ASSAY_EXPERIMENT", t.Experiment},
@@ -87,7 +94,10 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 		{"CUDA_DEVICE_ORDER", "PCI_BUS_ID"},
 	})
 	for _, k := range missing {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("secret_env %s is not set in assay's environment, so the trial did not get it", k))
+		res.Warnings = append(res.Warnings, fmt.Sprintf("secret_env %s is not set in assay's environment (nor in %s), so the trial did not get it", k, runner.SecretsEnv))
+	}
+	for _, k := range withheld {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("secret_env %s holds assay's own credentials (for its artifact store), which never reach a trial; give the trial a key of its own under another name", k))
 	}
 	if len(t.Command) == 0 {
 		return a.notStarted(run, "the trial has an empty command", log)
@@ -102,7 +112,12 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 		scan = coll.ScanLine
 	}
 	watch := x.cfg.Sampler.Watch(a.gpus)
-	proc, err := startProcess(argv, workdir, env, log, scan)
+	mask := x.batch.Mask
+	sup, err := x.supervisor()
+	if err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the trial ran without a supervisor (%v), so a process it left in another session, or a kill -9 of assay, may have outlived it", err))
+	}
+	proc, err := startProcess(argv, workdir, env, output{log: log, scan: scan, mask: mask}, sup, a.runID)
 	if err != nil {
 		watch.Stop()
 		return a.notStarted(run, fmt.Sprintf("cannot start %q: %v", t.Command[0], err), log)
@@ -125,6 +140,9 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	case end.timedOut:
 		res.Status = runner.StatusTimedOut
 		res.Error = fmt.Sprintf("timed out after %s (the runner's timeout)%s", t.Runner.Timeout, stoppedHow(end, x.cfg.KillGrace))
+	case end.lost:
+		res.Status = runner.StatusFailed
+		res.Error = "the trials' supervisor went away before the trial ended, so how it ended is unknown"
 	case end.exitCode == 0:
 		res.Status = runner.StatusSucceeded
 	default:
@@ -134,7 +152,7 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 		}
 	}
 	if res.Error != "" {
-		fmt.Fprintf(log, "\nassay: %s\n", res.Error)
+		fmt.Fprintf(log, "\nassay: %s\n", mask.String(res.Error))
 	}
 	out := coll.Finish()
 	res.Metrics = out.Summaries
@@ -145,6 +163,10 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 		res.System.GPUUtilMean = stats.UtilMean
 	}
 	collect.Finish(run, a.job, workdir, filepath.Join(a.dir, artifactsName))
+	// The log was masked as it was written; the record is masked here,
+	// before anything else sees it.
+	run.LogMasked = !mask.Empty()
+	mask.Run(run)
 	return run
 }
 
@@ -166,8 +188,10 @@ func (a *attempt) notStarted(run *runner.Run, why string, log ...*os.File) *runn
 	res.DurationS = res.Finished.Sub(res.Started).Seconds()
 	res.Metrics = map[string]float64{}
 	for _, l := range log {
-		fmt.Fprintf(l, "assay: %s\n", why)
+		fmt.Fprintf(l, "assay: %s\n", a.x.batch.Mask.String(why))
 	}
+	run.LogMasked = true
+	a.x.batch.Mask.Run(run)
 	return run
 }
 
@@ -217,7 +241,9 @@ func (a *attempt) newResult(started time.Time) *runner.Result {
 // pollMetrics reports new metric values while the trial runs, for live
 // progress; it returns a function that stops it.
 func (a *attempt) pollMetrics(coll *metrics.Collector) (stop func()) {
-	if a.x.obs == nil || a.x.cfg.PollInterval <= 0 {
+	// metrics_from files are read as the trial runs even when nobody
+	// watches, so a trial that removes its logs at the end loses nothing.
+	if (a.x.obs == nil && !coll.Watching()) || a.x.cfg.PollInterval <= 0 {
 		return func() {}
 	}
 	display := a.job.DisplayMetric()
@@ -242,7 +268,7 @@ func (a *attempt) pollMetrics(coll *metrics.Collector) (stop func()) {
 				continue
 			}
 			if v, ok := coll.Latest(name); ok {
-				a.x.observe(runner.Event{Kind: runner.EventMetric, Job: a.job, Attempt: a.n, RunID: a.runID, Time: a.x.cfg.Now(), GPUs: a.gpus, Metric: name, Value: v})
+				a.x.observe(runner.Event{Kind: runner.EventMetric, Job: a.job, Attempt: a.n, RunID: a.runID, Time: a.x.cfg.Now(), GPUs: a.gpus, Metric: a.x.batch.Mask.String(name), Value: v})
 			}
 		}
 	}()

@@ -13,14 +13,12 @@ import (
 )
 
 // trialEnv builds a trial's environment from assay's own (base), the
-// spec's env, the secret_env pass-through and the contract. It also names
-// secret_env entries that assay's environment does not have.
-func trialEnv(base []string, t *spec.Trial, contract [][2]string) (env []string, missing []string) {
-	baseVals := map[string]string{}
-	for _, kv := range base {
-		k, v, _ := strings.Cut(kv, "=")
-		baseVals[k] = v
-	}
+// spec's env, the secret_env pass-through (from base, else from secrets)
+// and the contract. Names in withheld (assay's own credentials) never
+// reach the trial. It also names the secret_env entries it could not
+// find, and those it withheld.
+func trialEnv(base []string, t *spec.Trial, secrets runner.Secrets, withheld []string, contract [][2]string) (env, missing, held []string) {
+	baseVals := runner.EnvMap(base)
 	vals := map[string]string{}
 	var order []string
 	set := func(k, v string) {
@@ -31,7 +29,7 @@ func trialEnv(base []string, t *spec.Trial, contract [][2]string) (env []string,
 	}
 	for _, kv := range base {
 		k, v, _ := strings.Cut(kv, "=")
-		if !runner.Inherits(k, t) {
+		if !runner.Inherits(k, t) || slices.Contains(withheld, k) {
 			continue
 		}
 		set(k, v)
@@ -45,9 +43,12 @@ func trialEnv(base []string, t *spec.Trial, contract [][2]string) (env []string,
 		set(k, t.Env[k])
 	}
 	for _, k := range t.SecretEnv {
-		if v, ok := baseVals[k]; ok {
+		switch v, ok := runner.SecretEnv(k, baseVals, secrets, withheld); {
+		case ok:
 			set(k, v)
-		} else {
+		case slices.Contains(withheld, k):
+			held = append(held, k)
+		default:
 			missing = append(missing, k)
 		}
 	}
@@ -58,7 +59,7 @@ func trialEnv(base []string, t *spec.Trial, contract [][2]string) (env []string,
 	for _, k := range order {
 		env = append(env, k+"="+vals[k])
 	}
-	return env, missing
+	return env, missing, held
 }
 
 // lookupEnv reads one variable of an environment list.

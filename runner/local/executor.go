@@ -42,6 +42,11 @@ type Config struct {
 	Host string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Supervisor is the command that starts the supervisor of a batch's
+	// trials (SupervisorCommand), which ends each trial's whole process
+	// tree with it, even when assay is killed; nil runs each trial as
+	// assay's direct child in its own process group.
+	Supervisor []string
 }
 
 // Executor runs trials on this machine.
@@ -146,6 +151,20 @@ type execution struct {
 	sink  runner.Sink
 	obs   runner.Observer
 	obsMu sync.Mutex
+	// The batch's supervisor, started with the first trial.
+	supOnce sync.Once
+	sup     *supervisor
+	supErr  error
+}
+
+// supervisor returns the batch's supervisor, starting it the first time;
+// nil without Config.Supervisor.
+func (x *execution) supervisor() (*supervisor, error) {
+	if x.cfg.Supervisor == nil {
+		return nil, nil
+	}
+	x.supOnce.Do(func() { x.sup, x.supErr = startSupervisor(x.cfg.Supervisor, x.cfg.KillGrace) })
+	return x.sup, x.supErr
 }
 
 func (x *execution) observe(ev runner.Event) {
@@ -228,6 +247,9 @@ func (e *Executor) Execute(ctx context.Context, b *runner.Batch, sink runner.Sin
 			x.observe(runner.Event{Kind: runner.EventRetrying, Job: d.p.job, Attempt: d.p.attempt + 1, Time: e.cfg.Now(), Result: res})
 			q.pushFront(&pending{job: d.p.job, attempt: d.p.attempt + 1})
 		}
+	}
+	if x.sup != nil {
+		x.sup.close()
 	}
 	return fatal
 }

@@ -22,11 +22,24 @@ func newForMachine(_ *testing.T, m executortest.Machine) runner.Executor {
 	for _, id := range m.GPUs {
 		inv.Devices = append(inv.Devices, gpu.Device{ID: id})
 	}
-	return New(Config{GPUs: inv, Labels: m.Labels, Parallel: m.Parallel, KillGrace: m.KillGrace, Environ: m.Environ, PollInterval: 20 * time.Millisecond})
+	return New(Config{GPUs: inv, Labels: m.Labels, Parallel: m.Parallel, KillGrace: m.KillGrace, Environ: m.Environ,
+		PollInterval: 20 * time.Millisecond, Supervisor: SupervisorCommand()})
 }
 
+// TestSuite runs the shared suite as assay runs trials: each under its
+// supervisor.
 func TestSuite(t *testing.T) {
 	executortest.Run(t, executortest.Harness{New: newForMachine})
+}
+
+// TestSuiteUnsupervised runs it with trials as assay's direct children,
+// as on a system without a subreaper.
+func TestSuiteUnsupervised(t *testing.T) {
+	executortest.Run(t, executortest.Harness{New: func(t *testing.T, m executortest.Machine) runner.Executor {
+		x := newForMachine(t, m).(*Executor)
+		x.cfg.Supervisor = nil
+		return x
+	}})
 }
 
 func trial(name, script string) *runner.Job {
@@ -177,14 +190,25 @@ func TestSchedulerPacksLargestFirst(t *testing.T) {
 }
 
 func TestEnvironment(t *testing.T) {
-	tr := &spec.Trial{Env: map[string]string{"B": "spec", "PATH": "/spec/bin"}, SecretEnv: []string{"HF_TOKEN", "ABSENT"}}
-	env, missing := trialEnv([]string{"PATH=/usr/bin", "HOME=/h", "GITHUB_TOKEN=x", "HF_TOKEN=y", "AWS_SECRET_ACCESS_KEY=z", "ASSAY_GPUS=0", "CUDA_VISIBLE_DEVICES=0,1", "B=base"}, tr,
+	tr := &spec.Trial{
+		Env:       map[string]string{"B": "spec", "PATH": "/spec/bin"},
+		SecretEnv: []string{"HF_TOKEN", "ABSENT", "WANDB_API_KEY", "AZURE_STORAGE_KEY"},
+		PassEnv:   []string{"PAD_TOKEN_ID", "AZURE_STORAGE_CONNECTION_STRING"},
+	}
+	base := []string{"PATH=/usr/bin", "HOME=/h", "GITHUB_TOKEN=x", "HF_TOKEN=y", "AWS_SECRET_ACCESS_KEY=z", "ASSAY_GPUS=0",
+		"CUDA_VISIBLE_DEVICES=0,1", "B=base", `ASSAY_SECRETS={"HF_TOKEN":"s"}`, "PAD_TOKEN_ID=0",
+		"AZURE_STORAGE_KEY=k", "AZURE_STORAGE_CONNECTION_STRING=c", "PGPASSWORD=p"}
+	secrets := runner.Secrets{"HF_TOKEN": "from-secrets", "wandb_api_key": "w", "AZURE_STORAGE_KEY": "k2"}
+	env, missing, held := trialEnv(base, tr, secrets, runner.OwnCredentials("azblob://c"),
 		[][2]string{{"ASSAY_RUN_ID", "r"}, {"CUDA_VISIBLE_DEVICES", ""}})
+	// assay's environment wins over ASSAY_SECRETS; a secret found only
+	// there is passed under the name secret_env gives; assay's own store
+	// credentials stay behind even when named.
 	got := strings.Join(env, " ")
-	if got != "PATH=/spec/bin HOME=/h HF_TOKEN=y B=spec ASSAY_RUN_ID=r CUDA_VISIBLE_DEVICES=" {
+	if got != "PATH=/spec/bin HOME=/h HF_TOKEN=y B=spec PAD_TOKEN_ID=0 WANDB_API_KEY=w ASSAY_RUN_ID=r CUDA_VISIBLE_DEVICES=" {
 		t.Errorf("env = %q", got)
 	}
-	if strings.Join(missing, ",") != "ABSENT" {
-		t.Errorf("missing = %v", missing)
+	if strings.Join(missing, ",") != "ABSENT" || strings.Join(held, ",") != "AZURE_STORAGE_KEY" {
+		t.Errorf("missing = %v, held = %v", missing, held)
 	}
 }

@@ -7,5 +7,12 @@ import (
 	"github.com/assaylab/assay/runner/proctest"
 )
 
-// TestMain fails the package when a trial's process outlives the tests.
-func TestMain(m *testing.M) { os.Exit(proctest.Main(m)) }
+// TestMain lets the test binary be a trial's supervisor, as assay is: the
+// executor under test starts it with SupervisorArg. Otherwise it runs the
+// tests, and fails when a trial's process outlives them.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == SupervisorArg {
+		os.Exit(Supervise(os.Args[2:]))
+	}
+	os.Exit(proctest.Main(m))
+}

@@ -8,77 +8,151 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/assaylab/assay/runner"
 )
 
 // scanLimit bounds the part of one stdout line that pattern metrics see;
 // the log still gets every byte.
 const scanLimit = 64 << 10
 
-// process is one started trial process and its group.
+// process is one started trial: the trial's own process (started by the
+// supervisor, or as assay's direct child) and the streams copied into its
+// log.
 type process struct {
+	// cmd is the trial as assay's direct child, in its own process group
+	// pgid; nil when the supervisor started it.
 	cmd  *exec.Cmd
 	pgid int
-	// exited is closed when the group leader has been reaped.
+	// sup and id name a supervised trial; status is its exit, read once
+	// exited is closed.
+	sup    *supervisor
+	id     int
+	status exitStatus
+	// exited is closed when the trial has ended: its own process reaped
+	// and, when supervised, its whole tree gone.
 	exited chan struct{}
-	// copied is closed when stdout has been fully copied to the log.
+	// copied is closed when stdout and stderr have been fully copied to
+	// the log.
 	copied  chan struct{}
 	waitErr error
-	pipe    *os.File
+	pipes   []*os.File
+}
+
+// output says where a trial's stdout and stderr go.
+type output struct {
+	log *os.File
+	// scan, when set, gets each line of stdout.
+	scan func([]byte)
+	// mask, when not empty, is applied to both streams on their way to
+	// the log.
+	mask *runner.Mask
 }
 
 // startProcess runs argv in dir with env, its stdout and stderr going to
-// log. When scan is set, stdout passes through a pipe and each line of it
-// is handed to scan.
-func startProcess(argv []string, dir string, env []string, log *os.File, scan func([]byte)) (*process, error) {
-	cmd := &exec.Cmd{Path: argv[0], Args: argv, Dir: dir, Env: env, Stderr: log, Stdout: log}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	p := &process{cmd: cmd, exited: make(chan struct{}), copied: make(chan struct{})}
-	var w *os.File
-	if scan != nil {
-		r, pw, err := os.Pipe()
+// out.log. Without a scan or a mask the trial writes to the log directly;
+// otherwise its streams pass through pipes that assay copies in
+// fixed-size chunks. With a supervisor (sup, and marker the trial's run
+// id) the supervisor starts the trial; without one it runs as assay's
+// direct child.
+func startProcess(argv []string, dir string, env []string, out output, sup *supervisor, marker string) (*process, error) {
+	p := &process{exited: make(chan struct{}), copied: make(chan struct{})}
+	stdout, stderr := out.log, out.log
+	var copiers []func()
+	var childEnds []*os.File
+	pipe := func(scan func([]byte)) (*os.File, error) {
+		r, w, err := os.Pipe()
 		if err != nil {
 			return nil, err
 		}
-		p.pipe, w = r, pw
-		cmd.Stdout = w
+		p.pipes = append(p.pipes, r)
+		childEnds = append(childEnds, w)
+		copiers = append(copiers, func() { copyStream(r, out.log, out.mask, scan) })
+		return w, nil
 	}
-	if err := cmd.Start(); err != nil {
-		if w != nil {
-			w.Close()
-			p.pipe.Close()
+	closeAll := func() {
+		for _, f := range append(p.pipes, childEnds...) {
+			f.Close()
+		}
+	}
+	if out.scan != nil || !out.mask.Empty() {
+		w, err := pipe(out.scan)
+		if err != nil {
+			return nil, err
+		}
+		stdout = w
+	}
+	if !out.mask.Empty() {
+		w, err := pipe(nil)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		stderr = w
+	}
+	var err error
+	if sup != nil {
+		var exits <-chan exitStatus
+		p.sup = sup
+		if p.id, exits, err = sup.start(argv, dir, env, stdout, stderr, marker); err == nil {
+			go func() {
+				p.status = <-exits
+				close(p.exited)
+			}()
+		}
+	} else {
+		p.cmd = &exec.Cmd{Path: argv[0], Args: argv, Dir: dir, Env: env, Stdout: stdout, Stderr: stderr}
+		p.cmd.SysProcAttr = directAttr()
+		if err = p.cmd.Start(); err == nil {
+			p.pgid = p.cmd.Process.Pid
+			go func() {
+				p.waitErr = p.cmd.Wait()
+				close(p.exited)
+			}()
+		}
+	}
+	for _, w := range childEnds {
+		w.Close() // the trial holds its own copies
+	}
+	if err != nil {
+		for _, r := range p.pipes {
+			r.Close()
 		}
 		return nil, err
 	}
-	p.pgid = cmd.Process.Pid
-	if w != nil {
-		w.Close() // the child holds its own copy
-		go p.copyStdout(log, scan)
-	} else {
-		close(p.copied)
+	var wg sync.WaitGroup
+	for _, c := range copiers {
+		wg.Add(1)
+		go func() { defer wg.Done(); c() }()
 	}
-	go func() {
-		p.waitErr = cmd.Wait()
-		close(p.exited)
-	}()
+	go func() { wg.Wait(); close(p.copied) }()
 	return p, nil
 }
 
-// copyStdout streams the pipe into the log in fixed-size chunks, handing
-// complete lines (cut at scanLimit) to scan.
-func (p *process) copyStdout(log io.Writer, scan func([]byte)) {
-	defer close(p.copied)
-	defer p.pipe.Close()
+// copyStream streams r into log in fixed-size chunks, masked, handing
+// complete lines of what the trial wrote (cut at scanLimit) to scan.
+func copyStream(r *os.File, log io.Writer, mask *runner.Mask, scan func([]byte)) {
+	defer r.Close()
+	var mw *runner.MaskWriter
+	if !mask.Empty() {
+		mw = mask.Writer(log)
+		log = mw
+	}
 	buf := make([]byte, 64<<10)
-	line := make([]byte, 0, 4096)
+	var line []byte
+	if scan != nil {
+		line = make([]byte, 0, 4096)
+	}
 	overlong := false
 	for {
-		n, err := p.pipe.Read(buf)
+		n, err := r.Read(buf)
 		if n > 0 {
 			chunk := buf[:n]
 			log.Write(chunk)
-			for len(chunk) > 0 {
+			for scan != nil && len(chunk) > 0 {
 				i := bytes.IndexByte(chunk, '\n')
 				part := chunk
 				if i >= 0 {
@@ -103,6 +177,9 @@ func (p *process) copyStdout(log io.Writer, scan func([]byte)) {
 			if len(line) > 0 {
 				scan(line)
 			}
+			if mw != nil {
+				mw.Flush()
+			}
 			return
 		}
 	}
@@ -117,10 +194,13 @@ type ending struct {
 	cancelled bool
 	// killed is set when SIGTERM was not enough and SIGKILL followed.
 	killed bool
+	// lost is set when the supervisor went away before the trial ended.
+	lost bool
 }
 
-// wait returns when the process has exited, stopping it first on timeout
-// (timeout 0 means none) or cancellation of ctx.
+// wait returns when the trial and everything it started have ended,
+// stopping them first on timeout (timeout 0 means none) or cancellation
+// of ctx.
 func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending {
 	var timer <-chan time.Time
 	if timeout > 0 {
@@ -139,15 +219,24 @@ func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending
 		e.killed = p.stop(grace)
 	}
 	<-p.exited
-	// Whatever the trial left running in its group dies with it; this is
-	// also what closes a pipe that a leftover grandchild still holds.
-	_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+	if p.cmd != nil {
+		// Whatever the trial left running in its group dies with it; this
+		// is also what closes a pipe that a leftover grandchild holds.
+		_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+	}
 	select {
 	case <-p.copied:
 	case <-time.After(5 * time.Second):
-		// A process that left the group (setsid) still holds stdout.
-		p.pipe.Close()
+		// Without a supervisor, a process that left the group (setsid)
+		// may still hold the pipes.
+		for _, r := range p.pipes {
+			r.Close()
+		}
 		<-p.copied
+	}
+	if p.cmd == nil {
+		e.exitCode, e.signalled, e.lost = p.status.code, p.status.signalled, p.status.lost
+		return e
 	}
 	e.exitCode = exitCode(p.cmd.ProcessState, p.waitErr)
 	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -156,19 +245,42 @@ func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending
 	return e
 }
 
-// stop sends SIGTERM to the group, then SIGKILL after grace if the leader
-// is still there; it reports whether SIGKILL was needed.
+// stop sends SIGTERM to the trial's whole tree, then SIGKILL after grace
+// if it has not ended; it reports whether SIGKILL was needed.
 func (p *process) stop(grace time.Duration) bool {
-	_ = syscall.Kill(-p.pgid, syscall.SIGTERM)
+	p.signal(syscall.SIGTERM)
 	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
 	case <-p.exited:
-		return false
 	case <-t.C:
-		_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+		p.signal(syscall.SIGKILL)
 		return true
 	}
+	if p.cmd == nil {
+		return false // the supervisor reports the end of the whole tree
+	}
+	// The trial's own process has ended; the rest of its group gets the
+	// rest of the grace to handle SIGTERM too.
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for syscall.Kill(-p.pgid, 0) == nil {
+		select {
+		case <-t.C:
+			p.signal(syscall.SIGKILL)
+			return true
+		case <-tick.C:
+		}
+	}
+	return false
+}
+
+func (p *process) signal(sig syscall.Signal) {
+	if p.cmd == nil {
+		p.sup.signal(p.id, sig)
+		return
+	}
+	_ = syscall.Kill(-p.pgid, sig)
 }
 
 // exitCode is the process's exit status, or 128+N for signal N.

@@ -22,10 +22,15 @@ type Collector struct {
 	order    []string // metric names in order of first point
 	problems map[string]*problem
 	file     *fileTail
+	watch    *watcher // nil without metrics_from
 	// objects counts the metrics file's object lines, the default step.
 	objects int64
 	// patternLines counts matches per pattern metric, their step.
 	patternLines map[string]int64
+	// undeclared counts the distinct names kept that no metric block
+	// declares.
+	undeclared    int
+	declaredNames map[string]bool
 }
 
 // problem is one kind of bad input, counted.
@@ -47,7 +52,9 @@ func NewCollector(declared []*spec.Metric, path string) (*Collector, error) {
 		problems:     map[string]*problem{},
 		patternLines: map[string]int64{},
 	}
+	c.declaredNames = make(map[string]bool, len(declared))
 	for _, m := range declared {
+		c.declaredNames[m.Name] = true
 		if m.Pattern != nil {
 			c.patterns = append(c.patterns, m)
 		}
@@ -96,21 +103,26 @@ func (c *Collector) ScanLine(line []byte) {
 // Poll reads what the trial appended to its metrics file since the last
 // call and returns the names of metrics that got new points.
 func (c *Collector) Poll() []string {
-	if c.file == nil {
-		return nil
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var updated []string
 	seen := map[string]bool{}
-	c.file.read(func(line []byte, lineNo int) {
-		for _, name := range c.parse(line, lineNo) {
-			if !seen[name] {
-				seen[name] = true
-				updated = append(updated, name)
-			}
+	mark := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			updated = append(updated, name)
 		}
-	}, c.fileNote)
+	}
+	if c.file != nil {
+		c.file.read(func(line []byte, lineNo int) {
+			for _, name := range c.parse(line, lineNo) {
+				mark(name)
+			}
+		}, c.fileNote)
+	}
+	if c.watch != nil {
+		c.watch.poll(false, mark)
+	}
 	return updated
 }
 
@@ -139,6 +151,10 @@ func (c *Collector) Finish() Outcome {
 	c.Poll()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.watch != nil {
+		c.watch.poll(true, nil)
+		c.watch.finish()
+	}
 	if c.file != nil {
 		if rest, lineNo := c.file.close(); len(rest) > 0 {
 			if _, _, _, ok := parseLine(rest); ok {
@@ -167,6 +183,12 @@ func (c *Collector) Finish() Outcome {
 	for _, m := range c.declared {
 		if c.series[m.Name] == nil {
 			where := "the metrics file"
+			if c.watch != nil {
+				where = "the metrics file or metrics_from"
+				if m.Tag != "" {
+					where = fmt.Sprintf("the metrics file or metrics_from (tag %q)", m.Tag)
+				}
+			}
 			if m.Pattern != nil {
 				where = fmt.Sprintf("stdout (pattern %q)", m.Pattern.String())
 			}
@@ -225,8 +247,27 @@ func (c *Collector) fileNote(kind, message string) {
 	c.note("file:"+kind, "", func(*problem) string { return message })
 }
 
+// MaxUndeclared is the most distinct metric names a trial may report
+// without declaring them; the points of further names are dropped, with a
+// warning. Every name is one series in the record committed to the
+// results branch, which every clone may fetch: a trial that logs a name
+// per step or per sample (100,000 names made a 6.8 MB record) would bloat
+// it for good. Declared metrics are always kept, and are the way to keep
+// more.
+const MaxUndeclared = 1000
+
 func (c *Collector) add(name string, step int64, v float64) {
 	s := c.series[name]
+	if s == nil && !c.declaredNames[name] {
+		if c.undeclared >= MaxUndeclared {
+			c.note("too-many-names", fmt.Sprintf("%q", shorten(name)), func(p *problem) string {
+				return fmt.Sprintf("%s beyond the first %d undeclared metric names were dropped (first: %s); "+
+					"declare the metrics you need with metric blocks: declared metrics are always kept", times(p.count, "point"), MaxUndeclared, p.first)
+			})
+			return
+		}
+		c.undeclared++
+	}
 	if s == nil {
 		s = &Series{}
 		c.series[name] = s

@@ -1,12 +1,21 @@
 // Package metrics collects a trial's metrics: JSON lines appended to
-// ASSAY_METRICS_FILE, and pattern metrics scraped from stdout.
+// ASSAY_METRICS_FILE, pattern metrics scraped from stdout, and the files
+// a metrics_from block names (Collector.Watch): TensorBoard event files
+// (read by the tfevents sub-package), CSV logs, the Hugging Face
+// Trainer's trainer_state.json and MLflow's file store. docs/metrics.md
+// describes the formats, how their names become metric names, and which
+// files count as the trial's: those the globs match that were not there,
+// unchanged, before it started; a file another running trial already
+// reads is left to it, with a warning in both records.
 //
 // Bad input never fails a trial. A torn last line (a writer killed
 // mid-write), a line that is not a JSON object, a value that is not a
 // number, NaN or ±Inf (Python's json.dumps writes NaN and Infinity
 // without complaint), and a metrics file deleted or replaced mid-run are
 // each reported once, as a warning in the run record, with a count of the
-// lines affected; every good point is kept.
+// lines affected; every good point is kept. So are declared metrics; of the
+// names no metric block declares, the first MaxUndeclared are kept and the
+// points of the rest dropped with a warning.
 //
 // A line is one JSON object; "step" is its step, and every other numeric
 // member is one point of the metric it names:

@@ -13,6 +13,6 @@ executor "local" {
 
 github {
   # Never run a fork's pull request on your runners unless a maintainer
-  # labels it assay:approved.
+  # approves its head commit with a comment: /assay approve <commit sha>.
   allow_forks = false
 }

@@ -2,8 +2,9 @@
 // speaks the endpoints assay uses the way github.com does, so go-github and
 // everything above it run unmodified against it through GITHUB_API_URL.
 //
-// It keeps real state (repositories, pull requests, issues, comments,
-// labels, commit statuses) and answers as GitHub does: Link-header
+// It keeps real state (repositories, pull requests and pushes to them,
+// issues, comments, labels, commit statuses, users' repository roles) and
+// answers as GitHub does: Link-header
 // pagination with per_page capped at 100, 422 for bodies over 65,536
 // characters, 401 for a bad token, 403 from GET /user for an Actions
 // token, rate-limit headers on every response.

@@ -157,3 +157,26 @@ func (s *Server) webBlob(q *request) response {
 	}
 	return reply(http.StatusNotFound, []byte("Not Found"))
 }
+
+// getPermission answers as GitHub does: permission is the legacy base
+// role (maintain reads as write, triage as read) and role_name the role
+// itself.
+func (s *Server) getPermission(q *request) response {
+	r, resp, ok := s.lookupRepo(q)
+	if !ok {
+		return resp
+	}
+	login := q.params["username"]
+	role := r.roles[strings.ToLower(login)]
+	if role == "" {
+		role = "read"
+	}
+	legacy := role
+	switch role {
+	case "maintain":
+		legacy = "write"
+	case "triage":
+		legacy = "read"
+	}
+	return reply(http.StatusOK, map[string]any{"permission": legacy, "role_name": role, "user": userJSON(login)})
+}

@@ -21,11 +21,22 @@ const (
 	EditIssue       = "PATCH /repos/{owner}/{repo}/issues/{number}"
 	CreateStatus    = "POST /repos/{owner}/{repo}/statuses/{sha}"
 	ListStatuses    = "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+	// GetPermission is a user's permission on the repository
+	// ("Get repository permissions for a user").
+	GetPermission    = "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+	GetLatestRelease = "GET /repos/{owner}/{repo}/releases/latest"
+	GetReleaseByTag  = "GET /repos/{owner}/{repo}/releases/tags/{tag}"
 	// WebBlob is a file's web page on a branch, outside the API prefix.
 	WebBlob = webBlob
+	// WebReleaseDownload is a release asset's browser_download_url,
+	// outside the API prefix and without a token.
+	WebReleaseDownload = "GET /{owner}/{repo}/releases/download/{tag}/{name}"
 )
 
 const webBlob = "GET /{owner}/{repo}/blob/{rest...}"
+
+// webRoutes are answered outside the API prefix, without a token.
+var webRoutes = []string{WebReleaseDownload, webBlob}
 
 type handler func(*Server, *request) response
 
@@ -45,7 +56,12 @@ var routeTable = map[string]handler{
 	EditIssue:       (*Server).editIssue,
 	CreateStatus:    (*Server).createStatus,
 	ListStatuses:    (*Server).listStatuses,
+	GetPermission:   (*Server).getPermission,
 	webBlob:         (*Server).webBlob,
+
+	GetLatestRelease:   (*Server).getLatestRelease,
+	GetReleaseByTag:    (*Server).getReleaseByTag,
+	WebReleaseDownload: (*Server).webReleaseDownload,
 }
 
 // match finds the route of r and its path parameters.
@@ -54,7 +70,7 @@ func (s *Server) match(r *http.Request) (string, handler, map[string]string) {
 	if strings.HasPrefix(path+"/", s.prefix) || path+"/" == s.prefix {
 		api := "/" + strings.TrimPrefix(strings.TrimPrefix(path, strings.TrimSuffix(s.prefix, "/")), "/")
 		for route, h := range routeTable {
-			if route == webBlob {
+			if isWebRoute(route) {
 				continue
 			}
 			if params, ok := matchPattern(route, r.Method, api); ok {
@@ -62,10 +78,21 @@ func (s *Server) match(r *http.Request) (string, handler, map[string]string) {
 			}
 		}
 	}
-	if params, ok := matchPattern(webBlob, r.Method, path); ok {
-		return webBlob, routeTable[webBlob], params
+	for _, route := range webRoutes {
+		if params, ok := matchPattern(route, r.Method, path); ok {
+			return route, routeTable[route], params
+		}
 	}
 	return "", nil, nil
+}
+
+func isWebRoute(route string) bool {
+	for _, w := range webRoutes {
+		if route == w {
+			return true
+		}
+	}
+	return false
 }
 
 // matchPattern matches "METHOD /a/{b}/c" (and a final {rest...}) against

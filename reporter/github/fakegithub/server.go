@@ -218,7 +218,7 @@ func (s *Server) dispatch(r *http.Request, body []byte, call *Call) response {
 		return f.response(s.now())
 	}
 	q := &request{r: r, params: params, body: body, base: "http://" + r.Host + s.prefix}
-	if route != webBlob {
+	if !isWebRoute(route) {
 		who, resp, ok := s.authenticate(r)
 		if !ok {
 			return resp

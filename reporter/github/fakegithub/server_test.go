@@ -235,3 +235,34 @@ func TestStatusesAndTheWebBlob(t *testing.T) {
 		t.Errorf("a missing blob = %d, want 404", resp.StatusCode)
 	}
 }
+
+func TestPermissionsAndPushes(t *testing.T) {
+	s := New(t)
+	s.AddToken("tok", "bot")
+	r := s.Repo("acme/models")
+	n := r.AddPullRequest(PullRequest{HeadSHA: strings.Repeat("a", 40), HeadRepo: "mallory/models"})
+	r.SetRole("Alice", "maintain")
+	r.SetRole("tess", "triage")
+	r.SetRole("root", "admin")
+	s.Expect(GetPermission).Times(4)
+	s.Expect(GetPull).Times(1)
+	for login, want := range map[string]string{
+		"alice": `"permission":"write","role_name":"maintain"`,
+		"tess":  `"permission":"read","role_name":"triage"`,
+		"root":  `"permission":"admin","role_name":"admin"`,
+		"guest": `"permission":"read","role_name":"read"`,
+	} {
+		resp, body := do(t, "GET", s.URL()+"repos/acme/models/collaborators/"+login+"/permission", "tok", "")
+		if resp.StatusCode != 200 || !strings.Contains(body, want) || !strings.Contains(body, `"login":"`+login+`"`) {
+			t.Errorf("%s: %d %s, want %s", login, resp.StatusCode, body, want)
+		}
+	}
+	r.Push(n, strings.Repeat("b", 40))
+	_, body := do(t, "GET", s.URL()+"repos/acme/models/pulls/1", "tok", "")
+	if !strings.Contains(body, `"sha":"`+strings.Repeat("b", 40)) {
+		t.Errorf("after a push the pull request is %s", body)
+	}
+	if !strings.Contains(string(r.PullRequestEvent("synchronize", n)), strings.Repeat("b", 40)) {
+		t.Error("the event after a push does not carry the new head")
+	}
+}

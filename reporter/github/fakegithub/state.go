@@ -20,6 +20,10 @@ type Repo struct {
 	statuses    map[string][]Status
 	files       func(ref, path string) ([]byte, bool)
 	nextNumber  int
+	// roles are the repository roles of users, by lower-case login.
+	roles     map[string]string
+	releases  []*Release
+	downloads map[assetKey]int
 }
 
 // Issue is an issue or a pull request, as the issues API sees both.
@@ -180,6 +184,36 @@ func (r *Repo) SetLabels(number int, labels ...string) {
 		r.s.t.Fatalf("fakegithub: %s#%d does not exist", r.FullName(), number)
 	}
 	is.Labels = slices.Clone(labels)
+}
+
+// Push moves the head of pull request number to sha, as a push to its
+// branch does.
+func (r *Repo) Push(number int, sha string) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	is := r.issues[number]
+	if is == nil || is.PR == nil {
+		r.s.t.Fatalf("fakegithub: %s#%d is not a pull request", r.FullName(), number)
+	}
+	is.PR.HeadSHA = sha
+	is.Updated = r.s.now()
+}
+
+// Roles are the repository roles GitHub knows, least access first.
+var Roles = []string{"none", "read", "triage", "write", "maintain", "admin"}
+
+// SetRole gives login a repository role: one of Roles. A login without
+// one has read access, as anyone has to a public repository.
+func (r *Repo) SetRole(login, role string) {
+	if !slices.Contains(Roles, role) {
+		r.s.t.Fatalf("fakegithub: no role %q; roles: %s", role, strings.Join(Roles, ", "))
+	}
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	if r.roles == nil {
+		r.roles = map[string]string{}
+	}
+	r.roles[strings.ToLower(login)] = role
 }
 
 // ServeFiles answers web blob pages of this repository from files: the

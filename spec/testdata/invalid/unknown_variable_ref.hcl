@@ -1,5 +1,5 @@
 variable "dataset" { default = "cifar10" }
 
 experiment "a" {
-  command = ["train", "--data=${var.datset}"] # ERROR: Unsupported attribute
+  command = ["train", "--data=${var.datset}"] # ERROR: Reference to undeclared variable
 }

@@ -11,5 +11,6 @@ executor "local" {
 }
 
 github {
-  allow_forks = "yes please" # ERROR: Incorrect attribute value type
+  allow_forks    = "yes please"   # ERROR: Incorrect attribute value type
+  approval_label = "safe-to-test" # WARNING: approval_label no longer approves
 }

@@ -3,6 +3,7 @@ project {
   results_branch = "ml/results"
   results_repo   = "https://github.com/example/results.git"
   artifact_store = "s3://bucket/assay?region=eu-west-1"
+  max_trials     = 5000
 }
 
 executor "local" {
@@ -23,6 +24,5 @@ executor "slurm" {
 }
 
 github {
-  allow_forks    = false
-  approval_label = "safe-to-run"
+  allow_forks = false
 }

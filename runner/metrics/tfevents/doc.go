@@ -1,0 +1,36 @@
+// Package tfevents reads the scalar values of TensorBoard event files, the
+// events.out.tfevents.* files that TensorFlow, PyTorch's SummaryWriter,
+// tensorboardX, Lightning's TensorBoardLogger and the Hugging Face
+// Trainer write.
+//
+// An event file is a sequence of TFRecords:
+//
+//	uint64 length (little-endian)
+//	uint32 masked CRC-32C of the length bytes
+//	byte   data[length]     (one serialised tensorflow.Event)
+//	uint32 masked CRC-32C of the data
+//
+// where masked(crc) = ((crc >> 15) | (crc << 17)) + 0xa282ead8. Reader
+// checks both sums. A file that ends inside a record (a writer still
+// writing, or killed mid-write) gives ErrTruncated and leaves the offset at
+// the start of that record, so a tail can try again later; a record whose
+// length fails its check gives a *CorruptError with Framing set, after
+// which nothing further in the file can be trusted; a record whose data
+// fails its check is skipped with a *CorruptError, and reading can go on.
+//
+// Decoder takes the few messages a scalar needs by hand (with protowire),
+// rather than TensorFlow's generated code: Event.step and Event.summary,
+// Summary.value, and of each value its tag, simple_value, tensor and
+// metadata. A value is a scalar when it has a simple_value (TF1,
+// PyTorch's add_scalar, tensorboardX), or a tensor of exactly one element
+// of a numeric type (TF2, TensorBoard's own writer, add_scalar with
+// new_style) whose plugin is "scalars" or whose data class is scalar.
+// TF2 writes a series' metadata with its first event only, so the plugin
+// seen first for a tag holds for the tag's later events in the same file;
+// a one-element tensor whose tag never had metadata counts as a scalar
+// too. Histograms, images, text, audio and hparams are skipped. The
+// tensor's value may come as tensor_content (raw little-endian bytes, as
+// TF2 writes it) or in the typed field of its dtype (float_val,
+// double_val, int_val, int64_val, bool_val, half_val, uint32_val,
+// uint64_val), packed or not.
+package tfevents

@@ -1,0 +1,74 @@
+package tfevents
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"testing"
+)
+
+// FuzzReadEvents feeds arbitrary bytes to the record reader and the event
+// decoder. Neither may panic or loop; each record returned must be framed
+// exactly as the input has it at the offset the reader reports; offsets
+// only grow; and an error names an offset inside the input.
+func FuzzReadEvents(f *testing.F) {
+	for _, path := range eventFiles(f) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		// Small seeds keep minimising quick: whole small files, the
+		// start of the larger ones.
+		f.Add(data[:min(len(data), 1024)])
+	}
+	var file []byte
+	file = AppendRecord(file, FileVersionEvent(1))
+	file = AppendRecord(file, TensorScalarEvent(1, 2, "tf2/loss", 3, true))
+	f.Add(file)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := NewReader(bytes.NewReader(data), 0)
+		var d Decoder
+		for i := 0; ; i++ {
+			if i > len(data) {
+				t.Fatal("more records than bytes")
+			}
+			start := r.Offset()
+			rec, err := r.Next()
+			var ce *CorruptError
+			switch {
+			case err == io.EOF, errors.Is(err, ErrTruncated):
+				if r.Offset() != start {
+					t.Fatalf("offset moved from %d to %d on %v", start, r.Offset(), err)
+				}
+				return
+			case errors.As(err, &ce):
+				if ce.Offset != start || ce.Offset >= int64(len(data)) {
+					t.Fatalf("error at offset %d, record started at %d, input has %d bytes", ce.Offset, start, len(data))
+				}
+				if ce.Framing {
+					return
+				}
+				if r.Offset() <= start {
+					t.Fatalf("skipped record did not advance: %d", r.Offset())
+				}
+				continue
+			case err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			}
+			end := r.Offset()
+			if end <= start || end > int64(len(data)) {
+				t.Fatalf("record %d spans %d..%d of %d bytes", i, start, end, len(data))
+			}
+			if rec != nil && !bytes.Equal(AppendRecord(nil, rec), data[start:end]) {
+				t.Fatalf("record at %d is not framed as the input has it", start)
+			}
+			_ = d.Decode(rec, func(step int64, tag []byte, v float64) {
+				if !bytes.Contains(rec, tag) {
+					t.Fatalf("tag %q is not in the record", tag)
+				}
+			})
+		}
+	})
+}
