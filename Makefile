@@ -116,3 +116,20 @@ bench-plan:
 .PHONY: bench-tfevents
 bench-tfevents:
 	bench/tfevents.sh
+
+# The Python helper's tests (python/), with the standard library's
+# unittest and no packages; the end-to-end one runs a real assay run with
+# the binary built here. make unit (and so make test) runs them.
+PYTHON ?= python3
+.PHONY: test-python
+test-python: build
+	ASSAY_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m unittest discover -s python/tests -t python
+unit: test-python
+
+# The verdicts' error rates by simulation through the real comparison and
+# drift code, every scenario at full replicates (bench/stats; figures in
+# docs/compare.md). An hour or two; SCALE=0.1 for a quick look.
+SCALE ?= 1
+.PHONY: bench-stats
+bench-stats:
+	$(GO) run ./bench/stats -scale $(SCALE)

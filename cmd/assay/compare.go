@@ -40,11 +40,15 @@ base and a head, selected as assay plan selects them.
 
 Configs (a trial without its seed) pair by identical params; an experiment
 with one config on each side pairs even when its params changed, and a
-sweep also gets a headline row: the best config of each side by its primary
-metric. Each metric shows mean ± sd over seeds, the delta, and Welch's
-t-test p-value; "~" marks no significant change (p ≥ 0.05). The verdict
-follows the metric's goal and tolerance: a significant change against the
-goal larger than the tolerance is a regression.
+changed config is tested against the one it replaced. A sweep's headline
+row is the mean change over its paired configs, each against the same
+params at base. Each metric shows mean ± sd over seeds (diverged seeds set
+aside), the delta, and Welch's t-test p-value adjusted for the number of
+tests the comparison makes (Holm for headlines, Benjamini–Hochberg for
+configs); "~" marks no significant change. The verdict follows the
+metric's goal and tolerance: a significant change against the goal larger
+than the tolerance is a regression. docs/compare.md states how often each
+verdict is wrong.
 
 Results are read from the results branch and from runs still in the local
 spool (after assay run, before they are recorded). Trials with no result
@@ -125,6 +129,9 @@ func runCompare(opts *compareOptions) error {
 		return err
 	}
 	in := compareInput(opts, plan, runs)
+	if err := unreadableCompared(store, in); err != nil {
+		return err
+	}
 	c, err := compare.Compare(in)
 	if err != nil {
 		return err
@@ -197,7 +204,9 @@ func refOf(s runner.Side) compare.Ref {
 	name := s.Rev
 	switch {
 	case s.Kind == runner.SideWorktree:
-		return compare.Ref{Name: "working tree"}
+		// Runs made from the working tree record the commit it sits on:
+		// the comparison needs it to tell them from reused ones.
+		return compare.Ref{Name: "working tree", Parent: s.Commit}
 	case s.Kind == runner.SideNone:
 		return compare.Ref{Name: "none"}
 	case name == "":

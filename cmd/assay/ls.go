@@ -122,7 +122,24 @@ func runLs(opts *lsOptions) error {
 	if scanErr != nil {
 		return fmt.Errorf("reading the results branch %s: %w", shortBranch(store), scanErr)
 	}
-	printIndexWarnings(f, sum.Warnings)
+	// Records that cannot be read are listed after the runs that can, and
+	// make ls exit 1: a run must not vanish from a list without a word.
+	unreadable := sum.Unreadable(shortBranch(store), func(l results.RecordLocation) bool {
+		return opts.experiment == "" || l.Experiment == opts.experiment
+	})
+	if err := writeLs(opts, store, sum, res); err != nil {
+		return err
+	}
+	if unreadable != nil {
+		fmt.Fprintf(f.IO.ErrOut, "error: %s\n", unreadable)
+		return silentError
+	}
+	return nil
+}
+
+// writeLs prints the runs a query kept.
+func writeLs(opts *lsOptions, store *results.Store, sum results.Summary, res *query.Result) error {
+	f := opts.f
 	if res.Matched == 0 && res.Skipped > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "warning: --where could not be evaluated for %s (%v)\n", plural(res.Skipped, "run"), res.FirstSkip)
 	}
@@ -132,7 +149,7 @@ func runLs(opts *lsOptions) error {
 	case "csv":
 		return writeLsCSV(f, res.Runs)
 	}
-	if sum.Runs == 0 {
+	if sum.Runs == 0 && len(sum.Warnings) == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "No runs on %s yet; assay run records them.\n", shortBranch(store))
 		return nil
 	}
@@ -150,17 +167,6 @@ func runLs(opts *lsOptions) error {
 		fmt.Fprintf(f.IO.Out, "\n%s.\n", plural(res.Matched, "run"))
 	}
 	return nil
-}
-
-func printIndexWarnings(f *Factory, warnings []results.Warning) {
-	const most = 10
-	for i, w := range warnings {
-		if i == most {
-			fmt.Fprintf(f.IO.ErrOut, "warning: %d more files on the results branch could not be read\n", len(warnings)-most)
-			break
-		}
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
-	}
 }
 
 // formatMetrics renders metric summaries as k=v pairs in name order, with

@@ -8,9 +8,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/assaylab/assay/runner/gitrepo/gittest"
 	"github.com/assaylab/assay/runner/proctest"
 	"github.com/assaylab/assay/runner/slurm/slurmtest"
 )
@@ -18,7 +20,10 @@ import (
 var updateScripts = flag.Bool("update", false, "rewrite testscript expectations and golden files")
 
 // TestMain lets testscript scripts run the real assay binary in-process as
-// the "assay" command.
+// the "assay" command, and fails the package when a process its tests
+// started (a git daemon, a trial) outlives them. The grace covers the
+// trials that scripts orphan on purpose with kill -9 of assay (the
+// longest sleeps 30 s).
 func TestMain(m *testing.M) {
 	testscript.Main(checkedM{m}, map[string]func(){
 		"assay": func() { os.Exit(Main(os.Args[1:], newSystemFactory())) },
@@ -30,12 +35,14 @@ var testCluster *slurmtest.Session
 
 // checkedM runs the tests (only in the test binary itself, not where it
 // runs as "assay") against the test Slurm cluster alone, failing when a
-// job or a process they started outlives them.
+// job or a process they started outlives them: gittest finds the orphans
+// the test binary adopts (and waits out the trials scripts orphan on
+// purpose), proctest those that carry its token, Slurm jobs included.
 type checkedM struct{ m *testing.M }
 
 func (c checkedM) Run() int {
 	testCluster = slurmtest.Start()
-	return proctest.Main(c.m, testCluster.Stop)
+	return proctest.Main(gittest.NoLeaksWithin(c.m, 45*time.Second), testCluster.Stop)
 }
 
 // TestScripts runs the CLI scenarios under testdata/script: each is a
@@ -50,7 +57,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		Dir:                 dir,
 		UpdateScripts:       *updateScripts,
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"records": cmdRecords},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"records": cmdRecords, "silent-remote": cmdSilentRemote, "git-daemon": cmdGitDaemon,
+		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "slurm" {
 				return testCluster.Skip == "", nil

@@ -174,6 +174,9 @@ func runPlan(opts *planOptions) error {
 			return err
 		}
 		plan.UseRecorded(rec)
+		if err := refuseUnreadable(rec, plan, opts.rerun || opts.scheduled); err != nil {
+			return err
+		}
 	}
 	if err := applyForkGate(f, plan); err != nil {
 		return err

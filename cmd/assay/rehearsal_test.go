@@ -5,7 +5,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/assaylab/assay/reporter/github"
 	"github.com/assaylab/assay/reporter/github/fakegithub"
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/gitrepo/gittest"
 )
 
 // TestRehearsal plays the GitOps loop end to end, as the reusable workflow
@@ -269,39 +269,13 @@ func newRehearsal(t *testing.T) *rehearsal {
 	r.run("", nil, "git", "init", "-q", "--bare", "-b", "main", r.bare)
 	r.run("", nil, "git", "-C", r.bare, "config", "receive.denyNonFastForwards", "true")
 	r.run("", nil, "git", "-C", r.bare, "config", "core.logAllRefUpdates", "always")
-	r.origin = gitDaemon(t, filepath.Join(root, "srv")) + "models.git"
+	r.origin = gittest.ServeDaemon(t, filepath.Join(root, "srv")) + "models.git"
 	r.gh = fakegithub.New(t)
 	r.gh.AddActionsToken(actionsToken)
 	for _, route := range fakegithub.Routes() {
 		r.gh.Expect(route).AtLeast(0)
 	}
 	return r
-}
-
-// gitDaemon serves base over git:// on a free loopback port until the
-// test ends, and returns the URL prefix.
-func gitDaemon(t *testing.T, base string) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
-		"--base-path="+base, "--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), base)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; i < 100; i++ {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			return fmt.Sprintf("git://127.0.0.1:%d/", port)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("git daemon did not start")
-	return ""
 }
 
 // baseEnv is what every job sees: git identity, GitHub's address and an

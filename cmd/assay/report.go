@@ -280,6 +280,9 @@ func reportComparison(opts *reportOptions, ws *workspace, base, head string, pr 
 		return nil, err
 	}
 	in := compareInput(&compareOptions{f: f, g: opts.g, base: base}, plan, runs)
+	if err := unreadableCompared(store, in); err != nil {
+		return nil, err
+	}
 	in.PR = pr
 	c, err := compare.Compare(in)
 	if err != nil {

@@ -166,6 +166,11 @@ func runRun(opts *runOptions) error {
 	if repo == nil && !opts.all && !opts.scheduled {
 		return fmt.Errorf("%s is not inside a git repository, so there is no change to run; run every experiment with assay run --all", ws.root)
 	}
+	if repo != nil {
+		if err := adoptPreGitRuns(f, sp, ws.root, stateRoot); err != nil {
+			return err
+		}
+	}
 	plan, diags, err := runner.BuildPlan(ctx, repo, runner.PlanOptions{
 		ProjectDir: ws.root, Base: opts.base, Getenv: f.Getenv,
 		All: opts.all, Scheduled: opts.scheduled, Rerun: opts.rerun, Experiments: opts.experiments,
@@ -179,9 +184,15 @@ func runRun(opts *runOptions) error {
 	if diags.HasErrors() {
 		return silentError
 	}
-	store := prepareRunResults(f, ws, plan.HeadProject.Settings)
+	store, err := prepareRunResults(f, ws, plan.HeadProject.Settings)
+	if err != nil {
+		return err
+	}
 	if store != nil {
 		plan.UseRecorded(runner.AnyRecorded{sp, store})
+		if err := refuseUnreadable(store, plan, opts.rerun || opts.scheduled); err != nil {
+			return err
+		}
 	}
 	if err := applyForkGate(f, plan); err != nil {
 		return err
@@ -230,7 +241,14 @@ func runRun(opts *runOptions) error {
 	if len(jobs) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, nothingToRun(opts, plan, skipped))
 		if opts.format == "json" {
-			return writeRunJSON(f, nil, skipped, 0)
+			if err := writeRunJSON(f, nil, skipped, 0); err != nil {
+				return err
+			}
+		}
+		// Runs still waiting in the spool (kept before git init, or by a
+		// run that was stopped) are recorded all the same.
+		if ids, _ := sp.List(); len(ids) > 0 {
+			return deliverRunResults(f, store, sp, opts.noPush)
 		}
 		return nil
 	}
@@ -239,6 +257,11 @@ func runRun(opts *runOptions) error {
 	if err != nil {
 		return err
 	}
+	release, err := claimStateDir(f, stateDir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	fmt.Fprintf(f.IO.ErrOut, "Running %s%s with %s.\n", plural(len(jobs), "trial"), skippedText(skipped, opts.shard != ""), where)
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -264,7 +287,12 @@ func runRun(opts *runOptions) error {
 	// Whatever the executor leaves unmasked is masked before the spool
 	// keeps it, so records, reports and comments built from it are clean.
 	collect := &collectingSink{Sink: runner.MaskSink{Sink: sp, Mask: sec.mask}}
-	prog := newProgress(f, len(jobs), func(id string) string { return filepath.Join(sp.Dir, id, spool.LogFile) })
+	prog := newProgress(f, len(jobs), func(id string) string {
+		if store == nil {
+			return relTo(f.Dir, filepath.Join(sp.Dir, id, spool.LogFile)) // outside git the spool keeps it
+		}
+		return "assay show " + id // the spool's copy moves when the run is recorded
+	})
 	obs := runner.MaskObserver(prog, sec.mask)
 	var execErr error
 	// One batch per side: each runs from its commit's files and records

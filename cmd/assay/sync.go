@@ -34,7 +34,13 @@ assay run does this when its trials finish. When the remote cannot be reached
 the results stay in the outbox (the local results branch, ahead of its
 remote-tracking branch) and assay run exits 1; assay sync delivers them once
 the remote is back. It never force-pushes: when other writers moved the
-branch it fetches, re-applies the same files on the new tip and pushes again.`,
+branch it fetches, re-applies the same files on the new tip and pushes again.
+
+A remote that does not answer within ASSAY_CONNECT_TIMEOUT (15s), or goes
+quiet for ASSAY_IDLE_TIMEOUT (60s), counts as unreachable. Records someone
+else deleted or changed on the remote are reported, never pushed again,
+and this clone's copy is kept under refs/assay/original. Runs kept in
+.assay/spool before git init are recorded too.`,
 		Example: `  assay sync
   assay sync --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -64,7 +70,16 @@ type syncJSON struct {
 	ArtifactsPresent  int      `json:"artifacts_present"`
 	ArtifactsPending  int      `json:"artifacts_pending"`
 	Problems          []string `json:"problems"`
-	Error             string   `json:"error,omitempty"`
+	// Corrections are rewrites of the remote branch by someone else that
+	// this sync found (see docs/results.md).
+	Corrections []correctionJSON `json:"corrections"`
+	Error       string           `json:"error,omitempty"`
+}
+
+type correctionJSON struct {
+	Deleted []string `json:"deleted"`
+	Changed []string `json:"changed"`
+	Kept    string   `json:"kept"`
 }
 
 func runSync(opts *syncOptions) error {
@@ -81,6 +96,9 @@ func runSync(opts *syncOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := adoptPreGitRuns(f, sp, ws.root, store.Worktree()); err != nil {
+		return err
+	}
 	rep, derr := store.Deliver(f.Context, sp)
 	var ob *results.OutboxError
 	if derr != nil && !errors.As(derr, &ob) {
@@ -90,7 +108,11 @@ func runSync(opts *syncOptions) error {
 	if opts.format == "json" {
 		out := syncJSON{Branch: store.Branch(), Remote: store.Remote(), Recorded: rep.Recorded,
 			AlreadyRecorded: rep.AlreadyRecorded, Delivered: rep.Sync.Delivered, Pending: pending, Problems: []string{},
-			ArtifactsUploaded: rep.Uploads.Uploaded, ArtifactsPresent: rep.Uploads.Present, ArtifactsPending: rep.Uploads.Pending}
+			ArtifactsUploaded: rep.Uploads.Uploaded, ArtifactsPresent: rep.Uploads.Present, ArtifactsPending: rep.Uploads.Pending,
+			Corrections: []correctionJSON{}}
+		for _, c := range rep.Sync.Corrections {
+			out.Corrections = append(out.Corrections, correctionJSON{Deleted: nonNil(c.Deleted), Changed: nonNil(c.Changed), Kept: c.Kept})
+		}
 		for _, p := range rep.Problems {
 			out.Problems = append(out.Problems, p.Error())
 		}
@@ -170,17 +192,36 @@ func projectSettings(f *Factory, g *globalOptions, ws *workspace) (spec.Settings
 	return p.Settings, nil
 }
 
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 // openResults opens the workspace's results store, as assay.hcl sets it.
 func openResults(f *Factory, g *globalOptions, ws *workspace) (*results.Store, error) {
 	settings, err := projectSettings(f, g, ws)
 	if err != nil {
 		return nil, err
 	}
-	return results.OpenForProject(ws.root, settings, f.Getenv)
+	return openStore(f, ws, settings)
 }
 
-// fetchResults brings the results branch up to date before planning; with
-// the remote out of reach it warns and the local copy serves.
+// openStore opens the results store that settings describe, its warnings
+// going to stderr.
+func openStore(f *Factory, ws *workspace, settings spec.Settings) (*results.Store, error) {
+	store, err := results.OpenForProject(ws.root, settings, f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	store.SetWarnings(f.IO.ErrOut)
+	return store, nil
+}
+
+// fetchResults brings the results branch up to date; with the remote out
+// of reach, or silent past its deadline, it warns and the local copy
+// serves.
 func fetchResults(f *Factory, store *results.Store) {
 	if err := store.Fetch(f.Context); err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n  Working offline from the local copy of the results branch.\n", err)
@@ -188,39 +229,63 @@ func fetchResults(f *Factory, store *results.Store) {
 }
 
 // resultsRecorded is how assay plan learns which trials have a succeeded
-// run: the results branch, fetched first, and the local spool.
+// run: the results branch, fetched first, and the local spool (with the
+// runs kept in .assay/spool before `git init` moved into it).
 func resultsRecorded(f *Factory) func(ws *workspace, head *spec.Project) (runner.Recorded, error) {
 	return func(ws *workspace, head *spec.Project) (runner.Recorded, error) {
-		store, err := results.OpenForProject(ws.root, head.Settings, f.Getenv)
-		if err != nil {
-			// Outside git there is no results branch: nothing is recorded.
+		store, err := openStore(f, ws, head.Settings)
+		if errors.Is(err, results.ErrNotRepository) {
+			// Outside git there is no results branch, only the spool.
+			if sp, err := existingSpool(spool.PreGitDir(ws.root)); sp != nil || err != nil {
+				return sp, err
+			}
 			return runner.NothingRecorded{}, nil
+		}
+		if err != nil {
+			return nil, err
 		}
 		fetchResults(f, store)
 		rec := runner.AnyRecorded{store}
-		if sp, err := spool.Open(store.SpoolDir()); err == nil {
-			rec = append(rec, sp)
+		sp, err := spool.Open(store.SpoolDir())
+		if err != nil {
+			return nil, err
 		}
-		return rec, nil
+		if err := adoptPreGitRuns(f, sp, ws.root, store.Worktree()); err != nil {
+			return nil, err
+		}
+		return append(rec, sp), nil
 	}
 }
 
 // prepareRunResults is what assay run does before planning its trials:
 // deliver the outbox first (a failure there is a warning: this run's
-// results will join it), then fetch, so reused trials are known.
-func prepareRunResults(f *Factory, ws *workspace, settings spec.Settings) *results.Store {
-	store, err := results.OpenForProject(ws.root, settings, f.Getenv)
+// results will join it), then fetch, so reused trials are known. Outside
+// git it returns no store.
+func prepareRunResults(f *Factory, ws *workspace, settings spec.Settings) (*results.Store, error) {
+	store, err := openStore(f, ws, settings)
+	if errors.Is(err, results.ErrNotRepository) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	if n, _ := store.Pending(); n > 0 {
 		if _, err := store.Sync(f.Context); err != nil {
 			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", err)
-			return store
+			runOffline(f, store)
+			return store, nil
 		}
 	}
-	fetchResults(f, store)
-	return store
+	if err := store.Fetch(f.Context); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", err)
+		runOffline(f, store)
+	}
+	return store, nil
+}
+
+// runOffline tells the user that assay run goes on without the remote.
+func runOffline(f *Factory, store *results.Store) {
+	fmt.Fprintf(f.IO.ErrOut, "  Carrying on offline: trials already recorded in the local copy of %s are skipped, and the new results wait in the outbox until assay sync reaches the remote.\n", shortBranch(store))
 }
 
 // deliverRunResults records what a run left in the spool on the results

@@ -109,7 +109,9 @@ func (w *workflowEnv) pullRequest(t *testing.T) {
 	if comments[0].Body == first.Body || !strings.Contains(comments[0].Body, head2[:7]) {
 		t.Errorf("the comment was not edited for %s:\n%s", head2[:7], comments[0].Body)
 	}
-	wantStatus(t, r, head2, "success")
+	// lr 0.01 still stands in for 0.03 and converges more slowly: the
+	// change is still a regression, whatever the best config does.
+	wantStatus(t, r, head2, "failure")
 	if n := len(r.gh.CallsTo(fakegithub.CreateComment)); n != 1 {
 		t.Errorf("%d comments created in all, want 1", n)
 	}
@@ -197,9 +199,27 @@ echo '{"step": 1, "ok": 1}' >> "$ASSAY_METRICS_FILE"
 			t.Errorf("the secret was sent to GitHub: %s %s", c.Method, c.Path)
 		}
 	}
-	if strings.Contains(run.output, secret) {
-		t.Errorf("the secret is in the job logs:\n%s", grepLines(run.output, secret))
+	// The runner consumes ::add-mask:: commands and never shows them; act,
+	// with its own masking off, logs them as they came. Every other line
+	// must be clean, and the command must have been given.
+	if leaks := grepLines(withoutMaskCommands(run.output), secret); leaks != "" {
+		t.Errorf("the secret is in the job logs:\n%s", leaks)
 	}
+	if !strings.Contains(run.output, "::add-mask::") {
+		t.Error("assay registered no value with ::add-mask::")
+	}
+}
+
+// withoutMaskCommands drops the log lines that carry an ::add-mask::
+// workflow command.
+func withoutMaskCommands(s string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.Contains(line, `"command":"add-mask"`) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // failingTrial: a pull request adds an experiment whose trial crashes; the

@@ -5,7 +5,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/assaylab/assay/runner/spool"
 	"github.com/assaylab/assay/spec"
 )
 
@@ -96,4 +98,60 @@ func loadProject(f *Factory, g *globalOptions, ws *workspace, extra []string) (*
 		return p, silentError
 	}
 	return p, nil
+}
+
+// adoptPreGitRuns moves the runs a project kept in .assay/spool before it
+// was a git repository (under any of roots, "" skipped) into sp, the
+// repository's spool, where they are recorded like any other, and says
+// so.
+func adoptPreGitRuns(f *Factory, sp *spool.Spool, roots ...string) error {
+	seen := map[string]bool{}
+	for _, root := range roots {
+		if root == "" || seen[root] {
+			continue
+		}
+		seen[root] = true
+		dir := spool.PreGitDir(root)
+		n, err := sp.Adopt(dir)
+		if err != nil {
+			return fmt.Errorf("moving the runs kept in %s into %s: %w; move them by hand, then run assay sync", dir, sp.Dir, err)
+		}
+		if n > 0 {
+			fmt.Fprintf(f.IO.ErrOut, "Found %s kept in %s from before this was a git repository; they move to %s and are recorded with the next results.\n",
+				plural(n, "run"), relTo(f.Dir, dir), relTo(f.Dir, sp.Dir))
+		}
+	}
+	return nil
+}
+
+// existingSpool opens the spool at dir when there is one, without
+// creating it.
+func existingSpool(dir string) (*spool.Spool, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, nil
+	}
+	return spool.Open(dir)
+}
+
+// claimStateDir marks the state folder as used by this assay run and says
+// what killed runs left there and was removed. release ends the claim.
+func claimStateDir(f *Factory, stateDir string) (release func(), err error) {
+	removed, release, err := spool.Claim(stateDir)
+	if err != nil {
+		return nil, fmt.Errorf("preparing %s: %w", stateDir, err)
+	}
+	if len(removed) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "Removed %s that earlier runs left in %s when they were killed before their trials were recorded.\n",
+			plural(len(removed), "unfinished trial folder"), relTo(f.Dir, stateDir))
+	}
+	return release, nil
+}
+
+// relTo is p relative to dir when it lies below it, else p.
+func relTo(dir, p string) string {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return p
+	}
+	return rel
 }

@@ -1,8 +1,12 @@
 """A small MLP trained with PyTorch Lightning on synthetic data (no downloads).
 
-Nothing here knows about assay: Lightning's default logger writes
-TensorBoard event files under --root/lightning_logs, which the experiment's
-metrics_from block reads.
+Two ways to report to assay:
+
+- no edits (experiments/mlp.hcl): nothing here knows about assay; Lightning's
+  default logger writes TensorBoard event files under --root/lightning_logs,
+  which the experiment's metrics_from block reads;
+- one line (experiments/mlp_logger.hcl, --logger=assay): the Trainer gets
+  logger=assay.LightningLogger(), which appends to the trial's metrics file.
 """
 
 import argparse
@@ -45,7 +49,15 @@ def main():
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--logger", choices=["default", "assay"], default="default")
     args = ap.parse_args()
+
+    logger = True  # Lightning's default: TensorBoard files, for metrics_from
+    if args.logger == "assay":
+        # pip install "git+https://github.com/assaylab/assay#subdirectory=python"
+        import assay
+
+        logger = assay.LightningLogger()
 
     L.seed_everything(args.seed)
     teacher = torch.randn(16, 4)
@@ -53,7 +65,7 @@ def main():
     y = (x @ teacher).argmax(1)
     train = DataLoader(TensorDataset(x[:1536], y[:1536]), batch_size=64, shuffle=True)
     val = DataLoader(TensorDataset(x[1536:], y[1536:]), batch_size=256)
-    trainer = L.Trainer(default_root_dir=args.root, max_epochs=args.epochs, accelerator="cpu",
+    trainer = L.Trainer(default_root_dir=args.root, logger=logger, max_epochs=args.epochs, accelerator="cpu",
                         log_every_n_steps=5, enable_progress_bar=False, enable_model_summary=False,
                         enable_checkpointing=False)
     trainer.fit(MLP(args.lr), train, val)

@@ -41,6 +41,7 @@ func Compare(in Input) (*Comparison, error) {
 		seen[ei.Name] = true
 		c.Experiments = append(c.Experiments, compareExperiment(&in, ei, alpha))
 	}
+	c.decide()
 	sort.SliceStable(c.Experiments, func(i, j int) bool {
 		a, b := c.Experiments[i], c.Experiments[j]
 		if sa, sb := a.Verdict.Severity(), b.Verdict.Severity(); sa != sb {
@@ -98,7 +99,6 @@ func compareExperiment(in *Input, ei ExperimentInput, alpha float64) *Experiment
 	}
 	e.Headline = x.headline(e, pairs)
 	x.context(e)
-	e.Verdict = x.verdict(e)
 	return e
 }
 
@@ -197,11 +197,30 @@ func (x *experimentCtx) rowState(b, h *sideConfig) (Verdict, string) {
 func (x *experimentCtx) row(b, h *sideConfig, how string) *Row {
 	r := &Row{Base: b.model(), Head: h.model(), Pairing: how, Metrics: []*Metric{}}
 	state, note := x.rowState(b, h)
+	r.state = state
+	r.Same = b != nil && h != nil && sameTrials(b, h)
 	for _, m := range x.metrics {
-		r.Metrics = append(r.Metrics, x.metric(m, b, h, state, note))
+		r.Metrics = append(r.Metrics, x.metric(m, b, h, state, note, r.Same))
 	}
-	r.Verdict = rowVerdict(state, r.Metrics)
 	return r
+}
+
+// sameTrials reports whether two configs are the very same trials: then
+// both sides read the same records and there is nothing to test.
+func sameTrials(b, h *sideConfig) bool {
+	if len(b.trials) != len(h.trials) {
+		return false
+	}
+	keys := make(map[string]bool, len(b.trials))
+	for _, o := range b.trials {
+		keys[o.trial.Key] = true
+	}
+	for _, o := range h.trials {
+		if !keys[o.trial.Key] {
+			return false
+		}
+	}
+	return true
 }
 
 // rowVerdict is the row's state, else its metrics' worst verdict. A metric
@@ -227,7 +246,10 @@ func rowVerdict(state Verdict, metrics []*Metric) Verdict {
 	return worst(compared...)
 }
 
-func (x *experimentCtx) metric(m *spec.Metric, b, h *sideConfig, state Verdict, stateNote string) *Metric {
+// metric compares one metric of one row: the samples, diverged seeds set
+// aside, the delta, and the test. A verdict that depends on the test waits
+// for the comparison's adjustment (see decide).
+func (x *experimentCtx) metric(m *spec.Metric, b, h *sideConfig, state Verdict, stateNote string, same bool) *Metric {
 	mr := &Metric{Name: m.Name, Goal: m.Goal, Tolerance: m.Tolerance}
 	if b != nil {
 		mr.Base = b.sample(m.Name)
@@ -235,59 +257,93 @@ func (x *experimentCtx) metric(m *spec.Metric, b, h *sideConfig, state Verdict, 
 	if h != nil {
 		mr.Head = h.sample(m.Name)
 	}
-	var notes []string
-	if mr.Base != nil && mr.Head != nil && mr.Base.N > 0 && mr.Head.N > 0 {
-		d := mr.Head.Mean - mr.Base.Mean
-		if math.Abs(d) <= 1e-12*math.Max(math.Abs(mr.Base.Mean), math.Abs(mr.Head.Mean)) {
-			// Rounding in the means, not a difference: 0.79, 0.81, 0.80
-			// average to 0.8000000000000002.
-			d = 0
-		}
-		mr.Delta = ptr(d)
-		if pct := 100 * d / math.Abs(mr.Base.Mean); mr.Base.Mean != 0 && !math.IsInf(pct, 0) && !math.IsNaN(pct) {
-			mr.DeltaPct = ptr(pct)
+	if mr.Base != nil && mr.Head != nil {
+		mr.res = Resolution(mr.Base.Values, mr.Head.Values)
+		mr.Base.floor, mr.Head.floor = sideFloor(mr.res, mr.Base.Values), sideFloor(mr.res, mr.Head.Values)
+		markDiverged(mr.Base, mr.Head, math.Max(mr.Base.floor, mr.Head.floor), m.Goal)
+	}
+	overflow := setDelta(mr)
+	tested := false
+	if overflow == "" && !same && mr.Base.MainN() >= 2 && mr.Head.MainN() >= 2 {
+		w, err := stratifiedWelch([]stratum{{b: mr.Base.moments(), h: mr.Head.moments()}}, x.alpha)
+		if err != nil {
+			overflow = "cannot compare: " + err.Error()
+		} else {
+			mr.w, mr.Test, tested = w, testModel(w, 1), true
+			divergenceTest(mr.Test, mr.Base, mr.Head, m.Goal)
 		}
 	}
-	w, tested := WelchTest(mr.Base, mr.Head, x.alpha)
-	if tested {
-		mr.Test = testModel(w)
-		mr.Significant = w.P < x.alpha
-	}
+	x.classify(mr, m, state, stateNote, same, tested, overflow)
+	return mr
+}
+
+// classify gives a metric the verdict its state allows, or marks it judged:
+// tested, with a goal, its verdict decided once the p-values are adjusted.
+func (x *experimentCtx) classify(mr *Metric, m *spec.Metric, state Verdict, stateNote string, same, tested bool, overflow string) {
 	switch {
 	case state != "":
 		mr.Verdict = state
-		notes = append(notes, stateNote)
+		mr.notes = append(mr.notes, stateNote)
 	case m.Goal == "":
 		mr.Verdict = Reported
+		if same {
+			mr.notes = append(mr.notes, sameNote)
+		}
 	case mr.Head.N == 0 && x.headDeclares[m.Name]:
 		// The head runs succeeded but never reported a metric the spec
 		// judges: the check cannot pass it unseen.
 		mr.Verdict = Missing
-		notes = append(notes, "no head run reported it")
+		mr.notes = append(mr.notes, "no head run reported it")
 	case mr.Head.N == 0:
 		mr.Verdict = Removed
-		notes = append(notes, "head no longer declares it")
+		mr.notes = append(mr.notes, "head no longer declares it")
 	case mr.Base.N == 0:
 		mr.Verdict = New
-		notes = append(notes, "no base values")
+		mr.notes = append(mr.notes, "no base values")
+	case same:
+		mr.Verdict = Unchanged
+		mr.notes = append(mr.notes, sameNote)
+	case overflow != "":
+		mr.Verdict = Inconclusive
+		mr.notes = append(mr.notes, overflow)
 	case !tested:
 		mr.Verdict = Inconclusive
-		notes = append(notes, untestedNote(mr.Base.N, mr.Head.N))
+		mr.notes = append(mr.notes, untestedNote(mr.Base, mr.Head))
 	default:
-		v, note := judge(m.Goal, m.Tolerance, w, x.alpha)
-		mr.Verdict = v
-		notes = append(notes, note)
-		if w.Exact && w.Delta != 0 {
-			notes = append(notes, "neither side varies: the difference is exact")
-		}
+		mr.judged = true
 	}
-	notes = append(notes, sampleNotes(SideBase, mr.Base)...)
-	notes = append(notes, sampleNotes(SideHead, mr.Head)...)
-	mr.Note = joinNotes(notes)
-	return mr
+	mr.notes = append(mr.notes, sampleNotes(SideBase, mr.Base)...)
+	mr.notes = append(mr.notes, sampleNotes(SideHead, mr.Head)...)
 }
 
-func untestedNote(nb, nh int) string {
+// sameNote explains a row both sides share.
+const sameNote = "the same trials on both sides: nothing to test"
+
+// setDelta sets the delta the tables show and the verdict uses: mean(head)
+// − mean(base), with rounding in the means read as no difference. It
+// returns why the sides cannot be compared, or "".
+func setDelta(mr *Metric) string {
+	if mr.Base.MainN() == 0 || mr.Head.MainN() == 0 {
+		return ""
+	}
+	d := mr.Head.Mean - mr.Base.Mean
+	if math.IsInf(d, 0) || math.IsNaN(d) {
+		return "cannot compare: " + errOverflow.Error()
+	}
+	if math.Abs(d) <= 1e-12*math.Max(math.Abs(mr.Base.Mean), math.Abs(mr.Head.Mean)) {
+		// Rounding in the means, not a difference: 0.79, 0.81, 0.80
+		// average to 0.8000000000000002.
+		d = 0
+	}
+	mr.Delta = ptr(d)
+	if pct := 100 * d / math.Abs(mr.Base.Mean); mr.Base.Mean != 0 && !math.IsInf(pct, 0) && !math.IsNaN(pct) {
+		mr.DeltaPct = ptr(pct)
+	}
+	return ""
+}
+
+func untestedNote(b, h *Sample) string {
+	nb, nh := b.MainN(), h.MainN()
 	switch {
 	case nb < 2 && nh < 2:
 		return fmt.Sprintf("n=%d at base and n=%d at head: no p-value; add seeds to test", nb, nh)
@@ -303,6 +359,17 @@ func sampleNotes(side string, s *Sample) []string {
 		return nil
 	}
 	var out []string
+	if n := len(s.Diverged); n > 0 {
+		vals := make([]string, 0, min(n, 3))
+		for i, v := range s.Diverged {
+			if i == 3 {
+				vals = append(vals, "…")
+				break
+			}
+			vals = append(vals, formatFloat(v))
+		}
+		out = append(out, fmt.Sprintf("%d of %d %s seeds diverged (%s), set aside", n, s.N, side, strings.Join(vals, ", ")))
+	}
 	if s.NonFinite > 0 {
 		out = append(out, fmt.Sprintf("%d non-finite %s value%s dropped", s.NonFinite, side, pluralS(s.NonFinite)))
 	}
@@ -314,8 +381,10 @@ func sampleNotes(side string, s *Sample) []string {
 
 func joinNotes(notes []string) string {
 	var kept []string
+	seen := map[string]bool{}
 	for _, n := range notes {
-		if n != "" {
+		if n != "" && !seen[n] {
+			seen[n] = true
 			kept = append(kept, n)
 		}
 	}
@@ -329,57 +398,19 @@ func pluralS(n int) string {
 	return "s"
 }
 
-func testModel(w Welch) *Test {
+// testModel is w as JSON carries it; configs > 1 marks a stratified test.
+func testModel(w Welch, configs int) *Test {
 	t := &Test{Method: "welch", P: w.P, CI: [2]float64{w.CILow, w.CIHigh}, Exact: w.Exact}
+	if configs > 1 {
+		t.Method, t.Configs = "stratified-welch", configs
+	}
+	if w.Floored {
+		t.SDFloor = w.Floor
+	}
 	if !w.Exact {
 		t.T, t.DF = ptr(w.T), ptr(w.DF)
 	}
 	return t
-}
-
-// headline picks the row the summary shows. A single pair is its own
-// headline; a sweep compares the best config of each side by the primary
-// metric, so a reviewer sees what the change does to the result the team
-// would actually use.
-func (x *experimentCtx) headline(e *Experiment, pairs []pair) *Row {
-	if !e.Sweep {
-		if len(pairs) == 1 {
-			x.hlBase, x.hlHead = pairs[0].base, pairs[0].head
-			return e.Configs[0]
-		}
-		return nil
-	}
-	p := x.primary()
-	if p == nil || p.Goal == "" {
-		e.Notes = append(e.Notes, "no metric has a goal, so the sweep's configs are not ranked")
-		return nil
-	}
-	bb, hb := bestConfig(x.baseCfgs, p), bestConfig(x.headCfgs, p)
-	x.hlBase, x.hlHead = bb, hb
-	r := x.row(bb, hb, PairBest)
-	// A side that exists but has no config with a value of the primary
-	// metric is not "new" or "removed": its results are missing or failed.
-	fix := func(v Verdict, note string) {
-		r.Verdict = v
-		for _, m := range r.Metrics {
-			m.Verdict, m.Note = v, note
-		}
-	}
-	switch {
-	case hb == nil && x.hasHead:
-		if n := countAll(x.headCfgs, trialFailed); n > 0 {
-			fix(Failed, fmt.Sprintf("no head config reported %s; %d head trials failed", p.Name, n))
-		} else {
-			fix(Missing, fmt.Sprintf("no head config reported %s", p.Name))
-		}
-	case bb == nil && x.hasBase && x.hasHead:
-		if n := countAll(x.baseCfgs, trialMissing); n > 0 {
-			fix(Missing, fmt.Sprintf("no base config reported %s; %d base results missing", p.Name, n))
-		}
-	}
-	e.Notes = append(e.Notes, fmt.Sprintf("headline: the best of %d base and %d head configs by %s (%s)",
-		len(x.baseCfgs), len(x.headCfgs), p.Name, p.Goal))
-	return r
 }
 
 func countAll(cfgs []*sideConfig, s trialState) int {
@@ -390,11 +421,10 @@ func countAll(cfgs []*sideConfig, s trialState) int {
 	return n
 }
 
-// verdict rolls the experiment up: the headline decides improvement and
-// regression (one test per metric, not one per config, so a wide sweep
-// does not fail by chance), while a failure or a missing result anywhere
-// counts.
-func (x *experimentCtx) verdict(e *Experiment) Verdict {
+// experimentVerdict rolls the experiment up: the headline decides
+// improvement and regression (one test per metric, not one per config),
+// while a failure or a missing result anywhere counts.
+func experimentVerdict(e *Experiment) Verdict {
 	var vs []Verdict
 	if e.Headline != nil {
 		vs = append(vs, e.Headline.Verdict)

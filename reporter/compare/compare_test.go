@@ -2,6 +2,7 @@ package compare_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,25 +82,40 @@ func TestSingleConfigPairsAcrossChangedParams(t *testing.T) {
 	}
 }
 
-func TestSweepPairsConfigsAndRanksTheBest(t *testing.T) {
+func TestSweepPairsConfigsAndPoolsTheChangedOnes(t *testing.T) {
 	c := mustCompare(t, comparetest.Sweep(t))
 	e := experiment(t, c, "resnet-sweep")
 	var pairings []string
 	for _, r := range e.Configs {
 		pairings = append(pairings, r.Pairing)
 	}
-	if got := strings.Join(pairings, " "); got != "params params new new removed removed" {
+	// lr 0.03 became 0.01: each new config is tested against the one it
+	// replaced (same batch size), not shown only as new.
+	if got := strings.Join(pairings, " "); got != "params params replaced replaced" {
 		t.Errorf("pairings %q", got)
 	}
+	if r := e.Configs[2]; r.Base.Label != "batch_size=64 lr=0.03" || r.Head.Label != "batch_size=64 lr=0.01" {
+		t.Errorf("replaced pair %s → %s", r.Base.Label, r.Head.Label)
+	}
+	// lr=0.1 kept its keys: the same trials on both sides, nothing to test.
+	if r := e.Configs[0]; !r.Same || r.Verdict != compare.Unchanged || metric(t, r, "val_acc").Test != nil {
+		t.Errorf("same-trials row %+v", r)
+	}
 	h := e.Headline
-	if h == nil || h.Pairing != compare.PairBest {
-		t.Fatalf("headline %+v", h)
+	if h == nil || h.Pairing != compare.PairPooled || len(h.Pairs) != 2 {
+		t.Fatalf("headline %+v: want the mean over the two changed pairs", h)
 	}
-	if h.Base.Label != "batch_size=64 lr=0.03" || h.Head.Label != "batch_size=64 lr=0.01" {
-		t.Errorf("headline pairs %q with %q; want the best of each side", h.Base.Label, h.Head.Label)
+	if h.Pairs[0] != (compare.ConfigPair{Base: "batch_size=64 lr=0.03", Head: "batch_size=64 lr=0.01"}) {
+		t.Errorf("headline pairs %+v", h.Pairs)
 	}
-	if v := metric(t, h, "val_acc").Verdict; v != compare.Improved {
-		t.Errorf("headline val_acc %s", v)
+	acc := metric(t, h, "val_acc")
+	if acc.Verdict != compare.Improved || acc.Test.Method != "stratified-welch" || acc.Test.Configs != 2 || acc.Head.Configs != 2 {
+		t.Errorf("headline val_acc %+v", acc)
+	}
+	// The headline's delta is the mean of the pairs' deltas: +0.01 and
+	// +0.008.
+	if got := *acc.Delta; math.Abs(got-0.009) > 1e-12 {
+		t.Errorf("pooled delta %g, want 0.009", got)
 	}
 	// lr=0.1 kept its keys: head reuses base's six records.
 	if len(e.Reused) != 6 || e.Reused[0].Commit != comparetest.BaseRef.Commit || e.Reused[0].Trigger != runner.TriggerPush {
@@ -108,6 +124,8 @@ func TestSweepPairsConfigsAndRanksTheBest(t *testing.T) {
 	if e.Cost.Head.Runs != 12 || e.Cost.HeadNew.Runs != 6 || math.Abs(e.Cost.HeadNew.GPUHours-5) > 1e-9 {
 		t.Errorf("cost %+v: 6 new runs of 50 min on one GPU is 5 GPU-hours", e.Cost)
 	}
+	// History follows the headline's representative pair: the head's
+	// best (lr=0.01, bs=64), whose base partner has nightly runs.
 	if len(e.History) == 0 || e.History[0].Metric != "val_acc" || len(e.History[0].Points) != 7 || e.History[0].Spark != "█▇▆▄▃▂▁" {
 		t.Errorf("history %+v", e.History)
 	}
@@ -195,16 +213,30 @@ func TestOneSeedIsInconclusive(t *testing.T) {
 
 func TestStatisticalEdges(t *testing.T) {
 	c := mustCompare(t, comparetest.Edges(t))
+	// Deterministic training: constant samples four decimals apart are
+	// a real difference, found through the resolution floor.
 	det := metric(t, experiment(t, c, "deterministic").Headline, "val_acc")
-	if det.Verdict != compare.Regressed || det.Test == nil || !det.Test.Exact || det.Test.P != 0 || det.Test.T != nil {
-		t.Errorf("constant samples that differ: %+v", det)
+	if det.Verdict != compare.Regressed || det.Test == nil || det.Test.Exact || math.Abs(det.Test.SDFloor-1e-4/math.Sqrt(12)) > 1e-15 || !strings.Contains(det.Note, "written to 0.0001") {
+		t.Errorf("constant samples that differ: %+v %+v", det, det.Test)
+	}
+	// One float apart is no difference, whatever the floor.
+	ulp := metric(t, experiment(t, c, "one-ulp").Headline, "val_acc")
+	if ulp.Verdict != compare.Unchanged || *ulp.Delta != 0 || ulp.Significant {
+		t.Errorf("one ulp apart: %+v", ulp)
+	}
+	// One step of a 0.01 grid at n = 3: not "p = 0 (exact)".
+	grid := metric(t, experiment(t, c, "coarse-grid").Headline, "val_acc")
+	if grid.Verdict != compare.Unchanged || grid.Test.Exact || grid.Significant || math.Abs(grid.Test.SDFloor-0.01/math.Sqrt(12)) > 1e-15 {
+		t.Errorf("a grid step: %+v %+v", grid, grid.Test)
 	}
 	if id := metric(t, experiment(t, c, "identical").Headline, "val_acc"); id.Verdict != compare.Unchanged || id.Test.P != 1 || id.Significant {
 		t.Errorf("identical samples: %+v", id)
 	}
+	// One side constant: its spread is floored at the values' grid
+	// (0.01), so the test does not rest on the other side alone.
 	one := metric(t, experiment(t, c, "one-side-constant").Headline, "val_acc")
-	if one.Test == nil || one.Test.Exact || *one.Test.DF != 2 {
-		t.Errorf("one side constant: df should be n−1 of the other side, got %+v", one.Test)
+	if one.Test == nil || one.Test.Exact || math.Abs(one.Test.SDFloor-0.01/math.Sqrt(12)) > 1e-15 || *one.Test.DF <= 2 {
+		t.Errorf("one side constant: %+v", one.Test)
 	}
 	nan := experiment(t, c, "nan").Headline
 	if m := metric(t, nan, "val_acc"); m.Head.N != 2 || m.Head.NonFinite != 1 || math.IsNaN(m.Head.Mean) || !strings.Contains(m.Note, "non-finite") {
@@ -216,6 +248,9 @@ func TestStatisticalEdges(t *testing.T) {
 	tol := metric(t, experiment(t, c, "within-tolerance").Headline, "val_acc")
 	if !tol.Significant || tol.Verdict != compare.Unchanged || !strings.Contains(tol.Note, "within tolerance") {
 		t.Errorf("significant drop within tolerance: %+v", tol)
+	}
+	if c.Correction.Headline.Method != compare.MethodHolm || c.Correction.Headline.Tests == 0 {
+		t.Errorf("correction %+v", c.Correction)
 	}
 }
 
@@ -263,7 +298,7 @@ experiment "s" {
 	}
 }
 
-func TestOnlyTheHeadlineDecidesASweep(t *testing.T) {
+func TestTheHeadlineIsTheMeanOverConfigs(t *testing.T) {
 	noise := []float64{0.001, -0.001, 0.002, -0.002}
 	c := mustCompare(t, sweepInput(t, func(head bool, cfg int, seed int64) float64 {
 		v := []float64{0.90, 0.85, 0.80}[cfg] + noise[seed-1]
@@ -271,20 +306,23 @@ func TestOnlyTheHeadlineDecidesASweep(t *testing.T) {
 			v += 0.02 // the best config improves
 		}
 		if head && cfg == 2 {
-			v -= 0.05 // a poor config gets worse
+			v -= 0.05 // a poor config gets much worse
 		}
 		return v
 	}))
 	e := c.Experiments[0]
-	if e.Configs[2].Verdict != compare.Regressed {
-		t.Errorf("config lr=0.01 is %s; its own row shows the regression", e.Configs[2].Verdict)
+	if e.Configs[0].Verdict != compare.Improved || e.Configs[2].Verdict != compare.Regressed {
+		t.Errorf("configs %s, %s; each row shows its own change", e.Configs[0].Verdict, e.Configs[2].Verdict)
 	}
-	if e.Verdict != compare.Improved || c.Result != compare.ResultSuccess {
-		t.Errorf("verdict %s, result %s: the headline (best vs best) improved", e.Verdict, c.Result)
+	// Best against best would say "improved"; the mean change over the
+	// configs, each against its own params, is −0.01.
+	acc := metric(t, e.Headline, "val_acc")
+	if math.Abs(*acc.Delta+0.01) > 1e-12 || acc.Verdict != compare.Regressed || c.Result != compare.ResultFailure {
+		t.Errorf("headline Δ %g, %s, result %s", *acc.Delta, acc.Verdict, c.Result)
 	}
 }
 
-func TestBestConfigCanChange(t *testing.T) {
+func TestLikeWithLike(t *testing.T) {
 	c := mustCompare(t, sweepInput(t, func(head bool, cfg int, seed int64) float64 {
 		v := []float64{0.90, 0.85, 0.80}[cfg] + float64(seed)*0.001
 		if head && cfg == 1 {
@@ -292,9 +330,18 @@ func TestBestConfigCanChange(t *testing.T) {
 		}
 		return v
 	}))
-	h := c.Experiments[0].Headline
-	if h.Base.Label != "lr=0.1" || h.Head.Label != "lr=0.03" || metric(t, h, "val_acc").Verdict != compare.Improved {
+	e := c.Experiments[0]
+	h := e.Headline
+	// The head's best config (lr=0.03) stands for the headline, against
+	// the same params at base, never against base's best (lr=0.1).
+	if h.Base.Label != "lr=0.03" || h.Head.Label != "lr=0.03" || metric(t, h, "val_acc").Verdict != compare.Improved {
 		t.Errorf("headline %s → %s", h.Base.Label, h.Head.Label)
+	}
+	if len(h.Pairs) != 3 || h.Pairs[1] != (compare.ConfigPair{Base: "lr=0.03", Head: "lr=0.03"}) {
+		t.Errorf("pairs %+v", h.Pairs)
+	}
+	if !slices.Contains(e.Notes, "best at head by val_acc: lr=0.03 (0.9525)") {
+		t.Errorf("notes %q", e.Notes)
 	}
 }
 

@@ -29,16 +29,18 @@ func (x *experimentCtx) context(e *Experiment) {
 	x.failures(e, SideBase, x.baseCfgs)
 	x.failures(e, SideHead, x.headCfgs)
 
+	baseKeys := map[string]bool{}
 	for _, c := range x.baseCfgs {
 		for _, o := range c.trials {
 			e.Cost.Base.add(runCost(o.result))
+			baseKeys[o.trial.Key] = true
 		}
 	}
 	for _, c := range x.headCfgs {
 		for _, o := range c.trials {
 			cost := runCost(o.result)
 			e.Cost.Head.add(cost)
-			if o.state == trialOK && x.reused(o) {
+			if o.state == trialOK && x.reused(o, baseKeys) {
 				e.Reused = append(e.Reused, reuse(c, o))
 				continue
 			}
@@ -79,11 +81,20 @@ func (x *experimentCtx) failures(e *Experiment, side string, cfgs []*sideConfig)
 	}
 }
 
-// reused reports whether a head trial's result came from before the head
-// commit. Against the working tree (no head commit) every recorded result
-// is from history.
-func (x *experimentCtx) reused(o *outcome) bool {
-	return x.in.Head.Commit == "" || o.result.SourceCommit != x.in.Head.Commit
+// reused reports whether a head trial's result came from elsewhere than
+// the head: a run records the commit it ran from, and runs made from the
+// working tree record the commit its edits sit on (Ref.Parent), so those
+// are this change's own too — unless that commit is the base itself and
+// the trial is one base shares, whose result is the base's.
+func (x *experimentCtx) reused(o *outcome, baseKeys map[string]bool) bool {
+	head := x.in.Head.Commit
+	if head == "" {
+		head = x.in.Head.Parent
+		if head == x.in.Base.Commit && baseKeys[o.trial.Key] {
+			return true
+		}
+	}
+	return o.result.SourceCommit != head
 }
 
 func reuse(c *sideConfig, o *outcome) Reuse {

@@ -12,8 +12,9 @@ type HeadlineRuns struct {
 }
 
 // HeadlineRuns finds, in what the comparison e belongs to was built from,
-// the newest succeeded run of each side's headline config: the best
-// config of a sweep, the one config otherwise. One seed stands for the
+// the newest succeeded run of each side's headline config: for a sweep,
+// the head's best config among the paired ones and its base partner (see
+// Row.Base), the one config otherwise. One seed stands for the
 // config, as a reviewer opening "the" confusion matrix expects; the
 // newest run is the one most likely made by the code under review. The
 // statistics do not depend on it, which is why the comparison itself does

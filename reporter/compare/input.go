@@ -39,6 +39,11 @@ type Ref struct {
 	Name string `json:"name"`
 	// Commit is the full commit id, or "" for the working tree.
 	Commit string `json:"commit,omitempty"`
+	// Parent is, for the working tree, the commit its edits sit on (what
+	// HEAD points at; "" before the first commit). Runs made from the
+	// working tree record it as their source commit, which is how the
+	// comparison tells this change's own runs from reused ones.
+	Parent string `json:"parent,omitempty"`
 }
 
 // Short is the ref's name with an abbreviated commit, as reports show it.

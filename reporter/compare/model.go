@@ -8,7 +8,7 @@ import (
 
 // Schema tags every comparison document; it changes when a field's meaning
 // does, so readers can refuse what they do not understand.
-const Schema = "assay.compare/v1"
+const Schema = "assay.compare/v2"
 
 // Comparison is base against head for every changed experiment. It is
 // the document `assay compare --format json` prints; docs/compare.md
@@ -24,6 +24,9 @@ type Comparison struct {
 	Result      Result `json:"result"`
 	Description string `json:"description"`
 	Counts      Counts `json:"counts"`
+	// Correction says how the p-values were adjusted for the number of
+	// tests the comparison makes.
+	Correction Correction `json:"correction"`
 	// Cost sums the experiments' costs.
 	Cost Cost `json:"cost"`
 	// Experiments are ordered by verdict, most severe first, then name.
@@ -47,6 +50,24 @@ type Counts struct {
 	ReusedTrials int `json:"reused_trials"`
 }
 
+// Correction names the adjustment of each family of tests.
+type Correction struct {
+	// Headline is the family that decides the status: one test per
+	// headline metric with a goal, adjusted with Holm's method.
+	Headline Family `json:"headline"`
+	// Configs is the family of per-config labels: one test per config
+	// and metric with a goal (a single-config experiment's row is its
+	// headline and belongs to that family), adjusted with
+	// Benjamini–Hochberg.
+	Configs Family `json:"configs"`
+}
+
+// Family is one family of tests and how it was adjusted.
+type Family struct {
+	Method string `json:"method"`
+	Tests  int    `json:"tests"`
+}
+
 // Experiment is one experiment's comparison.
 type Experiment struct {
 	Name string `json:"name"`
@@ -58,12 +79,13 @@ type Experiment struct {
 	Sweep   bool         `json:"sweep"`
 	Metrics []MetricSpec `json:"metrics"`
 	Changes []Change     `json:"changes"`
-	// Headline is the row the summary table shows: the single pair, or
-	// for a sweep the best config of each side by the primary metric.
-	// nil when there is nothing to rank by.
+	// Headline is the row the summary table shows and the status judges:
+	// the single pair, or for a sweep the mean over its paired configs
+	// (see Row.Pairs). nil when the sides have no configs to show.
 	Headline *Row `json:"headline"`
-	// Configs pair the configs of the two sides: by identical params, or
-	// the single config of each side.
+	// Configs pair the configs of the two sides: by identical params, the
+	// single config of each side, or a changed config with the one it
+	// replaced.
 	Configs  []*Row         `json:"configs"`
 	Missing  []MissingTrial `json:"missing"`
 	Failures []FailedTrial  `json:"failures"`
@@ -90,8 +112,12 @@ const (
 	PairParams = "params"
 	// PairSingle: the one config of each side, whose params differ.
 	PairSingle = "single"
-	// PairBest: the best config of each side by the primary metric.
-	PairBest = "best"
+	// PairReplaced: a head config whose params are new, with the base
+	// config it replaced: of the base configs head dropped, the one whose
+	// params differ in the fewest names.
+	PairReplaced = "replaced"
+	// PairPooled: a sweep's headline, the mean over its paired configs.
+	PairPooled = "pooled"
 	// PairNew and PairRemoved: a config on one side only.
 	PairNew     = "new"
 	PairRemoved = "removed"
@@ -99,11 +125,30 @@ const (
 
 // Row is one config of each side (either may be nil) and its metrics.
 type Row struct {
+	// Base and Head are the row's configs. For a pooled headline they are
+	// the pair whose runs stand for it in files and curves: the head's
+	// best config among the pairs, by the primary metric, and its
+	// partner.
 	Base    *Config   `json:"base"`
 	Head    *Config   `json:"head"`
 	Pairing string    `json:"pairing"`
 	Verdict Verdict   `json:"verdict"`
 	Metrics []*Metric `json:"metrics"`
+	// Pairs names the configs a headline compares, base label and head
+	// label each; a pooled headline averages them.
+	Pairs []ConfigPair `json:"pairs,omitempty"`
+	// Same is set when both sides are the very same trials (same keys,
+	// same records): there is nothing to test.
+	Same bool `json:"same_trials,omitempty"`
+
+	// state is what the trials say before any statistics (see rowState).
+	state Verdict
+}
+
+// ConfigPair is a base config and the head config it is compared with.
+type ConfigPair struct {
+	Base string `json:"base"`
+	Head string `json:"head"`
 }
 
 // Config is one param point of one side and how its trials ended.
@@ -131,24 +176,69 @@ type Metric struct {
 	// the percentage).
 	Delta    *float64 `json:"delta"`
 	DeltaPct *float64 `json:"delta_pct"`
-	// Test is Welch's t-test; null when a side has fewer than 2 values.
+	// Test is Welch's t-test (stratified over configs for a pooled
+	// headline); null when a side has fewer than 2 values.
 	Test *Test `json:"test"`
-	// Significant is p < alpha.
-	Significant bool    `json:"significant"`
-	Verdict     Verdict `json:"verdict"`
-	Note        string  `json:"note,omitempty"`
+	// PAdjusted is Test.P adjusted for the other tests of its family (see
+	// Comparison.Correction); null for a metric without a goal, which is
+	// never judged, and where there is no test.
+	PAdjusted *float64 `json:"p_adjusted"`
+	// Significant is PAdjusted < alpha for a headline metric, < alpha/2
+	// for a config's (Test.P < alpha for a metric without a goal).
+	Significant bool `json:"significant"`
+	// Detectable is, for a headline metric, the smallest |Delta| its test
+	// would find with 80% power at the first step of the Holm correction:
+	// what "no significant change" can vouch for.
+	Detectable *float64 `json:"detectable,omitempty"`
+	Verdict    Verdict  `json:"verdict"`
+	Note       string   `json:"note,omitempty"`
+
+	// w is the test behind Test; judged marks a tested metric with a goal,
+	// whose verdict waits for the family's adjustment; notes are joined
+	// into Note when the verdict is known.
+	w      Welch
+	judged bool
+	notes  []string
+	// res is the values' resolution behind the test's floors; level is
+	// what PAdjusted is compared with.
+	res, level float64
 }
 
 // Test is a Welch t-test as JSON carries it: T and DF are null where
-// neither side varies (Exact).
+// every value is 0 (Exact).
 type Test struct {
+	// Method is "welch", or "stratified-welch" for a pooled headline.
 	Method string   `json:"method"`
 	T      *float64 `json:"t"`
 	DF     *float64 `json:"df"`
 	P      float64  `json:"p"`
 	// CI is the confidence interval of Delta at level 1 − alpha.
-	CI    [2]float64 `json:"ci"`
-	Exact bool       `json:"exact,omitempty"`
+	CI [2]float64 `json:"ci"`
+	// Configs is the number of configs a stratified test averages.
+	Configs int `json:"configs,omitempty"`
+	// SDFloor is set when a side's standard deviation was raised to it:
+	// the values' resolution or the float floor (see docs/compare.md).
+	SDFloor float64 `json:"sd_floor,omitempty"`
+	Exact   bool    `json:"exact,omitempty"`
+	// Diverged is set when any seed diverged: P is then the smaller of
+	// the main modes' p-value and Fisher's exact test of how often each
+	// side diverged, doubled.
+	Diverged *RateTest `json:"diverged,omitempty"`
+}
+
+// RateTest is Fisher's exact test of how often seeds diverged on each side.
+type RateTest struct {
+	Base  int     `json:"base"`
+	BaseN int     `json:"base_n"`
+	Head  int     `json:"head"`
+	HeadN int     `json:"head_n"`
+	P     float64 `json:"p"`
+	// MainP is the p-value of the main modes' test alone.
+	MainP float64 `json:"main_p"`
+	// Decides is set when the rate's p-value is the smaller one; Worse
+	// says whether head diverging as it does is worse for the goal.
+	Decides bool `json:"decides,omitempty"`
+	Worse   bool `json:"worse,omitempty"`
 }
 
 // Trial sides.

@@ -72,21 +72,26 @@ const (
 	ResultError Result = "error"
 )
 
-// judge turns a tested difference into a verdict. better is the direction
-// the goal wants; a significant move the other way regresses only beyond
-// tolerance.
-func judge(goal string, tolerance float64, w Welch, alpha float64) (Verdict, string) {
+// judge turns a tested difference into a verdict: significant after the
+// family's adjustment, in the direction the goal wants, improves; the other
+// way it regresses only beyond tolerance. The delta is compared as the
+// reports show it, to DeltaDigits significant digits.
+func judge(goal string, tolerance float64, delta *float64, significant bool) (Verdict, string) {
 	if goal == "" {
 		return Reported, ""
 	}
-	if w.P >= alpha {
+	if !significant || delta == nil {
 		return Unchanged, ""
 	}
-	better := (goal == "maximize" && w.Delta > 0) || (goal == "minimize" && w.Delta < 0)
+	d := RoundSig(*delta, DeltaDigits)
+	if d == 0 {
+		return Unchanged, ""
+	}
+	better := (goal == "maximize" && d > 0) || (goal == "minimize" && d < 0)
 	if better {
 		return Improved, ""
 	}
-	if math.Abs(w.Delta) > tolerance {
+	if math.Abs(d) > tolerance {
 		return Regressed, ""
 	}
 	return Unchanged, "significant, but within tolerance " + formatFloat(tolerance)

@@ -4,27 +4,28 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/assaylab/assay/reporter/compare"
 )
 
 // Rule holds the drift rule's parameters; the zero value means the
 // defaults.
 type Rule struct {
-	// Window is how many earlier healthy nights form a baseline (7).
+	// Window is how many earlier healthy nights form a baseline (14).
 	Window int
 	// MinNights is the fewest healthy nights a verdict needs (3).
 	MinNights int
-	// K is the band's half-width in baseline standard deviations (3).
-	K float64
-	// Alpha is the significance level of Welch's test (0.05).
+	// Alpha is the one-sided level of the prediction test a night must
+	// fail to drift (0.0005).
 	Alpha float64
 }
 
-// The rule's defaults.
+// The rule's defaults, tuned by simulation (see the package doc).
 const (
-	DefaultWindow    = 7
+	DefaultWindow    = 28
 	DefaultMinNights = 3
-	DefaultK         = 3.0
+	DefaultAlpha     = 0.0005
 )
 
 func (r Rule) withDefaults() Rule {
@@ -37,11 +38,12 @@ func (r Rule) withDefaults() Rule {
 	if r.MinNights > r.Window {
 		r.MinNights = r.Window
 	}
-	if r.K <= 0 {
-		r.K = DefaultK
+	if r.MinNights < 2 {
+		// A spread of night means needs two nights.
+		r.MinNights = 2
 	}
 	if r.Alpha <= 0 {
-		r.Alpha = compare.DefaultAlpha
+		r.Alpha = DefaultAlpha
 	}
 	return r
 }
@@ -83,14 +85,17 @@ type Judgement struct {
 	Night   Night  `json:"night"`
 	Verdict string `json:"verdict"`
 	// Mean is the night's mean; Baseline summarises the baseline's pooled
-	// values, and BaselineNights names its nights.
+	// runs, and BaselineNights names its nights.
 	Mean           float64         `json:"mean"`
 	Baseline       *compare.Sample `json:"baseline,omitempty"`
 	BaselineNights []string        `json:"baseline_nights,omitempty"`
-	// Delta is Mean − Baseline.Mean; Low and High bound the band.
+	// Delta is Mean − the mean of the baseline's night means; Low and
+	// High bound the band a healthy night's mean falls in, but for a
+	// chance of Alpha on the side against the goal.
 	Delta     float64 `json:"delta"`
 	Low, High float64 `json:"-"`
-	// P is Welch's p-value, nil when a side has one run.
+	// P is the one-sided p-value of the prediction test, against the
+	// goal.
 	P *float64 `json:"p,omitempty"`
 	// Accepted is set when the baseline holds nights that drifted once
 	// and, having held for Window nights, became the new normal.
@@ -102,13 +107,22 @@ type Judgement struct {
 // Judge applies the rule to every night of s in turn and returns the
 // verdict on its latest night.
 func (r Rule) Judge(s Series) Judgement {
-	r = r.withDefaults()
-	if len(s.Nights) == 0 {
+	all := r.JudgeAll(s)
+	if len(all) == 0 {
 		return Judgement{Series: s, Verdict: Insufficient}
 	}
+	return all[len(all)-1]
+}
+
+// JudgeAll applies the rule to every night of s in turn and returns each
+// night's judgement, oldest first. A night's judgement depends only on the
+// nights before it, so night i's is what Judge said on the morning after
+// night i: replaying a history gives every verdict the nightly job gave.
+func (r Rule) JudgeAll(s Series) []Judgement {
+	r = r.withDefaults()
+	out := make([]Judgement, 0, len(s.Nights))
 	healthy := make([]bool, len(s.Nights))
 	accepted := make([]bool, len(s.Nights))
-	var j Judgement
 	streak := 0
 	for i, n := range s.Nights {
 		var base []int
@@ -117,11 +131,12 @@ func (r Rule) Judge(s Series) Judgement {
 				base = append(base, k)
 			}
 		}
-		j = r.judgeNight(s, n, base, accepted)
+		j := r.judgeNight(s, n, base, accepted)
 		j.Series = s
 		if j.Verdict != Drifting {
 			healthy[i] = true
 			streak = 0
+			out = append(out, j)
 			continue
 		}
 		streak++
@@ -134,46 +149,64 @@ func (r Rule) Judge(s Series) Judgement {
 			}
 			streak = 0
 		}
+		out = append(out, j)
 	}
-	return j
+	return out
 }
 
-// judgeNight judges one night against the nights indexed by base.
+// judgeNight judges one night against the nights indexed by base: a
+// prediction test of the night's mean against the baseline's night means,
+//
+//	t = (mean − m̄) / (s · √(1 + 1/k)),  k − 1 degrees of freedom,
+//
+// where m̄ and s are the mean and standard deviation of the k baseline
+// nights' means. Working with night means, not runs, keeps whatever makes
+// whole nights differ (data order, the machine of the night) from passing
+// for drift; s is never below the values' resolution (see
+// compare.SDFloor), so a baseline that never varied does not make every
+// rounding a drift.
 func (r Rule) judgeNight(s Series, n Night, base []int, accepted []bool) Judgement {
 	night := compare.NewSample(n.Values)
 	j := Judgement{Night: n, Mean: night.Mean, Verdict: Insufficient}
 	if night.N == 0 || len(base) < r.MinNights {
 		return j
 	}
-	var pooled []float64
+	var pooled, means []float64
 	for i := len(base) - 1; i >= 0; i-- {
 		k := base[i]
+		nv := compare.NewSample(s.Nights[k].Values)
+		if nv.N == 0 {
+			continue
+		}
 		pooled = append(pooled, s.Nights[k].Values...)
+		means = append(means, nv.Mean)
 		j.BaselineNights = append(j.BaselineNights, s.Nights[k].Date)
 		j.Accepted = j.Accepted || accepted[k]
 	}
-	b := compare.NewSample(pooled)
-	if b.N == 0 {
+	if len(means) < r.MinNights {
 		return j
 	}
-	j.Baseline = b
-	j.Delta = night.Mean - b.Mean
-	j.Low, j.High = b.Mean-r.K*b.SD, b.Mean+r.K*b.SD
+	j.Baseline = compare.NewSample(pooled)
+	m := compare.NewSample(means)
+	sd := math.Max(m.SD, compare.SDFloor(pooled, night.Values))
+	j.Delta = night.Mean - m.Mean
+	se := sd * math.Sqrt(1+1/float64(m.N))
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(m.N - 1)}
+	if math.IsInf(j.Delta, 0) || math.IsNaN(j.Delta) || se == 0 || math.IsInf(se, 0) {
+		return j
+	}
+	q := t.Quantile(1 - r.Alpha)
+	j.Low, j.High = m.Mean-q*se, m.Mean+q*se
+	against := j.Delta
+	if s.Goal == "maximize" {
+		against = -j.Delta
+	}
+	p := t.Survival(against / se)
+	j.P = &p
 	j.Verdict = Stable
-	against := (s.Goal == "maximize" && j.Delta < 0) || (s.Goal == "minimize" && j.Delta > 0)
-	if !against || math.Abs(j.Delta) <= s.Tolerance || math.Abs(j.Delta) <= r.K*b.SD {
-		if w, ok := compare.WelchTest(b, night, r.Alpha); ok {
-			j.P = &w.P
-		}
-		return j
+	if against > 0 && math.Abs(compare.RoundSig(j.Delta, compare.DeltaDigits)) > s.Tolerance && p < r.Alpha {
+		j.Verdict = Drifting
 	}
-	if w, ok := compare.WelchTest(b, night, r.Alpha); ok {
-		j.P = &w.P
-		if w.P >= r.Alpha {
-			return j
-		}
-	}
-	j.Verdict = Drifting
 	return j
 }
 

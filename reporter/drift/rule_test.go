@@ -41,8 +41,15 @@ func TestJudge(t *testing.T) {
 		{"a small drop inside the band", nights(0, with([]float64{0.9075, 0.9085, 0.908})...), Stable},
 		{"one run, far out", nights(0.005, with([]float64{0.85})...), Drifting},
 		{"too little history", nights(0.005, []float64{0.91, 0.91}, []float64{0.91, 0.91}, []float64{0.80, 0.80}), Insufficient},
-		{"a constant history and a different night", nights(0, []float64{1, 1}, []float64{1, 1}, []float64{1, 1}, []float64{0.99, 0.99}), Drifting},
-		{"a noisy night is not significant", nights(0.001, with([]float64{0.80, 0.99, 0.90})...), Stable},
+		// A history that never varied gives no spread; the values' grid
+		// (0.01) does: one step down is chance, five are not.
+		{"a constant history and one grid step down", nights(0, constant(7, 1, 0.99)...), Stable},
+		{"a constant history and a fall", nights(0, constant(7, 1, 0.95)...), Drifting},
+		{"scattered seeds, a normal mean", nights(0.001, with([]float64{0.905, 0.915, 0.911})...), Stable},
+		// The night's mean is judged against what whole nights did: a
+		// seed that collapses takes the mean far below any healthy
+		// night's.
+		{"one seed collapses", nights(0.001, with([]float64{0.80, 0.91, 0.912})...), Drifting},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			j := Rule{}.Judge(c.s)
@@ -51,6 +58,15 @@ func TestJudge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// constant is n nights of two runs at v, then a night of two at last.
+func constant(n int, v, last float64) [][]float64 {
+	var out [][]float64
+	for range n {
+		out = append(out, []float64{v, v})
+	}
+	return append(out, []float64{last, last})
 }
 
 func TestMinimizeDriftsUpward(t *testing.T) {
@@ -150,5 +166,27 @@ func ExampleRule_Judge() {
 	s := nights(0.005, with([]float64{0.874, 0.870, 0.877})...)
 	j := Rule{}.Judge(s)
 	fmt.Printf("%s: %.4f against %.4f ± %.4f over %d nights, p=%.2g\n", j.Verdict, j.Mean, j.Baseline.Mean, j.Baseline.SD, len(j.BaselineNights), *j.P)
-	// Output: drifting: 0.8737 against 0.9105 ± 0.0015 over 7 nights, p=0.0024
+	// Output: drifting: 0.8737 against 0.9105 ± 0.0015 over 7 nights, p=3.3e-10
+}
+
+// JudgeAll replays the nightly job: night i's judgement is what Judge
+// said of the history up to night i.
+func TestJudgeAllIsEveryMorningsJudge(t *testing.T) {
+	low := []float64{0.874, 0.870, 0.877}
+	s := nights(0.005, with(low, low, []float64{0.911, 0.910, 0.909}, low)...)
+	all := Rule{}.JudgeAll(s)
+	if len(all) != len(s.Nights) {
+		t.Fatalf("%d judgements for %d nights", len(all), len(s.Nights))
+	}
+	for i := range s.Nights {
+		prefix := s
+		prefix.Nights = s.Nights[:i+1]
+		want := Rule{}.Judge(prefix)
+		if got := all[i]; got.Verdict != want.Verdict || got.Streak != want.Streak || got.Delta != want.Delta {
+			t.Errorf("night %d: JudgeAll says %s (streak %d), Judge %s (streak %d)", i, got.Verdict, got.Streak, want.Verdict, want.Streak)
+		}
+	}
+	if all[7].Verdict != Drifting || all[9].Verdict != Stable || all[10].Verdict != Drifting {
+		t.Errorf("verdicts %s %s %s, want drifting, stable, drifting", all[7].Verdict, all[9].Verdict, all[10].Verdict)
+	}
 }

@@ -55,7 +55,7 @@ func TestNightlyDriftOpensUpdatesAndClosesOneIssue(t *testing.T) {
 	if is.State != "open" || is.User != testLogin || is.Title != "Nightly drift in resnet" || len(is.Labels) != 1 || is.Labels[0] != DriftLabel {
 		t.Fatalf("issue = %+v", is)
 	}
-	for _, want := range []string{DriftMarker("resnet") + "\n", "**2026-03-08**", "| lr=0.1 | val_acc | maximize | 0.8737 (3) | 0.9105 ± 0.001", "| -0.03681 | [0.906, 0.915] | 0.002 |", "0.002"} {
+	for _, want := range []string{DriftMarker("resnet") + "\n", "**2026-03-08**", "| lr=0.1 | val_acc | maximize | 0.8737 (3) | 0.9105 ± 0.001", "| -0.03681 | [0.9073, 0.9137] | <0.001 |", "p < 0.0005"} {
 		if !strings.Contains(is.Body, want) {
 			t.Errorf("night 8 body lacks %q:\n%s", want, is.Body)
 		}

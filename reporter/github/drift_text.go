@@ -52,7 +52,6 @@ type driftView struct {
 	Accepted   bool
 	Rows       []driftRow
 	Others     string
-	K          string
 	Alpha      string
 	Window     int
 }
@@ -65,7 +64,7 @@ func newDriftView(f drift.Finding, rule drift.Rule, onlyDrifting bool) driftView
 	rule = ruleDefaults(rule)
 	v := driftView{
 		Marker: DriftMarker(f.Experiment), Experiment: f.Experiment, Night: f.Night,
-		K: num(rule.K), Alpha: num(rule.Alpha), Window: rule.Window,
+		Alpha: num(rule.Alpha), Window: rule.Window,
 	}
 	var others []string
 	for _, j := range f.Judgements {
@@ -86,11 +85,8 @@ func ruleDefaults(r drift.Rule) drift.Rule {
 	if r.Window <= 0 {
 		r.Window = drift.DefaultWindow
 	}
-	if r.K <= 0 {
-		r.K = drift.DefaultK
-	}
 	if r.Alpha <= 0 {
-		r.Alpha = 0.05
+		r.Alpha = drift.DefaultAlpha
 	}
 	return r
 }

@@ -163,7 +163,7 @@ func rowOf(row *compare.Row) *Row {
 func headlineLines(e *Experiment, ce *compare.Experiment) []HeadlineLine {
 	if ce.Headline == nil || len(ce.Headline.Metrics) == 0 {
 		return []HeadlineLine{{
-			Experiment: e.Name, Anchor: e.ID, ExperimentVerdict: e.Verdict,
+			Experiment: e.Name, Configs: ce.HeadlineConfigs(), Anchor: e.ID, ExperimentVerdict: e.Verdict,
 			Cell: Cell{Base: "—", Head: "—", Delta: "—", P: "—", Verdict: e.Verdict},
 		}}
 	}
@@ -174,7 +174,7 @@ func headlineLines(e *Experiment, ce *compare.Experiment) []HeadlineLine {
 	var out []HeadlineLine
 	for _, m := range ce.Headline.Metrics {
 		out = append(out, HeadlineLine{
-			Experiment: e.Name, Anchor: e.ID, Metric: m.Name, Primary: primary[m.Name],
+			Experiment: e.Name, Configs: ce.HeadlineConfigs(), Anchor: e.ID, Metric: m.Name, Primary: primary[m.Name],
 			Cell: cellOf(m), ExperimentVerdict: e.Verdict,
 		})
 	}

@@ -25,10 +25,17 @@ func sampleText(s *compare.Sample) string {
 	if s == nil || s.N == 0 {
 		return "—"
 	}
-	if s.N == 1 {
-		return num(s.Mean) + " (n=1)"
+	n := fmt.Sprintf("n=%d", s.N)
+	if s.Configs > 1 {
+		n = fmt.Sprintf("%d configs, %s", s.Configs, n)
 	}
-	return fmt.Sprintf("%s ± %s (n=%d)", num(s.Mean), num(s.SD), s.N)
+	if d := len(s.Diverged); d > 0 {
+		n += fmt.Sprintf(", %d diverged", d)
+	}
+	if s.MainN() == 1 {
+		return num(s.Mean) + " (" + n + ")"
+	}
+	return fmt.Sprintf("%s ± %s (%s)", num(s.Mean), num(s.SD), n)
 }
 
 func sampleSort(s *compare.Sample) string {
@@ -38,12 +45,13 @@ func sampleSort(s *compare.Sample) string {
 	return sortKey(s.Mean)
 }
 
-// deltaText reads "+0.013 (+1.6%)".
+// deltaText reads "+0.013 (+1.6%)": the delta to the digits the verdict
+// compared with the tolerance.
 func deltaText(m *compare.Metric) string {
 	if m.Delta == nil {
 		return "—"
 	}
-	out := signed(*m.Delta)
+	out := signed(compare.RoundSig(*m.Delta, compare.DeltaDigits))
 	if m.DeltaPct != nil {
 		out += " (" + signed(*m.DeltaPct) + "%)"
 	}
@@ -59,12 +67,16 @@ func signed(v float64) string {
 }
 
 // pText reads "0.021", "<0.001", or with "~" when the change is not
-// significant, as benchstat marks it.
+// significant, as benchstat marks it: the p-value adjusted for the
+// comparison's other tests where the metric is judged.
 func pText(m *compare.Metric) string {
 	if m.Test == nil {
 		return "—"
 	}
 	p := m.Test.P
+	if m.PAdjusted != nil {
+		p = *m.PAdjusted
+	}
 	var s string
 	switch {
 	case p < 0.001:
@@ -89,7 +101,9 @@ func cellOf(m *compare.Metric) Cell {
 	} else if m.Delta != nil {
 		c.SortDelta = sortKey(*m.Delta)
 	}
-	if m.Test != nil {
+	if m.PAdjusted != nil {
+		c.SortP = sortKey(*m.PAdjusted)
+	} else if m.Test != nil {
 		c.SortP = sortKey(m.Test.P)
 	}
 	return c

@@ -39,6 +39,8 @@ type Ref struct {
 // HeadlineLine is one metric of one experiment's headline row.
 type HeadlineLine struct {
 	Experiment string
+	// Configs names the configs the headline compares.
+	Configs string
 	// Anchor is the id of the experiment's section.
 	Anchor  string
 	Metric  string

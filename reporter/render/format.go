@@ -40,15 +40,24 @@ func signed(x float64, digits int) string {
 	return s
 }
 
-// sampleCell is "0.9123 ± 0.0021 (n=3)", "0.91 (n=1)" or "—".
+// sampleCell is "0.9123 ± 0.0021 (n=3)", "0.91 (n=1)", "0.8 ± 0.0082
+// (n=5, 1 diverged)", "0.9153 ± 0.0015 (4 configs, n=12)" or "—".
 func sampleCell(s *compare.Sample) string {
-	switch {
-	case s == nil || s.N == 0:
+	if s == nil || s.N == 0 {
 		return "—"
-	case s.N == 1:
-		return num(s.Mean) + " (n=1)"
 	}
-	return fmt.Sprintf("%s ± %s (n=%d)", num(s.Mean), sig(s.SD, 2), s.N)
+	var n []string
+	if s.Configs > 1 {
+		n = append(n, fmt.Sprintf("%d configs", s.Configs))
+	}
+	n = append(n, fmt.Sprintf("n=%d", s.N))
+	if d := len(s.Diverged); d > 0 {
+		n = append(n, fmt.Sprintf("%d diverged", d))
+	}
+	if s.MainN() == 1 {
+		return num(s.Mean) + " (" + strings.Join(n, ", ") + ")"
+	}
+	return fmt.Sprintf("%s ± %s (%s)", num(s.Mean), sig(s.SD, 2), strings.Join(n, ", "))
 }
 
 // deltaCell is "+1.02% (+0.00933)", or "~" when the test found no
@@ -76,20 +85,26 @@ func signedPct(p float64) string {
 	return "+" + s
 }
 
-// pCell is the p-value, or why there is none.
+// pCell is the p-value the verdict used — adjusted for the comparison's
+// other tests where the metric is judged — or why there is none.
 func pCell(m *compare.Metric) string {
 	t := m.Test
 	switch {
-	case t == nil && m.Base != nil && m.Head != nil && m.Base.N > 0 && m.Head.N > 0:
-		return fmt.Sprintf("n/a (n=%d+%d)", m.Base.N, m.Head.N)
+	case t == nil && m.Base != nil && m.Head != nil && m.Base.MainN() > 0 && m.Head.MainN() > 0 && (m.Base.MainN() < 2 || m.Head.MainN() < 2):
+		return fmt.Sprintf("n/a (n=%d+%d)", m.Base.MainN(), m.Head.MainN())
 	case t == nil:
 		return ""
 	case t.Exact:
 		return fmt.Sprintf("%g (exact)", t.P)
-	case t.P < 0.001:
+	}
+	p := t.P
+	if m.PAdjusted != nil {
+		p = *m.PAdjusted
+	}
+	if p < 0.001 {
 		return "<0.001"
 	}
-	return strconv.FormatFloat(t.P, 'f', 3, 64)
+	return strconv.FormatFloat(p, 'f', 3, 64)
 }
 
 // ciCell is the 95% (1 − alpha) confidence interval of the delta, or ""
@@ -131,6 +146,61 @@ func configLabel(r *compare.Row) string {
 		return b
 	}
 	return b + " → " + h
+}
+
+// rowMark is what a config row adds to its label: "(new)", "(removed)",
+// "(replaced)" or "(same trials)".
+func rowMark(r *compare.Row) string {
+	switch {
+	case r.Pairing == compare.PairNew || r.Pairing == compare.PairRemoved || r.Pairing == compare.PairReplaced:
+		return " (" + r.Pairing + ")"
+	case r.Same:
+		return " (same trials)"
+	}
+	return ""
+}
+
+// legend explains the p-values and "~" of a report.
+func legend(c *compare.Comparison) string {
+	var adj []string
+	if n := c.Correction.Headline.Tests; n > 0 {
+		adj = append(adj, fmt.Sprintf("for the %s of this comparison (Holm; significant below %g)", plural(n, "headline test"), c.Alpha))
+	}
+	if n := c.Correction.Configs.Tests; n > 0 {
+		adj = append(adj, fmt.Sprintf("in config tables for its %s (Benjamini–Hochberg; significant below %g)", plural(n, "config test"), c.Alpha/2))
+	}
+	if len(adj) == 0 {
+		return fmt.Sprintf("~: no significant change (p ≥ %g)", c.Alpha)
+	}
+	return "p: adjusted " + strings.Join(adj, ", and ") + "; ~: no significant change"
+}
+
+// bestAtHead is the head's best config by the primary metric, or "".
+func bestAtHead(e *compare.Experiment) string {
+	var primary *compare.MetricSpec
+	for i := range e.Metrics {
+		if e.Metrics[i].Primary {
+			primary = &e.Metrics[i]
+		}
+	}
+	if primary == nil || primary.Goal == "" {
+		return ""
+	}
+	best, bestMean := "", 0.0
+	for _, r := range e.Configs {
+		if r.Head == nil {
+			continue
+		}
+		for _, m := range r.Metrics {
+			if m.Name != primary.Name || m.Head == nil || m.Head.MainN() == 0 {
+				continue
+			}
+			if best == "" || (primary.Goal == "maximize" && m.Head.Mean > bestMean) || (primary.Goal == "minimize" && m.Head.Mean < bestMean) {
+				best, bestMean = orDefaults(r.Head.Label), m.Head.Mean
+			}
+		}
+	}
+	return best
 }
 
 func orDefaults(label string) string {
@@ -221,6 +291,25 @@ func costLine(c compare.SideCost) string {
 		return "no runs"
 	}
 	return fmt.Sprintf("%s GPU-h, %d run%s, %s", gpuHours(c.GPUHours), c.Runs, pluralS(c.Runs), wall(c.WallSeconds))
+}
+
+// costSummary is the cost of both sides and what this change ran: "base
+// 10.0 GPU-h, 12 runs, 10h0m0s; head 10.0 GPU-h, 12 runs, 10h0m0s, of
+// which this change ran 6 (5.0 GPU-h, 5h0m0s) and reused 6".
+func costSummary(c compare.Cost) string {
+	reused := c.Head.Runs - c.HeadNew.Runs
+	s := fmt.Sprintf("base %s; head %s", costLine(c.Base), costLine(c.Head))
+	if c.Head.Runs == 0 {
+		return s
+	}
+	switch {
+	case c.HeadNew.Runs == 0:
+		return s + ", all reused from history"
+	case reused == 0:
+		return s + ", all run for this change"
+	}
+	return s + fmt.Sprintf(", of which this change ran %d (%s GPU-h, %s) and reused %d",
+		c.HeadNew.Runs, gpuHours(c.HeadNew.GPUHours), wall(c.HeadNew.WallSeconds), reused)
 }
 
 func gpuHours(h float64) string {

@@ -7,7 +7,7 @@ import (
 	"github.com/assaylab/assay/reporter/compare"
 )
 
-// RenderJSON writes c as the assay.compare/v1 document, indented, with a
+// RenderJSON writes c as the assay.compare/v2 document, indented, with a
 // trailing newline.
 func RenderJSON(w io.Writer, c *compare.Comparison) error {
 	enc := json.NewEncoder(w)

@@ -3,7 +3,6 @@ package render
 import (
 	"embed"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/template"
 
@@ -157,8 +156,9 @@ func headerView(c *compare.Comparison) headerData {
 		Refs: refs, Experiments: plural(len(c.Experiments), "experiment"),
 	}
 	if c.Cost.Base.Runs+c.Cost.Head.Runs > 0 {
-		v.Cost = fmt.Sprintf("GPU-hours: base %s, head %s (%s new, %s reused)",
-			gpuHours(c.Cost.Base.GPUHours), gpuHours(c.Cost.Head.GPUHours), gpuHours(c.Cost.HeadNew.GPUHours), plural(c.Counts.ReusedTrials, "trial"))
+		v.Cost = fmt.Sprintf("GPU-hours: base %s, head %s, of which this change spent %s · head trials: %d run for this change, %d reused",
+			gpuHours(c.Cost.Base.GPUHours), gpuHours(c.Cost.Head.GPUHours), gpuHours(c.Cost.HeadNew.GPUHours),
+			c.Cost.HeadNew.Runs, c.Cost.Head.Runs-c.Cost.HeadNew.Runs)
 	}
 	return v
 }
@@ -168,25 +168,23 @@ type metricRow struct {
 }
 
 type headlineData struct {
-	Rows  []metricRow
-	Alpha string
+	Rows   []metricRow
+	Legend string
 }
 
 func headlineView(c *compare.Comparison) headlineData {
-	v := headlineData{Alpha: strconv.FormatFloat(c.Alpha, 'g', -1, 64)}
+	v := headlineData{Legend: md(legend(c))}
 	for _, e := range c.Experiments {
 		name := "**" + md(e.Name) + "**"
-		if e.Sweep && e.Headline != nil {
-			name += fmt.Sprintf(" (best of %d)", max(configsOn(e, true), configsOn(e, false)))
-		}
+		configs := md(e.HeadlineConfigs())
 		if e.Headline == nil {
-			v.Rows = append(v.Rows, metricRow{Experiment: name, Metric: "—", Verdict: verdictMD(e.Verdict)})
+			v.Rows = append(v.Rows, metricRow{Experiment: name, Config: configs, Metric: "—", Verdict: verdictMD(e.Verdict)})
 			continue
 		}
 		for i, m := range headlineMetrics(e.Headline) {
 			r := metricCells(m, nil)
 			if i == 0 {
-				r.Experiment = name
+				r.Experiment, r.Config = name, configs
 			}
 			v.Rows = append(v.Rows, r)
 		}
@@ -283,10 +281,7 @@ func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData 
 		for i, m := range r.Metrics {
 			row := metricCells(m, notes)
 			if i == 0 {
-				row.Config = md(configLabel(r))
-				if r.Pairing == compare.PairNew || r.Pairing == compare.PairRemoved {
-					row.Config += " (" + r.Pairing + ")"
-				}
+				row.Config = md(configLabel(r) + rowMark(r))
 			}
 			v.Rows = append(v.Rows, row)
 		}
@@ -319,7 +314,7 @@ func experimentView(e *compare.Experiment, opts MarkdownOptions) experimentData 
 		v.Reused = append(v.Reused, md(g.String()))
 	}
 	if e.Cost.Base.Runs+e.Cost.Head.Runs > 0 {
-		v.Cost = fmt.Sprintf("base %s; head %s, of which new %s", costLine(e.Cost.Base), costLine(e.Cost.Head), costLine(e.Cost.HeadNew))
+		v.Cost = costSummary(e.Cost)
 	}
 	for _, h := range e.History {
 		v.History = append(v.History, md(historyLine(h)))
@@ -343,8 +338,8 @@ func summaryText(e *compare.Experiment) string {
 	}
 	if e.Sweep {
 		best := ""
-		if e.Headline != nil && e.Headline.Head != nil {
-			best = ", best " + orDefaults(e.Headline.Head.Label)
+		if b := bestAtHead(e); b != "" {
+			best = ", best " + b
 		}
 		parts = append(parts, fmt.Sprintf("%d → %d configs%s", configsOn(e, true), configsOn(e, false), best))
 	}

@@ -286,7 +286,7 @@ func TestJSONDocument(t *testing.T) {
 	if err := json.Unmarshal([]byte(b.String()), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Schema != "assay.compare/v1" || doc.Result != "failure" || len(doc.Experiments) != 40 {
+	if doc.Schema != "assay.compare/v2" || doc.Result != "failure" || len(doc.Experiments) != 40 {
 		t.Errorf("schema %q result %q with %d experiments", doc.Schema, doc.Result, len(doc.Experiments))
 	}
 	if m := doc.Experiments[1].Headline.Metrics[0]; doc.Experiments[1].Name != "exp-07" || m.Name != "val_acc" || m.Test == nil || m.Test.P >= 0.05 || m.Test.CI[1] >= 0 {

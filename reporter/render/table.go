@@ -93,30 +93,27 @@ func RenderTable(w io.Writer, c *compare.Comparison, opts TableOptions) error {
 	t.printf("\n")
 	var rows [][]string
 	for _, e := range c.Experiments {
-		name := e.Name
-		if e.Sweep && e.Headline != nil {
-			name += " (best)"
-		}
+		configs := e.HeadlineConfigs()
 		if e.Headline == nil {
-			rows = append(rows, []string{name, "—", "", "", "", "", "", t.verdict(e.Verdict)})
+			rows = append(rows, []string{e.Name, configs, "—", "", "", "", "", "", t.verdict(e.Verdict)})
 			continue
 		}
 		for i, m := range headlineMetrics(e.Headline) {
-			r := t.metricRow(m)
+			r := append([]string{""}, t.metricRow(m)...)
 			if i == 0 {
-				r[0] = name
+				r[0], r[1] = e.Name, configs
 			}
 			rows = append(rows, r)
 		}
 	}
-	t.table(append([]string{"EXPERIMENT"}, metricHeaders...), rows)
+	t.table(append([]string{"EXPERIMENT", "CONFIGS"}, metricHeaders...), rows)
 	for _, e := range c.Experiments {
 		t.experiment(e)
 	}
 	if c.Cost.Base.Runs+c.Cost.Head.Runs > 0 {
-		t.printf("\ncost: base %s; head %s, of which new %s\n", costLine(c.Cost.Base), costLine(c.Cost.Head), costLine(c.Cost.HeadNew))
+		t.printf("\ncost: %s\n", costSummary(c.Cost))
 	}
-	t.printf("\n~: no significant change (Welch's t-test, p ≥ %g); ↑/↓: the metric's goal\n", c.Alpha)
+	t.printf("\n%s; ↑/↓: the metric's goal\n", legend(c))
 	return t.err
 }
 
@@ -144,10 +141,7 @@ func (t *tableWriter) experiment(e *compare.Experiment) {
 			for i, m := range r.Metrics {
 				row := t.metricRow(m)
 				if i == 0 {
-					row[0] = configLabel(r)
-					if r.Pairing == compare.PairNew || r.Pairing == compare.PairRemoved {
-						row[0] += " (" + r.Pairing + ")"
-					}
+					row[0] = configLabel(r) + rowMark(r)
 				}
 				rows = append(rows, row)
 			}

@@ -44,7 +44,24 @@
 // result; files others committed to the branch are kept. A remote that
 // cannot be reached is tried a few times, then the results wait in the
 // outbox and `assay sync` delivers them later. A repository with no
-// remote keeps the branch locally. Pushes send only the objects the
+// remote keeps the branch locally.
+//
+// Every talk with the remote has a connect deadline (the connection and
+// the first answer) and an idle deadline (any silence after it), from
+// ASSAY_CONNECT_TIMEOUT and ASSAY_IDLE_TIMEOUT (15s and 60s; see
+// deadline.go). go-git's own fetch cannot be given either, so the store
+// speaks upload-pack itself (download), as it already did receive-pack:
+// the pack it reads and the progress the remote sends keep the idle
+// deadline at bay. A remote silent past a deadline is unreachable and is
+// not tried again by the same Sync.
+//
+// The outbox ends at the remote tip this clone last fetched or pushed,
+// remembered in refs/assay/seen/<branch> (a plain `git fetch` moves the
+// remote-tracking ref too, so that ref cannot say). What lies below it was
+// delivered: if the remote has since dropped or changed some of it, that
+// is someone else's rewrite, which is reported (Correction) and followed,
+// never undone, and this clone's copy is kept under
+// refs/assay/original/<branch>/<commit>. Pushes send only the objects the
 // outbox's commits added, so a push costs the batch, not the branch.
 //
 // Fetch moves only the remote-tracking ref, then puts the outbox back on
@@ -65,7 +82,10 @@
 // is a small binary format (see index_codec.go) with a checksum: loading
 // 100,000 runs takes tens of milliseconds, and a damaged or older file is
 // simply rebuilt. A corrupt record, or one of a schema this assay does not
-// read, is a Warning naming its path, never an error. Store.Index returns
+// read, is kept in the index as a Warning naming its path, so every later
+// reader knows of it too; the commands whose answer depends on such a
+// record turn it into an *UnreadableError (see Unreadable) rather than
+// treat the run as missing. Store.Index returns
 // every run; Store.Scan goes through the index file one run at a time
 // without building it, which is what queries over many runs use (see the
 // query package). Store.Recorded answers the plan's question (does a key

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/spool"
 )
 
 // RunDetail is everything the results branch holds about one run.
@@ -59,8 +61,23 @@ func (s *Store) Run(prefix string) (*RunDetail, error) {
 			break
 		}
 	}
+	if len(matches) != 1 || matches[0].RunID != prefix {
+		// A run whose record cannot be read is not "no such run".
+		if err := idx.Unreadable(s.branch.Short(), func(l RecordLocation) bool {
+			return prefix != "" && strings.HasPrefix(l.RunID, prefix)
+		}); err != nil {
+			return nil, err
+		}
+	}
 	switch {
-	case prefix == "" || len(matches) == 0:
+	case prefix != "" && len(matches) == 0:
+		// A run that has finished and waits in the spool to be recorded
+		// (assay run prints "assay show ID" for it before it is).
+		if d, err := s.spooledRun(prefix); d != nil || err != nil {
+			return d, err
+		}
+		return nil, fmt.Errorf("%w: no run id starts with %q on %s", ErrNoRun, prefix, s.branch.Short())
+	case prefix == "":
 		return nil, fmt.Errorf("%w: no run id starts with %q on %s", ErrNoRun, prefix, s.branch.Short())
 	case len(matches) > 1:
 		ids := make([]string, len(matches))
@@ -109,4 +126,43 @@ func fileAt(t *object.Tree, p string) ([]byte, error) {
 	}
 	defer r.Close()
 	return io.ReadAll(r)
+}
+
+// spooledRun reads the run in the spool whose id is prefix or starts with
+// it, or returns nil when there is none. Its Path is the spooled run's
+// folder and its Log the end of the full log, as much as the branch
+// will keep.
+func (s *Store) spooledRun(prefix string) (*RunDetail, error) {
+	sp := &spool.Spool{Dir: s.SpoolDir()}
+	ids, err := sp.List()
+	if err != nil {
+		return nil, nil
+	}
+	var match []string
+	for _, id := range ids {
+		if id == prefix {
+			match = []string{id}
+			break
+		}
+		if strings.HasPrefix(id, prefix) {
+			match = append(match, id)
+		}
+	}
+	switch {
+	case len(match) == 0:
+		return nil, nil
+	case len(match) > 1:
+		return nil, &AmbiguousError{Prefix: prefix, Matches: match}
+	}
+	run, err := sp.Get(match[0])
+	if err != nil {
+		return nil, fmt.Errorf("run %s waits in the spool %s but cannot be read: %w", match[0], sp.Dir, err)
+	}
+	d := &RunDetail{Path: filepath.Join(sp.Dir, match[0]), Result: run.Result, Series: run.Series}
+	if run.LogPath != "" {
+		if d.Log, err = readLogTail(run.LogPath, logLimit(run.Result.Status)); err != nil {
+			d.Log = nil
+		}
+	}
+	return d, nil
 }

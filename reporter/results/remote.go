@@ -8,11 +8,12 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/sideband"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -58,27 +59,125 @@ func (s *Store) authFor(u string) transport.AuthMethod {
 	return &githttp.BasicAuth{Username: "x-access-token", Password: token}
 }
 
-// fetch brings the remote results branch into the remote-tracking ref and
-// returns its tip, zero when the remote has no results branch yet. Only
-// that one ref moves: the user's branches are never touched.
-func (s *Store) fetch(ctx context.Context) (plumbing.Hash, error) {
-	rem := git.NewRemote(s.repo.Storer, &config.RemoteConfig{Name: s.remoteName, URLs: []string{s.remoteURL}})
-	spec := config.RefSpec(fmt.Sprintf("+%s:%s", s.branch, s.tracking))
-	err := rem.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: s.remoteName,
-		RemoteURL:  s.remoteURL,
-		RefSpecs:   []config.RefSpec{spec},
-		Auth:       s.auth,
-		Tags:       git.NoTags,
-	})
-	switch {
-	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
-	case errors.Is(err, git.NoMatchingRefSpecError{}), errors.Is(err, transport.ErrEmptyRemoteRepository):
-		return plumbing.ZeroHash, nil
-	default:
-		return plumbing.ZeroHash, unreachableError{err}
+// download fetches the objects of the remote results branch and returns
+// its tip, zero when the remote has no results branch. It moves no ref:
+// the caller decides, under the lock, what the new tip means for the
+// local branch (see adopt). Only what the local copies lack is sent: the
+// local and remote-tracking tips and some of their history are offered
+// as haves.
+func (s *Store) download(ctx context.Context) (plumbing.Hash, error) {
+	ep, c, err := s.client()
+	if err != nil {
+		return plumbing.ZeroHash, err
 	}
-	return s.refHash(s.tracking)
+	w := s.watch(ctx)
+	defer w.stop()
+	sess, err := openSession(w.ctx, func() (transport.UploadPackSession, error) { return c.NewUploadPackSession(ep, s.auth) })
+	if err != nil {
+		return plumbing.ZeroHash, w.unreachable(err)
+	}
+	defer sess.Close()
+	ar, err := sess.AdvertisedReferencesContext(w.ctx)
+	switch {
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		return plumbing.ZeroHash, nil
+	case err != nil:
+		return plumbing.ZeroHash, w.unreachable(err)
+	}
+	w.alive()
+	refs, err := ar.AllReferences()
+	if err != nil {
+		return plumbing.ZeroHash, w.unreachable(err)
+	}
+	ref, ok := refs[s.branch]
+	if !ok {
+		return plumbing.ZeroHash, nil
+	}
+	tip := ref.Hash()
+	if s.hasCommit(tip) {
+		// Objects arrive as whole packs, so a commit here has its trees
+		// and blobs here too.
+		return tip, nil
+	}
+	req := packp.NewUploadPackRequestFromCapabilities(ar.Capabilities)
+	req.Wants = []plumbing.Hash{tip}
+	req.Haves = s.haves()
+	resp, err := sess.UploadPack(w.ctx, req)
+	if errors.Is(err, transport.ErrEmptyUploadPackRequest) {
+		return tip, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, w.unreachable(err)
+	}
+	defer resp.Close()
+	r := w.reader(resp)
+	if t, ok := sidebandOf(req.Capabilities); ok {
+		d := sideband.NewDemuxer(t, r)
+		d.Progress = w.progress()
+		r = d
+	}
+	if err := packfile.UpdateObjectStorage(s.repo.Storer, r); err != nil {
+		return plumbing.ZeroHash, w.unreachable(err)
+	}
+	if !s.hasCommit(tip) {
+		return plumbing.ZeroHash, fmt.Errorf("the remote %s did not send the results commit %s", s.remoteURL, tip)
+	}
+	return tip, nil
+}
+
+// maxHavesPerTip bounds how far back each local tip is offered: enough
+// for a remote that dropped its last commits to find common history.
+const maxHavesPerTip = 64
+
+// haves lists commits this copy has of the results branch: the local and
+// remote-tracking tips and their first parents.
+func (s *Store) haves() []plumbing.Hash {
+	seen := map[plumbing.Hash]bool{}
+	var out []plumbing.Hash
+	for _, name := range []plumbing.ReferenceName{s.branch, s.tracking} {
+		h, err := s.refHash(name)
+		for n := 0; err == nil && !h.IsZero() && !seen[h] && n < maxHavesPerTip; n++ {
+			c, cerr := object.GetCommit(s.repo.Storer, h)
+			if cerr != nil {
+				break
+			}
+			seen[h] = true
+			out = append(out, h)
+			if len(c.ParentHashes) == 0 {
+				break
+			}
+			h = c.ParentHashes[0]
+		}
+	}
+	return out
+}
+
+func sidebandOf(caps *capability.List) (sideband.Type, bool) {
+	switch {
+	case caps.Supports(capability.Sideband64k):
+		return sideband.Sideband64k, true
+	case caps.Supports(capability.Sideband):
+		return sideband.Sideband, true
+	}
+	return 0, false
+}
+
+var sidebandCapability = map[sideband.Type]capability.Capability{
+	sideband.Sideband64k: capability.Sideband64k,
+	sideband.Sideband:    capability.Sideband,
+}
+
+// client is the transport for the results remote.
+func (s *Store) client() (*transport.Endpoint, transport.Transport, error) {
+	ep, err := transport.NewEndpoint(s.remoteURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("results remote %q: %w", s.remoteURL, err)
+	}
+	c, err := client.NewClient(ep)
+	if err != nil {
+		return nil, nil, fmt.Errorf("results remote %q: %w", s.remoteURL, err)
+	}
+	return ep, c, nil
 }
 
 // push sends the commits between old (the remote tip, zero for none) and
@@ -91,26 +190,25 @@ func (s *Store) push(ctx context.Context, old, tip plumbing.Hash) error {
 	if err != nil {
 		return err
 	}
-	ep, err := transport.NewEndpoint(s.remoteURL)
+	ep, c, err := s.client()
 	if err != nil {
-		return fmt.Errorf("results remote %q: %w", s.remoteURL, err)
+		return err
 	}
-	c, err := client.NewClient(ep)
+	w := s.watch(ctx)
+	defer w.stop()
+	sess, err := openSession(w.ctx, func() (transport.ReceivePackSession, error) { return c.NewReceivePackSession(ep, s.auth) })
 	if err != nil {
-		return fmt.Errorf("results remote %q: %w", s.remoteURL, err)
-	}
-	sess, err := c.NewReceivePackSession(ep, s.auth)
-	if err != nil {
-		return unreachableError{err}
+		return w.unreachable(err)
 	}
 	defer sess.Close()
-	ar, err := sess.AdvertisedReferencesContext(ctx)
+	ar, err := sess.AdvertisedReferencesContext(w.ctx)
 	if err != nil {
-		return unreachableError{err}
+		return w.unreachable(err)
 	}
+	w.alive()
 	refs, err := ar.AllReferences()
 	if err != nil {
-		return unreachableError{err}
+		return w.unreachable(err)
 	}
 	var current plumbing.Hash
 	if r, ok := refs[s.branch]; ok {
@@ -121,22 +219,30 @@ func (s *Store) push(ctx context.Context, old, tip plumbing.Hash) error {
 	}
 	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
 	req.Commands = []*packp.Command{{Name: s.branch, Old: old, New: tip}}
+	if t, ok := sidebandOf(ar.Capabilities); ok {
+		// With a side band the remote reports its progress while it
+		// takes the pack in: signs of life for the idle deadline.
+		req.Capabilities.Set(sidebandCapability[t])
+		req.Progress = w.progress()
+	}
 	rd, wr := io.Pipe()
-	req.Packfile = rd
+	// The session reads the pack as the remote takes it in: each read is
+	// a sign that the transfer moves.
+	req.Packfile = io.NopCloser(w.reader(rd))
 	done := make(chan error, 1)
 	go func() {
 		enc := packfile.NewEncoder(wr, s.repo.Storer, false)
 		_, err := enc.Encode(objs, 10)
 		done <- wr.CloseWithError(err)
 	}()
-	report, err := sess.ReceivePack(ctx, req)
+	report, err := sess.ReceivePack(w.ctx, req)
 	if err != nil {
-		rd.Close()
+		rd.CloseWithError(err)
 		<-done
 		if report != nil {
 			return fmt.Errorf("%w: %v", errRejected, err)
 		}
-		return unreachableError{err}
+		return w.unreachable(err)
 	}
 	if err := <-done; err != nil {
 		return fmt.Errorf("packing results: %w", err)

@@ -3,6 +3,7 @@ package results
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -31,6 +32,9 @@ const (
 	DefaultOfflineAttempts = 3
 )
 
+// ErrNotRepository is Open outside a git repository.
+var ErrNotRepository = errors.New("results are kept on a git branch, so run `git init` first")
+
 // Options configure a Store.
 type Options struct {
 	// Branch is the results branch; spec.DefaultResultsBranch when empty.
@@ -54,6 +58,11 @@ type Options struct {
 	// ArtifactStore is the blob URL artifacts are uploaded to when runs
 	// are recorded (project { artifact_store }); "" is .git/assay/blobs.
 	ArtifactStore string
+	// ConnectTimeout bounds the wait for a remote's first answer and
+	// IdleTimeout any silence after it: when zero, ASSAY_CONNECT_TIMEOUT
+	// and ASSAY_IDLE_TIMEOUT (read through Getenv) or the defaults;
+	// negative for no deadline.
+	ConnectTimeout, IdleTimeout time.Duration
 }
 
 // Store is the results branch of one repository: its local copy, its
@@ -86,6 +95,13 @@ type Store struct {
 	params map[string]map[string]any
 	// arts is the artifact store, opened at the first upload.
 	arts *artifactsConn
+	// connectTimeout and idleTimeout are the network deadlines (zero:
+	// none); see deadline.go.
+	connectTimeout, idleTimeout time.Duration
+	// corrections are the remote rewrites found so far, and warnings
+	// where they are written (standard error when nil).
+	corrections []Correction
+	warnings    io.Writer
 }
 
 // Open returns the results store of the git repository that holds dir.
@@ -105,10 +121,18 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	connect, err := timeoutSetting(opts.ConnectTimeout, opts.Getenv(EnvConnectTimeout), EnvConnectTimeout, DefaultConnectTimeout)
+	if err != nil {
+		return nil, err
+	}
+	idle, err := timeoutSetting(opts.IdleTimeout, opts.Getenv(EnvIdleTimeout), EnvIdleTimeout, DefaultIdleTimeout)
+	if err != nil {
+		return nil, err
+	}
 	code, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
-			return nil, fmt.Errorf("%s is not inside a git repository: results are kept on a git branch, so run `git init` first", dir)
+			return nil, fmt.Errorf("%s is not inside a git repository: %w", dir, ErrNotRepository)
 		}
 		return nil, fmt.Errorf("opening the git repository at %s: %w", dir, err)
 	}
@@ -117,13 +141,15 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		opts:     opts,
-		codeRepo: code,
-		repo:     code,
-		gitDir:   codeGitDir,
-		stateDir: filepath.Join(codeGitDir, "assay"),
-		branch:   plumbing.NewBranchReferenceName(opts.Branch),
-		rng:      rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid()))),
+		opts:           opts,
+		codeRepo:       code,
+		repo:           code,
+		gitDir:         codeGitDir,
+		stateDir:       filepath.Join(codeGitDir, "assay"),
+		branch:         plumbing.NewBranchReferenceName(opts.Branch),
+		connectTimeout: connect,
+		idleTimeout:    idle,
+		rng:            rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid()))),
 	}
 	if wt, err := code.Worktree(); err == nil {
 		s.worktree = wt.Filesystem.Root()
@@ -237,6 +263,10 @@ func isSCPLike(u string) bool {
 	slash := strings.IndexByte(u, '/')
 	return colon > 0 && (slash < 0 || colon < slash)
 }
+
+// Worktree is the top folder of the code repository's work tree, "" for
+// a bare repository.
+func (s *Store) Worktree() string { return s.worktree }
 
 // Branch is the results branch's full ref name.
 func (s *Store) Branch() string { return s.branch.String() }

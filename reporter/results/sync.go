@@ -12,10 +12,14 @@ import (
 
 // SyncReport says what a Sync did.
 type SyncReport struct {
-	// Delivered counts the runs pushed to the remote.
+	// Delivered counts the runs pushed to the remote: the outbox's, never
+	// records someone else deleted there.
 	Delivered int
 	// Attempts counts the pushes tried, 1 when nothing contended.
 	Attempts int
+	// Corrections are rewrites of the remote branch by someone else that
+	// this Sync found (each also written as a warning).
+	Corrections []Correction
 }
 
 // OutboxError is a delivery that did not reach the remote: the results are
@@ -45,20 +49,29 @@ func areOrIs(n int) string {
 // any results still in the outbox on top of it. With no remote it does
 // nothing. An unreachable remote returns an error; the local copy still
 // serves reads, so callers may carry on offline.
+//
+// A remote that stays silent past the connect deadline, or stalls past
+// the idle deadline, is unreachable too (IsDeadline tells). Records that
+// someone else deleted or changed on the remote since the last fetch are
+// written as a warning (see Correction) and kept under a ref.
 func (s *Store) Fetch(ctx context.Context) error {
 	if s.remoteURL == "" {
 		return nil
 	}
-	remote, err := s.fetch(ctx)
-	if err != nil {
-		return fmt.Errorf("fetching the results branch from %s: %w", s.remoteURL, err)
-	}
+	// The lock spans the download: a second assay of this clone fetching
+	// at the same time must not adopt an older tip after this one adopted
+	// a newer, which would look like records deleted on the remote. The
+	// deadlines bound how long it is held.
 	unlock, err := s.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	_, err = s.integrate(remote)
+	remote, err := s.download(ctx)
+	if err != nil {
+		return fmt.Errorf("fetching the results branch from %s: %w", s.remoteURL, err)
+	}
+	_, err = s.adopt(remote)
 	return err
 }
 
@@ -66,9 +79,17 @@ func (s *Store) Fetch(ctx context.Context) error {
 // remote does not have. It never forces: when another writer got there
 // first it fetches the new tip, re-applies the same files on it and pushes
 // again, with jittered exponential backoff, until the push deadline. A
-// remote that cannot be reached is tried OfflineAttempts times; then Sync
-// returns an *OutboxError and the results stay in the outbox.
+// remote that cannot be reached is tried OfflineAttempts times, and one
+// that stays silent past a deadline once; then Sync returns an
+// *OutboxError and the results stay in the outbox.
 func (s *Store) Sync(ctx context.Context) (SyncReport, error) {
+	found := len(s.corrections)
+	rep, err := s.deliverOutbox(ctx)
+	rep.Corrections = append(rep.Corrections, s.corrections[found:]...)
+	return rep, err
+}
+
+func (s *Store) deliverOutbox(ctx context.Context) (SyncReport, error) {
 	var rep SyncReport
 	if s.remoteURL == "" {
 		return rep, nil
@@ -97,7 +118,9 @@ func (s *Store) Sync(ctx context.Context) (SyncReport, error) {
 			return rep, s.outboxError(ctx.Err())
 		case errors.As(err, &ue):
 			offline++
-			if offline >= s.opts.OfflineAttempts {
+			// A silent remote already cost a whole deadline: trying
+			// again would only multiply the wait.
+			if offline >= s.opts.OfflineAttempts || IsDeadline(err) {
 				return rep, s.outboxError(err)
 			}
 		case errors.Is(err, errStale) && rep.Attempts == 1:
@@ -154,22 +177,22 @@ func (s *Store) sleep(ctx context.Context, d time.Duration) {
 // remote-tracking ref yet), re-apply the outbox on the remote tip, push.
 // It returns how many runs it delivered.
 func (s *Store) syncOnce(ctx context.Context, fetch bool) (int, error) {
-	remote, err := s.refHash(s.tracking)
-	if err != nil {
-		return 0, err
-	}
-	if fetch || remote.IsZero() {
-		before := remote
-		if remote, err = s.fetch(ctx); err != nil {
-			return 0, err
-		}
-		s.arrivals = s.commitsSince(before, remote)
-	}
 	unlock, err := s.lock()
 	if err != nil {
 		return 0, err
 	}
-	local, err := s.integrate(remote)
+	remote, err := s.refHash(s.tracking)
+	if err == nil && (fetch || remote.IsZero()) {
+		// Under the lock, as in Fetch.
+		before := remote
+		if remote, err = s.download(ctx); err == nil {
+			s.arrivals = s.commitsSince(before, remote)
+		}
+	}
+	var local plumbing.Hash
+	if err == nil {
+		local, err = s.adopt(remote)
+	}
 	unlock()
 	if err != nil {
 		return 0, err
@@ -190,10 +213,7 @@ func (s *Store) syncOnce(ctx context.Context, fetch bool) (int, error) {
 		return n, err
 	}
 	defer unlock()
-	if err := s.repo.Storer.SetReference(plumbing.NewHashReference(s.tracking, local)); err != nil {
-		return n, err
-	}
-	return n, nil
+	return n, s.setSeen(local)
 }
 
 // commitsSince counts the commits from old to tip along first parents,
@@ -247,17 +267,21 @@ type pendingCommit struct {
 }
 
 // integrate puts the local results branch on top of base, the remote tip
-// (zero when the remote has no branch yet), and returns the new local tip.
-// The caller holds the lock.
+// (zero when the remote has no branch), and returns the new local tip.
+// seen is the remote tip this clone last fetched or pushed (zero for
+// none). The caller holds the lock.
 //
-// The local branch is the remote tip plus the outbox. Walking it back from
-// its tip, a commit whose files base already has is delivered and so is
-// everything before it; the commits above it are the outbox. If the walk
+// The local branch is the remote tip last seen plus the outbox. Walking it
+// back from its tip, the walk stops at seen: what lies below was delivered
+// before, and whatever the remote did with it since (someone may have
+// deleted records) is the remote's to decide, so nothing of it is put
+// back. It also stops at a commit whose files base already has: that one
+// was delivered by a push whose end this clone did not see. If the walk
 // reaches base itself the branch is already on top of it. Otherwise each
 // outbox commit is re-applied on base, in order, with its own message:
 // only the files base lacks are added, so re-applying a delivered record
 // changes nothing and a retry after a crash cannot duplicate a result.
-func (s *Store) integrate(base plumbing.Hash) (plumbing.Hash, error) {
+func (s *Store) integrate(base, seen plumbing.Hash) (plumbing.Hash, error) {
 	if err := s.checkNotCheckedOut(); err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -265,7 +289,7 @@ func (s *Store) integrate(base plumbing.Hash) (plumbing.Hash, error) {
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if base.IsZero() || local == base {
+	if local == base || (base.IsZero() && seen.IsZero()) {
 		return local, nil
 	}
 	if local.IsZero() {
@@ -276,7 +300,7 @@ func (s *Store) integrate(base plumbing.Hash) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, err
 	}
 	var pending []pendingCommit
-	for h := local; !h.IsZero(); {
+	for h := local; !h.IsZero() && h != seen; {
 		if h == base {
 			return local, nil
 		}
@@ -340,6 +364,14 @@ func (s *Store) integrate(base plumbing.Hash) (plumbing.Hash, error) {
 			return plumbing.ZeroHash, err
 		}
 		tip, tree = h, newTree
+	}
+	if tip.IsZero() {
+		// The remote dropped the whole branch and there is no outbox to
+		// start it again with: the local branch follows.
+		if err := s.repo.Storer.RemoveReference(s.branch); err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("removing %s: %w", s.branch, err)
+		}
+		return tip, nil
 	}
 	if err := s.setRef(s.branch, local, tip); err != nil {
 		return plumbing.ZeroHash, err

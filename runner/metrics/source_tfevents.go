@@ -28,6 +28,7 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 	}
 	w.br.Reset(f)
 	rd := tfevents.NewReader(w.br, r.off)
+	defer rd.Close() // its goroutine reads w.br, which the next file reuses
 	emit := func(step int64, tag []byte, v float64) { w.point(sf, tag, step, v) }
 	var ce *tfevents.CorruptError
 	for {

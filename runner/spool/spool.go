@@ -12,6 +12,13 @@
 // A run appears atomically: it is written into a temporary directory and
 // renamed into place, so a reader (or a crash at any moment) never sees
 // half a run. Delivery removes a run only after it is recorded.
+//
+// Outside a git repository the state lives in <root>/.assay, which gets a
+// .gitignore of "*" so that `git init` and `git add -A` never stage it;
+// after `git init`, Adopt moves those runs into the repository's spool.
+// Claim marks the state directory as used by a running assay and removes
+// what runs killed earlier left behind (runs/<run-id>, unfinished spool
+// entries) when no other assay is using it.
 package spool
 
 import (
@@ -48,10 +55,15 @@ type Spool struct {
 	succeeded map[string]bool
 }
 
-// Open returns the spool at dir, creating it if needed.
+// Open returns the spool at dir, creating it if needed. A spool in the
+// .assay folder (outside a git repository) gets a .gitignore that keeps
+// the folder out of git.
 func Open(dir string) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create spool %s: %w", dir, err)
+	}
+	if err := ignoreStateDir(filepath.Dir(dir)); err != nil {
+		return nil, fmt.Errorf("cannot keep %s out of git: %w", filepath.Dir(dir), err)
 	}
 	return &Spool{Dir: dir}, nil
 }

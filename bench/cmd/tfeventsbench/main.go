@@ -3,6 +3,7 @@
 //
 //	tfeventsbench gen FILE N   write N scalars (PyTorch's simple_value form)
 //	tfeventsbench read FILE    read FILE through runner/metrics; print what it found
+//	tfeventsbench read FILE PROFILE   the same, writing a CPU profile (go tool pprof)
 package main
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"testing/fstest"
 	"time"
@@ -46,8 +48,22 @@ func run(args []string) error {
 		return gen(args[1], n)
 	case len(args) == 2 && args[0] == "read":
 		return read(args[1])
+	case len(args) == 3 && args[0] == "read":
+		f, err := os.Create(args[2])
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		err = read(args[1])
+		pprof.StopCPUProfile()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
 	}
-	return fmt.Errorf("usage: tfeventsbench gen FILE N | read FILE")
+	return fmt.Errorf("usage: tfeventsbench gen FILE N | read FILE [PROFILE]")
 }
 
 func gen(path string, n int) error {

@@ -61,6 +61,8 @@ func Scenarios() []Scenario {
 		{"edges", Edges},
 		{"added_removed", AddedRemoved},
 		{"forty", Forty},
+		{"replaced", Replaced},
+		{"extremes", Extremes},
 	}
 }
 
@@ -286,7 +288,7 @@ func Failures(t testing.TB) compare.Input {
 		b.store.Record(tr, r)
 	}
 	b.record(head2, HeadRef, func(t *spec.Trial) map[string]float64 {
-		return metrics3(t, []float64{0.63, 0.625, 0.628}, []float64{1.0, 1.05, 1.02}, []float64{51, 52, 50})
+		return metrics3(t, []float64{0.66, 0.665, 0.662}, []float64{1.0, 1.05, 1.02}, []float64{51, 52, 50})
 	})
 	return b.in
 }
@@ -332,8 +334,10 @@ experiment "%s" {
 `
 
 // Edges covers the statistics' corner cases, each as its own experiment:
-// constant samples that differ (an exact difference), identical varying
-// samples (p = 1), one side constant, a NaN and an absent value, a
+// constant samples that differ (deterministic training: a real
+// difference), constant samples one float apart (no difference), constant
+// samples one step apart on a coarse grid (not significant), identical
+// varying samples (p = 1), one side constant, a NaN and an absent value, a
 // significant drop within tolerance, and params full of markdown.
 func Edges(t testing.TB) compare.Input {
 	b := newBuilder(t)
@@ -356,7 +360,9 @@ func Edges(t testing.TB) compare.Input {
 		b.record(head, HeadRef, pick(headVals))
 	}
 	absent := math.Inf(-1) // a value the run does not report at all
-	pair("deterministic", "resnet", map[string][]float64{"val_acc": {0.9}, "train_loss": {0.2}}, map[string][]float64{"val_acc": {0.8}, "train_loss": {0.2}})
+	pair("deterministic", "resnet", map[string][]float64{"val_acc": {0.9137}, "train_loss": {0.2}}, map[string][]float64{"val_acc": {0.8921}, "train_loss": {0.2}})
+	pair("one-ulp", "resnet", map[string][]float64{"val_acc": {0.9417}}, map[string][]float64{"val_acc": {0.9416999999999999}})
+	pair("coarse-grid", "resnet", map[string][]float64{"val_acc": {0.99}}, map[string][]float64{"val_acc": {0.98}})
 	pair("identical", "resnet", map[string][]float64{"val_acc": {0.91, 0.92, 0.93}}, map[string][]float64{"val_acc": {0.91, 0.92, 0.93}})
 	pair("one-side-constant", "resnet", map[string][]float64{"val_acc": {0.9}}, map[string][]float64{"val_acc": {0.91, 0.92, 0.93}})
 	pair("nan", "resnet", map[string][]float64{"val_acc": {0.91, 0.92, 0.93}, "train_loss": {0.3, 0.31, 0.32}},
@@ -454,5 +460,61 @@ experiment %q {
 		}
 	}
 	sort.Slice(b.in.Experiments, func(i, j int) bool { return b.in.Experiments[i].Name < b.in.Experiments[j].Name })
+	return b.in
+}
+
+const quickstartSpec = `
+experiment "logreg" {
+  extends = template.train
+  command = ["python3", "train.py", "--lr=${param.lr}", "--l2=${param.l2}", "--seed=${seed}"]
+  params  = { lr = %[1]s, l2 = 0.001 }
+  sweep {
+    param "lr" { values = [%[1]s, 0.03] }
+    param "l2" { values = [0.001, 0.01] }
+  }
+  seeds = [1, 2, 3]
+}
+`
+
+// Replaced is the quickstart's change: lr 0.1 → 0.3 in a 2 × 2 grid. The
+// lr=0.03 configs keep their keys; each lr=0.3 config scores below the
+// lr=0.1 config it replaced and is tested against it.
+func Replaced(t testing.TB) compare.Input {
+	b := newBuilder(t)
+	ei := compare.ExperimentInput{Name: "logreg"}
+	ei.Base = Side(t, Load(t, Template+fmt.Sprintf(quickstartSpec, "0.1"))["logreg"], "inputs")
+	ei.Head = Side(t, Load(t, Template+fmt.Sprintf(quickstartSpec, "0.3"))["logreg"], "inputs")
+	b.in.Experiments = append(b.in.Experiments, ei)
+	acc := map[float64]float64{0.1: 0.941, 0.3: 0.927, 0.03: 0.935}
+	v := func(t *spec.Trial) map[string]float64 {
+		a := acc[t.Params["lr"].(float64)] + bySeed(t, 0.002, -0.002, 0.0) + 0.001*float64(t.Config%2)
+		return map[string]float64{"val_acc": a, "train_loss": 1.1 - a + bySeed(t, 0.003, 0, -0.003), "throughput": 500 + 10*bySeed(t, 1, 2, 3)}
+	}
+	b.record(ei.Base, BaseRef, v)
+	for _, tr := range ei.Head.Trials {
+		if len(b.store.Lookup(tr.Key)) == 0 {
+			b.store.Record(tr, b.run(HeadRef, v(tr)))
+		}
+	}
+	return b.in
+}
+
+// Extremes has values at float64's limits: a loss of 1e200 (whose
+// square overflows), one that underflows, and a difference too large for
+// a float64, which cannot be compared.
+func Extremes(t testing.TB) compare.Input {
+	b := newBuilder(t)
+	pair := func(name string, base, head []float64) {
+		bs, hs := b.experiment(name, fmt.Sprintf(envSpec, name, "a"), fmt.Sprintf(envSpec, name, "b"))
+		b.record(bs, BaseRef, func(t *spec.Trial) map[string]float64 {
+			return map[string]float64{"val_acc": 0.9, "train_loss": bySeed(t, base...)}
+		})
+		b.record(hs, HeadRef, func(t *spec.Trial) map[string]float64 {
+			return map[string]float64{"val_acc": 0.9, "train_loss": bySeed(t, head...)}
+		})
+	}
+	pair("huge", []float64{0.5, 0.4, 0.6}, []float64{1e200, 2e200, 3e200})
+	pair("tiny", []float64{1e-300, 2e-300, 3e-300}, []float64{4e-300, 5e-300, 6e-300})
+	pair("overflow", []float64{-1.7e308, -1.6e308, -1.5e308}, []float64{1.5e308, 1.6e308, 1.7e308})
 	return b.in
 }

@@ -86,6 +86,77 @@ type scalar struct {
 // order they appear; tag is valid only during the call. A malformed Event
 // gives an error and no values.
 func (d *Decoder) Decode(event []byte, fn func(step int64, tag []byte, v float64)) error {
+	if step, tag, v, ok := simpleScalar(event); ok {
+		fn(step, tag, v)
+		return nil
+	}
+	return d.decode(event, fn)
+}
+
+// simpleScalar reads the Event that PyTorch's add_scalar, tensorboardX and
+// Lightning write for every scalar, field by field in the order they write
+// them: wall_time, step (left out when 0), and a Summary of exactly one
+// Value holding a tag and then a simple_value. It is most of a large file,
+// and read here without the general decoder's loops and queue. ok is false
+// for anything else, which decode reads; for what it accepts, the two
+// agree (FuzzReadEvents checks).
+func simpleScalar(b []byte) (step int64, tag []byte, v float64, ok bool) {
+	const (
+		wallTimeKey = 1<<3 | 1            // field 1, fixed64
+		stepKey     = eventStep<<3 | 0    // varint
+		summaryKey  = eventSummary<<3 | 2 // bytes
+		valueKey    = summaryValue<<3 | 2
+		tagKey      = valueTag<<3 | 2
+		simpleKey   = valueSimple<<3 | 5 // fixed32
+	)
+	if len(b) < 9 || b[0] != wallTimeKey {
+		return 0, nil, 0, false
+	}
+	b = b[9:]
+	if len(b) > 0 && b[0] == stepKey {
+		s, n := varint(b[1:])
+		if n < 0 {
+			return 0, nil, 0, false
+		}
+		step, b = int64(s), b[1+n:]
+	}
+	// The summary is the rest of the event, its one value the rest of
+	// the summary.
+	for _, key := range [2]byte{summaryKey, valueKey} {
+		if len(b) < 2 || b[0] != key {
+			return 0, nil, 0, false
+		}
+		l, n := varint(b[1:])
+		if n < 0 || l != uint64(len(b)-1-n) {
+			return 0, nil, 0, false
+		}
+		b = b[1+n:]
+	}
+	if len(b) < 2 || b[0] != tagKey {
+		return 0, nil, 0, false
+	}
+	l, n := varint(b[1:])
+	if n < 0 || l > uint64(len(b)-1-n) {
+		return 0, nil, 0, false
+	}
+	tag, b = b[1+n:1+n+int(l)], b[1+n+int(l):]
+	if len(b) != 5 || b[0] != simpleKey {
+		return 0, nil, 0, false
+	}
+	return step, tag, float64(math.Float32frombits(binary.LittleEndian.Uint32(b[1:]))), true
+}
+
+// varint is protowire.ConsumeVarint with the one-byte case, the lengths
+// of a scalar event, inline.
+func varint(b []byte) (uint64, int) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return uint64(b[0]), 1
+	}
+	return protowire.ConsumeVarint(b)
+}
+
+// decode is Decode for any Event.
+func (d *Decoder) decode(event []byte, fn func(step int64, tag []byte, v float64)) error {
 	var step int64
 	var summary []byte
 	b := event

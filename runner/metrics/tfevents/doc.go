@@ -18,8 +18,22 @@
 // which nothing further in the file can be trusted; a record whose data
 // fails its check is skipped with a *CorruptError, and reading can go on.
 //
+// A Reader reads ahead on a goroutine of its own, a chunk (1 MiB; the
+// first 64 KiB) at a time, and checks both CRCs there, while the caller
+// decodes: a large file takes two cores. That goroutine stops at the
+// first error and at Close, so once Next has returned an error nothing
+// reads the input any more. Records are checked where they lie in the
+// chunk and handed out without copying; a record larger than a chunk gets
+// a buffer of its own, up to MaxRecord. The masked CRC of a length that
+// already passed its check with the same bytes is not computed again (a
+// file's events repeat a few sizes).
+//
 // Decoder takes the few messages a scalar needs by hand (with protowire),
-// rather than TensorFlow's generated code: Event.step and Event.summary,
+// rather than TensorFlow's generated code. The Event PyTorch's add_scalar
+// writes (wall_time, step, a Summary of one Value with a tag and a
+// simple_value, in that order), most of a large file, is read on a fast
+// path that checks that exact shape byte by byte; anything else goes
+// through the general reading of Event.step and Event.summary,
 // Summary.value, and of each value its tag, simple_value, tensor and
 // metadata. A value is a scalar when it has a simple_value (TF1,
 // PyTorch's add_scalar, tensorboardX), or a tensor of exactly one element

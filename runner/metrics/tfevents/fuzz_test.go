@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"os"
+	"slices"
 	"testing"
 )
 
 // FuzzReadEvents feeds arbitrary bytes to the record reader and the event
 // decoder. Neither may panic or loop; each record returned must be framed
 // exactly as the input has it at the offset the reader reports; offsets
-// only grow; and an error names an offset inside the input.
+// only grow; an error names an offset inside the input; a reader with
+// tiny chunks gives what one with the usual chunks gives; and what the
+// decoder's fast path for PyTorch's events reads, the general path reads
+// the same.
 func FuzzReadEvents(f *testing.F) {
 	for _, path := range eventFiles(f) {
 		data, err := os.ReadFile(path)
@@ -28,7 +33,11 @@ func FuzzReadEvents(f *testing.F) {
 	f.Add(file)
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if small, usual := readItems(t, data, headerLen+len(data)%64), readItems(t, data, 0); !slices.Equal(small, usual) {
+			t.Fatalf("chunks of %d bytes: %+v\nthe usual chunks: %+v", headerLen+len(data)%64, small, usual)
+		}
 		r := NewReader(bytes.NewReader(data), 0)
+		defer r.Close()
 		var d Decoder
 		for i := 0; ; i++ {
 			if i > len(data) {
@@ -69,6 +78,17 @@ func FuzzReadEvents(f *testing.F) {
 					t.Fatalf("tag %q is not in the record", tag)
 				}
 			})
+			if step, tag, v, ok := simpleScalar(rec); ok {
+				var general []point
+				if err := new(Decoder).decode(rec, func(step int64, tag []byte, v float64) {
+					general = append(general, point{step, string(tag), v})
+				}); err != nil {
+					t.Fatalf("the fast path read %q, the general path fails: %v", rec, err)
+				}
+				if len(general) != 1 || general[0].Step != step || general[0].Tag != string(tag) || math.Float64bits(general[0].Value) != math.Float64bits(v) {
+					t.Fatalf("fast path: %d %q %v; general path: %+v", step, tag, v, general)
+				}
+			}
 		}
 	})
 }
