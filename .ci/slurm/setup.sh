@@ -112,6 +112,13 @@ fi
 # 4. Slurm daemons: restarted when the configuration changed, else started
 # when not running.
 [ $restart = 1 ] && stop_daemons
+# The state of a cluster of another name (an older template's) is dropped:
+# slurmctld refuses to start on it, and its jobs are no test's.
+cluster=$(sed -n 's/^ClusterName=//p' "$conf")
+if [ -s "$state/slurmctld/clustername" ] && [ "$(cat "$state/slurmctld/clustername")" != "$cluster" ]; then
+  stop_daemons
+  rm -rf "$state/slurmctld"
+fi
 mkdir -p "$state/slurmctld"
 if ! running "$state/slurmctld.pid"; then
   slurmctld -f "$conf" || die "slurmctld did not start: $(tail -n 20 "$state/log/slurmctld.log" 2>/dev/null)"
