@@ -35,12 +35,24 @@
 // # Environment
 //
 // sbatch runs in the environment the trial inherits (assay's own, less
-// ASSAY_* settings, credentials not named in secret_env and SLURM_*
-// variables of an allocation assay may itself run in) and exports it to
-// the job; secrets travel only that way, never in a file. The wrapper
-// then exports the spec's env and the run contract, so job.sh alone shows
-// what the trial was given. Slurm, not assay, sets CUDA_VISIBLE_DEVICES for
-// GPU trials; CPU-only trials get it empty, as locally.
+// ASSAY_* settings, credentials not named in secret_env, assay's own
+// credentials and SLURM_* variables of an allocation assay may itself run
+// in) and exports it to the job. A secret_env variable comes from assay's
+// environment, else from ASSAY_SECRETS (Batch.Secrets), as locally;
+// secrets travel only that way, never in a file. The wrapper then exports
+// the spec's env and the run contract, so job.sh alone shows what the
+// trial was given. Slurm, not assay, sets CUDA_VISIBLE_DEVICES for GPU
+// trials; CPU-only trials get it empty, as locally.
+//
+// # Secrets
+//
+// Slurm writes the job's output to the log itself, so the log in the
+// attempt's directory is what the trial printed, secrets included, while
+// the job runs; the directory is made readable by its owner alone
+// (0700). The run is masked (Batch.Mask, runner.Mask.Run) before it
+// reaches the sink, the log rewritten with it, and so are the metric
+// names of progress events; the directory is removed once the run is
+// recorded.
 //
 // # Timeouts
 //
