@@ -79,8 +79,11 @@ release-check: $(GORELEASER)
 # with FUZZTIME=10m (and FUZZMINIMIZETIME=1m to minimise what it finds).
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./spec
+	$(GO) test -run='^$$' -fuzz='^FuzzLimits$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./spec
 	$(GO) test -run='^$$' -fuzz='^FuzzPackHeader$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./runner/gitrepo
 	$(GO) test -run='^$$' -fuzz='^FuzzReadEvents$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./runner/metrics/tfevents
+	$(GO) test -run='^$$' -fuzz='^FuzzParseLine$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./runner/metrics
+	$(GO) test -run='^$$' -fuzz='^FuzzParseApprovals$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZETIME) ./reporter/github
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
