@@ -12,7 +12,6 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/assaylab/assay/runner/gitrepo/gittest"
 	"github.com/assaylab/assay/runner/proctest"
 	"github.com/assaylab/assay/runner/slurm/slurmtest"
 )
@@ -35,14 +34,12 @@ var testCluster *slurmtest.Session
 
 // checkedM runs the tests (only in the test binary itself, not where it
 // runs as "assay") against the test Slurm cluster alone, failing when a
-// job or a process they started outlives them: gittest finds the orphans
-// the test binary adopts (and waits out the trials scripts orphan on
-// purpose), proctest those that carry its token, Slurm jobs included.
+// job or a process they started outlives them.
 type checkedM struct{ m *testing.M }
 
 func (c checkedM) Run() int {
 	testCluster = slurmtest.Start()
-	return proctest.Main(gittest.NoLeaksWithin(c.m, 45*time.Second), testCluster.Stop)
+	return proctest.MainWithin(c.m, 45*time.Second, testCluster.Stop)
 }
 
 // TestScripts runs the CLI scenarios under testdata/script: each is a

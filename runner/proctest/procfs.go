@@ -35,6 +35,9 @@ func Leftovers(token string) []Process {
 			continue
 		}
 		state, ppid, ok := stat(pid)
+		if ok && ppid == self && (state == "Z" || state == "X") {
+			reap(pid) // an adopted orphan that has exited
+		}
 		if !ok || state == "Z" || state == "X" || state == "x" {
 			continue
 		}

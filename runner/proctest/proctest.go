@@ -17,10 +17,13 @@
 // Before the tests run, Main puts a token unique to this run of the binary
 // in the environment variable EnvVar, so every process the tests start
 // inherits it, and every process those start, however far down and
-// whatever parent they end up with once theirs dies. After the tests (and
-// the cleanups Main is given), a process still alive is a leftover when
-// its environment carries the token or when it is still a child of the
-// test binary. Main waits up to ten seconds for them to go (a signal takes
+// whatever parent they end up with once theirs dies. On Linux the test
+// binary also becomes a child subreaper, so a process whose parent died
+// (a git daemon whose git wrapper was killed, a trial whose supervisor
+// gave it an environment of its own) is adopted by the test binary, not
+// by init. After the tests (and the cleanups Main is given), a process
+// still alive is a leftover when its environment carries the token or
+// when it is a child of the test binary, adopted or not. Main waits up to ten seconds for them to go (a signal takes
 // effect when the process is next scheduled, and Slurm gives a cancelled
 // job its KillWait), then names each on stderr, kills it and returns 1.
 //
@@ -54,10 +57,17 @@ var grace = 10 * time.Second
 // exit code for os.Exit: m.Run's, or 1 when a cleanup failed or a process
 // outlived the tests.
 func Main(m M, cleanups ...func() error) int {
-	return run(m, os.Stderr, cleanups)
+	return run(m, os.Stderr, grace, cleanups)
 }
 
-func run(m M, stderr io.Writer, cleanups []func() error) int {
+// MainWithin is Main for tests whose processes may take up to d to end
+// after the tests do: a trial a test orphans on purpose, say.
+func MainWithin(m M, d time.Duration, cleanups ...func() error) int {
+	return run(m, os.Stderr, d, cleanups)
+}
+
+func run(m M, stderr io.Writer, grace time.Duration, cleanups []func() error) int {
+	adoptOrphans()
 	token := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 	old, had := os.LookupEnv(EnvVar)
 	if had && old != "" {

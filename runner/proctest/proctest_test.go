@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -44,7 +45,7 @@ func TestOrphanedGrandchildFails(t *testing.T) {
 		}
 		pid, _ = strconv.Atoi(strings.TrimSpace(string(out)))
 		return 0
-	}}, &stderr, nil)
+	}}, &stderr, grace, nil)
 	if code != 1 {
 		t.Errorf("exit code %d, want 1", code)
 	}
@@ -73,10 +74,41 @@ func TestChildWithoutTokenFails(t *testing.T) {
 			t.Fatal(err)
 		}
 		return 0
-	}}, &stderr, nil)
+	}}, &stderr, grace, nil)
 	cmd.Wait()
 	if code != 1 || !strings.Contains(stderr.String(), "pid "+strconv.Itoa(cmd.Process.Pid)) {
 		t.Errorf("exit code %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+// An orphan with neither the token nor the test binary as its parent when
+// it started (a trial a supervisor gave an empty environment, whose
+// supervisor then died) is adopted by the test binary on Linux, and so
+// still found.
+func TestOrphanWithoutTokenFails(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("adoption of orphans is Linux's child subreaper")
+	}
+	shortGrace(t)
+	var pid int
+	var stderr bytes.Buffer
+	code := run(fakeM{func() int {
+		out, err := exec.Command("env", "-i", "/bin/sh", "-c", "sleep 300 >/dev/null 2>&1 & echo $!").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+		return 0
+	}}, &stderr, grace, nil)
+	if code != 1 || !strings.Contains(stderr.String(), "pid "+strconv.Itoa(pid)+" (parent "+strconv.Itoa(os.Getpid())+")") {
+		t.Errorf("exit code %d, stderr:\n%s", code, stderr.String())
+	}
+	for deadline := time.Now().Add(5 * time.Second); alive(pid) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the leftover %d was not killed", pid)
 	}
 }
 
@@ -91,12 +123,12 @@ func TestCleanRunKeepsItsCode(t *testing.T) {
 			t.Fatalf("%q %v", out, err)
 		}
 		return 3
-	}}, &stderr, nil)
+	}}, &stderr, grace, nil)
 	if code != 3 || stderr.Len() != 0 {
 		t.Errorf("exit code %d, stderr %q; want 3 and nothing", code, stderr.String())
 	}
 	stderr.Reset()
-	code = run(fakeM{func() int { return 0 }}, &stderr, []func() error{func() error { return errors.New("2 jobs left") }})
+	code = run(fakeM{func() int { return 0 }}, &stderr, grace, []func() error{func() error { return errors.New("2 jobs left") }})
 	if code != 1 || !strings.Contains(stderr.String(), "2 jobs left") {
 		t.Errorf("exit code %d, stderr %q", code, stderr.String())
 	}
@@ -110,7 +142,7 @@ func TestTokenNestsAndIsRestored(t *testing.T) {
 		t.Fatalf("%s is not set inside Main", EnvVar)
 	}
 	var during string
-	run(fakeM{func() int { during = os.Getenv(EnvVar); return 0 }}, &bytes.Buffer{}, nil)
+	run(fakeM{func() int { during = os.Getenv(EnvVar); return 0 }}, &bytes.Buffer{}, grace, nil)
 	f := strings.Fields(during)
 	if len(f) != 2 || f[0] != outer {
 		t.Errorf("%s = %q inside, want %q then a token of its own", EnvVar, during, outer)
