@@ -60,8 +60,10 @@
 // so, and a killed job cannot tell its wrapper it timed out. So the
 // wrapper enforces the trial's timeout itself, exactly as the local
 // executor does (SIGTERM to the trial's process group, SIGKILL KillGrace
-// later), and --time is set a minute beyond it as a backstop: a job that
-// Slurm itself stops at its limit is recorded timed_out too.
+// later; when the trial's own process dies of SIGTERM first, the rest of
+// its group keeps the rest of the grace to act on it), and --time is set
+// a minute beyond it as a backstop: a job that Slurm itself stops at its
+// limit is recorded timed_out too.
 //
 // # Following
 //
