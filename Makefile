@@ -35,6 +35,7 @@ test: lint unit e2e e2e-workflow fuzz
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS) ./.ci/gotest
+	$(GO) vet -tags e2e ./cmd/assay
 
 # go test's usual output, plus one line per skipped test with its reason
 # (.ci/gotest).
@@ -136,3 +137,11 @@ SCALE ?= 1
 .PHONY: bench-stats
 bench-stats:
 	$(GO) run ./bench/stats -scale $(SCALE)
+
+# Adaptive search: assay's TPE beside random search and Optuna's TPE, and
+# early stopping's savings (bench/search.sh; docs/search.md has figures).
+# REPS=2 BUDGET=8 make bench-search is a quick look; go test
+# ./bench/cmd/searchbench runs it at that size.
+.PHONY: bench-search
+bench-search:
+	bench/search.sh

@@ -18,8 +18,11 @@ func (p *Plan) BaselineTrials() (run, reused []*spec.Trial) {
 // baseCandidates are the base trials of e that the base side of a
 // comparison needs: those of a modified or removed experiment (with All,
 // of any experiment at the base).
+//
+// A search has no base side to run: its base is what the base's search
+// settled so far, and running more of it would advance another search.
 func (p *Plan) baseCandidates(e *ExperimentPlan) []*spec.Trial {
-	if e.Base == nil {
+	if e.Base == nil || e.BaseSearch != nil {
 		return nil
 	}
 	if !p.Options.All && e.Status != ExperimentModified && e.Status != ExperimentRemoved {

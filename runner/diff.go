@@ -108,6 +108,7 @@ func DiffSpecs(b, h *spec.Experiment, baseTrials, headTrials []*spec.Trial, base
 	add("runner.timeout", durationText(b.Runner), durationText(h.Runner))
 	add("runner.retries", strconv.Itoa(b.Runner.Retries), strconv.Itoa(h.Runner.Retries))
 	add("inputs", inputsText(b), inputsText(h))
+	add("early_stop", earlyStopText(b.EarlyStop), earlyStopText(h.EarlyStop))
 	bm, hm := metricFields(b), metricFields(h)
 	for _, k := range unionKeys(bm, hm) {
 		add("metric."+k, bm[k], hm[k])
@@ -427,6 +428,15 @@ func sweepFields(s *spec.Sweep) map[string]string {
 		out["samples"] = strconv.Itoa(s.Samples)
 		out["seed"] = strconv.FormatInt(s.Seed, 10)
 	}
+	if s.Adaptive() {
+		out["budget"] = strconv.Itoa(s.Budget)
+		out["startup"] = strconv.Itoa(s.Startup)
+		out["objective"] = s.Objective
+		out["seed"] = strconv.FormatInt(s.Seed, 10)
+	}
+	if s.Batch > 0 {
+		out["batch"] = strconv.Itoa(s.Batch)
+	}
 	for _, p := range s.Params {
 		if p.Distribution == "values" || p.Distribution == "" {
 			vals := make([]string, len(p.Values))
@@ -437,6 +447,21 @@ func sweepFields(s *spec.Sweep) map[string]string {
 			continue
 		}
 		out[p.Name] = fmt.Sprintf("%s(%s, %s)", p.Distribution, formatFloat(p.Min), formatFloat(p.Max))
+	}
+	return out
+}
+
+// earlyStopText is an early_stop block in one line, for the diff.
+func earlyStopText(es *spec.EarlyStop) string {
+	if es == nil {
+		return ""
+	}
+	out := fmt.Sprintf("%s min_steps=%d grace_period=%d", es.Rule, es.MinSteps, es.GracePeriod)
+	if es.Rule == "asha" {
+		out += fmt.Sprintf(" reduction_factor=%d", es.ReductionFactor)
+	}
+	if es.Metric != "" {
+		out += " metric=" + es.Metric
 	}
 	return out
 }

@@ -47,6 +47,22 @@ type Job struct {
 	// InputArtifacts are what the trial's artifact() inputs resolved to;
 	// they go into its record (see Plan.AttachLineage).
 	InputArtifacts []ArtifactOrigin
+	// Search places the trial in its experiment's search, for its record;
+	// EarlyStop, when set, may stop it early (see Plan.AttachSearch).
+	Search    *SearchOrigin
+	EarlyStop *EarlyStop
+}
+
+// EarlyStop is how an executor stops a trial of a search early: it feeds
+// each new point of Metric, in the order they arrive, to a judge, and
+// when the judge gives a reason it stops the trial as it would on a
+// timeout and records it as stopped, with its partial series.
+type EarlyStop struct {
+	Metric string
+	// Follow returns a fresh judge for one attempt; the judge returns why
+	// the trial should stop, or "" while it should go on. One attempt's
+	// judge is called from one goroutine at a time.
+	Follow func() func(step int64, value float64) string
 }
 
 // Name is how messages name the job: experiment, param point and seed.

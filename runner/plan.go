@@ -54,6 +54,9 @@ type PlanOptions struct {
 	// Recorded says which trial keys already have a succeeded run; nil
 	// knows of none.
 	Recorded Recorded
+	// History replays searches (plan_rounds.go); nil knows of no results,
+	// so a search plans its first round.
+	History History
 	// Artifacts resolves artifact() inputs (lineage.go); nil resolves
 	// none, so such inputs count as unresolved.
 	Artifacts ArtifactSource
@@ -123,6 +126,11 @@ type ExperimentPlan struct {
 	// BaseToRun those to run and BaseReused those with a succeeded run; all
 	// keep trial order, and none shares a key with the selected head trials.
 	BaseSelected, BaseToRun, BaseReused []*spec.Trial
+	// Search and BaseSearch are the searches replayed at each side, nil
+	// for an experiment that is no search. A search's trials are those of
+	// its rounds so far; ToRun is what its next round still has to run,
+	// Reused what has settled.
+	Search, BaseSearch *Search
 }
 
 // Experiment is the head's experiment, or the base's when it was removed.
@@ -348,6 +356,7 @@ func (p *Plan) compare(base, head *sideTrials, baseSnap, headSnap gitrepo.Snapsh
 			BaseTrials: base.trials[name], HeadTrials: head.trials[name],
 			BaseInputs: base.inputs[name], HeadInputs: head.inputs[name],
 		}
+		p.replay(e)
 		switch {
 		case e.Base == nil:
 			e.Status = ExperimentAdded

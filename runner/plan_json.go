@@ -58,6 +58,9 @@ type ExperimentDocument struct {
 	Inputs []InputsDocument `json:"inputs"`
 	// Changes is the semantic diff of a modified experiment, else empty.
 	Changes []Change `json:"changes"`
+	// Search is where the head's search stands; absent for an
+	// experiment that is no search.
+	Search *SearchDocument `json:"search,omitempty"`
 }
 
 // TrialCounts counts an experiment's trials.
@@ -103,6 +106,8 @@ type TrialDocument struct {
 	// Side is "head", or "base" for a base-side trial: one of the base
 	// commit's, run from its files and recorded with it as source commit.
 	Side string `json:"side,omitempty"`
+	// Search is the round and proposal of a search's trial.
+	Search *SearchOrigin `json:"search,omitempty"`
 }
 
 // DiagnosticDocument is a warning, with its place in a spec file when it
@@ -139,6 +144,7 @@ func (p *Plan) Document() *PlanDocument {
 				BaseToRun: len(e.BaseToRun), BaseReused: len(e.BaseReused)},
 			Inputs:  []InputsDocument{},
 			Changes: append([]Change{}, e.Changes...),
+			Search:  e.Search.Document(),
 		}
 		for _, fp := range sortedKeys(e.HeadInputs) {
 			in := InputsDocument{Fingerprint: fp, Paths: []string{}, Artifacts: e.HeadInputs[fp].Artifacts}
@@ -154,7 +160,13 @@ func (p *Plan) Document() *PlanDocument {
 		d.Experiments = append(d.Experiments, ed)
 		d.BaseTrials = appendTrialDocuments(d.BaseTrials, "base", e.BaseSelected, e.BaseToRun, e.BaseReused)
 		if e.Selected {
+			n := len(d.Trials)
 			d.Trials = appendTrialDocuments(d.Trials, "head", e.HeadTrials, e.ToRun, e.Reused)
+			if e.Search != nil {
+				for i := n; i < len(d.Trials); i++ {
+					d.Trials[i].Search = e.Search.Origin(d.Trials[i].Key)
+				}
+			}
 		}
 	}
 	for _, w := range p.Warnings {

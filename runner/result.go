@@ -27,6 +27,9 @@ const (
 	StatusFailed    Status = "failed"
 	StatusTimedOut  Status = "timed_out"
 	StatusCancelled Status = "cancelled"
+	// StatusStopped is a trial of a search that an early_stop rule
+	// stopped: its partial series is evidence, not a failure.
+	StatusStopped Status = "stopped"
 )
 
 // runIDEncoding is lowercase Crockford-style base32: no padding, no
@@ -116,6 +119,17 @@ type Result struct {
 	// every shard of one GitHub Actions workflow run, else the id of the
 	// assay run that ran it. A nightly comparison groups runs by it.
 	Batch string `json:"batch,omitempty"`
+	// Search says which round and proposal of its experiment's search
+	// produced the trial; absent for a trial of no search.
+	Search *SearchOrigin `json:"search,omitempty"`
+}
+
+// SearchOrigin places a trial in its search: the round that proposed its
+// point, and the point's number among all the search's proposals (from
+// 0, in the order they were made).
+type SearchOrigin struct {
+	Round    int `json:"round"`
+	Proposal int `json:"proposal"`
 }
 
 // BatchID names the invocation runs are part of: the GitHub Actions

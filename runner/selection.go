@@ -43,6 +43,10 @@ func (p *Plan) selectTrials(e *ExperimentPlan) {
 	if !e.Selected {
 		return
 	}
+	if e.Search != nil {
+		e.ToRun, e.Reused = e.Search.split()
+		return
+	}
 	rec := p.Options.Recorded
 	for _, t := range e.HeadTrials {
 		if !p.Options.Rerun && !scheduled && rec != nil && rec.Recorded(t.Key) {
@@ -85,15 +89,19 @@ func (p *Plan) Selected() []*spec.Trial {
 }
 
 // sharded is what shards divide: experiment by experiment in name order,
-// the base side's candidates and then the selected head trials, each in
-// trial order. The set does not depend on what is recorded, so a shard
-// means the same trials however many of them other jobs have finished
-// since the matrix was made.
+// the base side's candidates and then the selected head trials (of a
+// search, its next round's), each in trial order. The set does not depend
+// on what is recorded, so a shard means the same trials however many of
+// them other jobs have finished since the matrix was made.
 func (p *Plan) sharded() []*spec.Trial {
 	var out []*spec.Trial
 	for _, e := range p.Experiments {
 		out = append(out, e.BaseSelected...)
-		if e.Selected {
+		switch {
+		case !e.Selected:
+		case e.Search != nil:
+			out = append(out, e.Search.NextTrials()...)
+		default:
 			out = append(out, e.HeadTrials...)
 		}
 	}

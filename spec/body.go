@@ -21,6 +21,7 @@ var experimentBodySchema = &hcl.BodySchema{
 		{Type: "runner"},
 		{Type: "metric", LabelNames: []string{"name"}},
 		{Type: "sweep"},
+		{Type: "early_stop"},
 		{Type: "metrics_from"},
 	},
 }
@@ -42,6 +43,7 @@ type body struct {
 	runnerRange  hcl.Range
 	metrics      []*metricBody
 	sweep        *hcl.Block
+	earlyStop    *hcl.Block
 	decodeFailed bool
 	// base is the merged body this one was laid over (nil when it extends
 	// nothing): with file, the chain of files whose blocks were merged
@@ -107,6 +109,12 @@ func decodeBody(kind string, block *hcl.Block, mayReadFiles bool) (*body, hcl.Di
 				continue
 			}
 			b.sweep = blk
+		case "early_stop":
+			if b.earlyStop != nil {
+				diags = append(diags, duplicateBlock("early_stop", b.earlyStop.DefRange, blk.DefRange))
+				continue
+			}
+			b.earlyStop = blk
 		case "metrics_from":
 			diags = append(diags, b.addMetricsFrom(blk)...)
 		case "metric":
@@ -232,7 +240,7 @@ func (r *resolver) resolve(b *body) *body {
 
 // merge lays child over base: the child's attributes win, runner
 // attributes merge one by one, metric blocks merge by name (attribute by
-// attribute), and a child's sweep replaces the base's whole.
+// attribute), and a child's sweep or early_stop replaces the base's whole.
 //
 // Its cost is bounded by the number of attribute names and metrics, not
 // by the depth of the chain above base: a child without metric blocks
@@ -264,6 +272,9 @@ func merge(base, child *body) *body {
 	m.metrics = mergeMetrics(base.metrics, child.metrics)
 	if m.sweep == nil {
 		m.sweep = base.sweep
+	}
+	if m.earlyStop == nil {
+		m.earlyStop = base.earlyStop
 	}
 	mergeMetricsFrom(&m, base, child)
 	m.decodeFailed = base.decodeFailed || child.decodeFailed

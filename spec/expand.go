@@ -21,10 +21,30 @@ func (e *Experiment) Points() []cty.Value {
 	if e.Sweep == nil || len(e.Sweep.Params) == 0 {
 		return []cty.Value{objectOrEmpty(base)}
 	}
-	if e.Sweep.Method == "random" {
-		return e.randomPoints(base)
+	switch e.Sweep.Method {
+	case "random":
+		return e.randomPoints(base, e.Sweep.Samples)
+	case "tpe":
+		// What a search proposes later depends on results; what it starts
+		// with does not: its startup points, drawn as a random sweep
+		// with the same seed draws them, with real values kept to the 6
+		// significant digits of every proposal (runner/search).
+		return roundPoints(e.randomPoints(base, e.startupPoints()), e.Sweep)
 	}
 	return e.gridPoints(base)
+}
+
+// SweepPoint is the param point of a search's proposal: the params object
+// with values laid over it.
+func (e *Experiment) SweepPoint(values map[string]cty.Value) cty.Value {
+	m := e.Params.AsValueMap()
+	if m == nil {
+		m = map[string]cty.Value{}
+	}
+	for k, v := range values {
+		m[k] = normalizeNumbers(v)
+	}
+	return objectOrEmpty(m)
 }
 
 func objectOrEmpty(m map[string]cty.Value) cty.Value {
@@ -62,15 +82,15 @@ func (e *Experiment) gridPoints(base map[string]cty.Value) []cty.Value {
 	}
 }
 
-// randomPoints draws Samples points from a PCG generator seeded by the
-// sweep's seed. Only the generator's raw 64-bit output is used, and the
-// mapping to each distribution is written out here, so the points depend on
-// nothing that a Go release could change.
-func (e *Experiment) randomPoints(base map[string]cty.Value) []cty.Value {
+// randomPoints draws n points from a PCG generator seeded by the sweep's
+// seed. Only the generator's raw 64-bit output is used, and the mapping to
+// each distribution is written out here, so the points depend on nothing
+// that a Go release could change.
+func (e *Experiment) randomPoints(base map[string]cty.Value, n int) []cty.Value {
 	src := rand.NewPCG(uint64(e.Sweep.Seed), 0x6173736179) // "assay"
 	unit := func() float64 { return float64(src.Uint64()>>11) / (1 << 53) }
-	out := make([]cty.Value, 0, e.Sweep.Samples)
-	for range e.Sweep.Samples {
+	out := make([]cty.Value, 0, n)
+	for range n {
 		m := make(map[string]cty.Value, len(base))
 		for k, v := range base {
 			m[k] = v
@@ -290,9 +310,16 @@ func emptyCommand(a *hcl.Attribute) *hcl.Diagnostic {
 }
 
 // Trials expands the experiment into its trials, with inputs as their
-// inputs fingerprint, and computes their keys.
+// inputs fingerprint, and computes their keys. A search expands to the
+// trials its spec alone decides (Points); the runner adds those it
+// proposes from results with TrialsAt.
 func (e *Experiment) Trials(inputs string) ([]*Trial, hcl.Diagnostics) {
-	points := e.Points()
+	return e.TrialsAt(e.Points(), inputs)
+}
+
+// TrialsAt expands the given param points (as Points or SweepPoint make
+// them), each with every seed, into keyed trials numbered from 0.
+func (e *Experiment) TrialsAt(points []cty.Value, inputs string) ([]*Trial, hcl.Diagnostics) {
 	out := make([]*Trial, 0, len(points)*len(e.Seeds))
 	labels := sortedUnique(e.Runner.Labels)
 	secret := sortedUnique(e.SecretEnv)

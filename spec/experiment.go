@@ -38,6 +38,9 @@ type Experiment struct {
 	Params cty.Value
 	// Sweep is nil for a single config.
 	Sweep *Sweep
+	// EarlyStop is nil unless the experiment stops unpromising trials of
+	// its search early.
+	EarlyStop *EarlyStop
 	// Seeds are run for every param point.
 	Seeds   []int64
 	Runner  Runner
@@ -71,9 +74,15 @@ var reservedEnv = regexp.MustCompile(`^(ASSAY_.*|CUDA_VISIBLE_DEVICES)$`)
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// PrimaryMetric is the metric that ranks a sweep's configs: the one marked
-// primary, else the first with a goal, else nil.
+// PrimaryMetric is the metric that ranks a sweep's configs: a search's
+// objective, else the one marked primary, else the first with a goal,
+// else nil.
 func (e *Experiment) PrimaryMetric() *Metric {
+	if e.Sweep != nil && e.Sweep.Objective != "" {
+		if m := e.Metric(e.Sweep.Objective); m != nil {
+			return m
+		}
+	}
 	for _, m := range e.Metrics {
 		if m.Primary {
 			return m
@@ -276,6 +285,11 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool, metrics *metr
 		diags = append(diags, d...)
 		e.Sweep = s
 	}
+	if b.earlyStop != nil {
+		es, d := decodeEarlyStopBlock(b.earlyStop, ctx)
+		diags = append(diags, d...)
+		e.EarlyStop = es
+	}
 
 	e.command, e.env, e.workdir = attrs["command"], attrs["env"], attrs["workdir"]
 	if e.command == nil && !partial {
@@ -293,6 +307,9 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool, metrics *metr
 	}
 	if !diags.HasErrors() {
 		diags = append(diags, e.checkTrialExprs(paramVals)...)
+	}
+	if !diags.HasErrors() && !partial && (e.Sweep != nil || e.EarlyStop != nil) {
+		diags = append(diags, e.checkSearch()...)
 	}
 	if !diags.HasErrors() && !partial {
 		diags = append(diags, e.checkTrialCount(b)...)
@@ -422,6 +439,10 @@ func (e *Experiment) checkTrialCount(b *body) hcl.Diagnostics {
 		}
 	}
 	n := points * len(e.Seeds)
+	if e.Sweep.Adaptive() {
+		// A search runs at most its budget.
+		points, n = e.SearchPoints(), e.Sweep.Budget
+	}
 	if n <= limit {
 		e.trialCount = n
 		return nil

@@ -13,20 +13,38 @@ import (
 // should not queue a month of GPU time.
 const DefaultMaxTrials = 10000
 
-// Sweep methods and random-sweep distributions.
+// Sweep methods and the distributions (domains) of sweep params. "choice"
+// is another name for "values" and "int" for "int_uniform": the names a
+// search's domains go by.
 var (
-	SweepMethods  = []string{"grid", "random"}
-	Distributions = []string{"values", "uniform", "log_uniform", "int_uniform"}
+	SweepMethods  = []string{"grid", "random", "tpe"}
+	Distributions = []string{"values", "uniform", "log_uniform", "int_uniform", "choice", "int"}
 )
+
+// distributionAliases maps the domain names of a search to the
+// distributions they are.
+var distributionAliases = map[string]string{"choice": "values", "int": "int_uniform"}
 
 // Sweep is a sweep block: the param points an experiment is run at.
 type Sweep struct {
-	// Method is "grid" (every combination) or "random" (Samples draws).
+	// Method is "grid" (every combination), "random" (Samples draws) or
+	// "tpe" (a search: Budget trials proposed in rounds, see
+	// sweep_search.go).
 	Method  string
 	Samples int
-	// Seed seeds the random sweep's draws, so the same spec always
-	// samples the same points.
+	// Seed seeds the random sweep's draws and a search's sampler, so the
+	// same spec always samples the same points.
 	Seed int64
+	// Budget, Batch, Startup and Objective describe a search; see
+	// sweep_search.go. Batch also splits a grid or random sweep with an
+	// early_stop block into rounds.
+	Budget    int
+	Batch     int
+	Startup   int
+	Objective string
+	// attrRanges locate the search attributes for the checks that need
+	// the rest of the experiment (search_check.go).
+	attrRanges map[string]hcl.Range
 	// MaxTrials, when set, replaces DefaultMaxTrials as the limit.
 	MaxTrials int
 	Params    []*SweepParam
@@ -45,8 +63,11 @@ type SweepParam struct {
 }
 
 var sweepBlockSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "method"}, {Name: "samples"}, {Name: "seed"}, {Name: "max_trials"}},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "param", LabelNames: []string{"name"}}},
+	Attributes: []hcl.AttributeSchema{
+		{Name: "method"}, {Name: "samples"}, {Name: "seed"}, {Name: "max_trials"},
+		{Name: "budget"}, {Name: "batch"}, {Name: "startup"}, {Name: "objective"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "param", LabelNames: []string{"name"}}},
 }
 
 var sweepParamSchema = &hcl.BodySchema{
@@ -54,7 +75,7 @@ var sweepParamSchema = &hcl.BodySchema{
 }
 
 func decodeSweepBlock(block *hcl.Block, params map[string]cty.Value, ctx *hcl.EvalContext) (*Sweep, hcl.Diagnostics) {
-	s := &Sweep{Method: "grid", DeclRange: block.DefRange}
+	s := &Sweep{Method: "grid", DeclRange: block.DefRange, attrRanges: map[string]hcl.Range{}}
 	content, diags := block.Body.Content(sweepBlockSchema)
 	attrs := content.Attributes
 	if a := attrs["method"]; a != nil {
@@ -97,6 +118,7 @@ func decodeSweepBlock(block *hcl.Block, params map[string]cty.Value, ctx *hcl.Ev
 			s.MaxTrials = int(n)
 		}
 	}
+	diags = append(diags, s.decodeSearchAttrs(block, attrs, ctx)...)
 	if s.Method == "random" && attrs["samples"] == nil {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -154,11 +176,14 @@ func decodeSweepParam(block *hcl.Block, method string, ctx *hcl.EvalContext) (*S
 		if d := oneOf(a, s, Distributions...); d != nil {
 			return nil, append(diags, d...)
 		}
+		if canonical, ok := distributionAliases[s]; ok {
+			s = canonical
+		}
 		if method == "grid" && s != "values" {
 			return nil, append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Distribution in a grid sweep",
-				Detail:   fmt.Sprintf("A grid sweep needs a finite list of values; %q applies to method = \"random\" only.", s),
+				Detail:   fmt.Sprintf("A grid sweep needs a finite list of values; %q applies to method = \"random\" and \"tpe\".", s),
 				Subject:  a.Expr.Range().Ptr(),
 			})
 		}
@@ -170,7 +195,7 @@ func decodeSweepParam(block *hcl.Block, method string, ctx *hcl.EvalContext) (*S
 			return nil, append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Missing values",
-				Detail:   fmt.Sprintf("Sweep param %q needs values = [...] (or, in a random sweep, a distribution with min and max).", p.Name),
+				Detail:   fmt.Sprintf("Sweep param %q needs values = [...] (or, in a random or tpe sweep, a distribution with min and max).", p.Name),
 				Subject:  block.DefRange.Ptr(),
 			})
 		}
@@ -237,7 +262,12 @@ func decodeSweepParam(block *hcl.Block, method string, ctx *hcl.EvalContext) (*S
 		return nil, diags
 	case p.Distribution == "int_uniform" && (p.Min != math.Trunc(p.Min) || p.Max != math.Trunc(p.Max)):
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value out of range",
-			Detail: "int_uniform needs whole-number min and max.", Subject: rng.Ptr()})
+			Detail: "int_uniform (int) needs whole-number min and max.", Subject: rng.Ptr()})
+		return nil, diags
+	case method == "tpe" && p.Min == p.Max:
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Empty range",
+			Detail:  fmt.Sprintf("min and max are both %g, so there is nothing to search; drop the sweep param and set %s in params.", p.Min, p.Name),
+			Subject: rng.Ptr()})
 		return nil, diags
 	}
 	return p, diags
@@ -297,10 +327,14 @@ func checkParamValue(v cty.Value) string {
 	return "must be a string, number, bool, list or object"
 }
 
-// count is how many param points the sweep yields.
+// count is how many param points the sweep yields; for a search, the
+// most it may try (searchPoints).
 func (s *Sweep) count() int {
-	if s.Method == "random" {
+	switch s.Method {
+	case "random":
 		return s.Samples
+	case "tpe":
+		return 0 // the budget decides: see Experiment.SearchPoints
 	}
 	n := 1
 	for _, p := range s.Params {

@@ -128,6 +128,9 @@ func runCompare(opts *compareOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := replayFrom(plan, historyFor(store, spool.StateDir(repo.Root()))); err != nil {
+		return err
+	}
 	in := compareInput(opts, plan, runs)
 	if err := unreadableCompared(store, in); err != nil {
 		return err

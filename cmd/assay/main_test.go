@@ -56,6 +56,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		RequireExplicitExec: true,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"records": cmdRecords, "silent-remote": cmdSilentRemote, "git-daemon": cmdGitDaemon,
+			"example": cmdExample,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "slurm" {

@@ -69,14 +69,20 @@ runs them from the base commit's files, so the comparison has both sides.
 --format github-matrix prints the JSON a GitHub Actions strategy.matrix
 takes: one job per shard, each with runs-on (self-hosted and the trials'
 labels) and shard (i/n for assay run --shard). Inside Actions it also writes
-the outputs matrix and has_trials to $GITHUB_OUTPUT.`,
+the outputs matrix and has_trials to $GITHUB_OUTPUT.
+
+A search (sweep method "tpe", or a sweep with batch and early_stop) is
+replayed from the results branch: the plan shows its budget, the rounds
+settled, the best point so far and the next round's points, which are a
+pure function of the spec and the rounds before (docs/search.md).`,
 		Example: `  assay plan
   assay plan --base main~3 --head HEAD
   assay plan --all --format json | jq '.trials[].key'
   assay plan --experiment 'resnet*' --rerun
   assay plan --base main --with-baseline
   assay plan --format github-matrix --max-shards 8
-  assay plan --shard 2/5`,
+  assay plan --shard 2/5
+  assay plan --experiment logreg-tpe --format json | jq '.experiments[].search'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageErrorf("plan takes no arguments, got %q", strings.Join(args, " "))
@@ -174,6 +180,10 @@ func runPlan(opts *planOptions) error {
 			return err
 		}
 		plan.UseRecorded(rec)
+		// A search's next round is known once its history is replayed.
+		if err := useHistory(plan, rec); err != nil {
+			return err
+		}
 		if err := refuseUnreadable(rec, plan, opts.rerun || opts.scheduled); err != nil {
 			return err
 		}
@@ -284,6 +294,7 @@ func writePlanTable(f *Factory, plan *runner.Plan) error {
 			return err
 		}
 	}
+	writePlanSearches(w, plan)
 	if err := writePlanTrials(w, plan, sum.BaseToRun > 0); err != nil {
 		return err
 	}

@@ -62,11 +62,11 @@ func (s *progressState) apply(ev runner.Event) {
 	case runner.EventFinished:
 		delete(s.running, ev.Job)
 		s.durations = append(s.durations, time.Duration(ev.Result.DurationS*float64(time.Second)))
-		switch {
+		switch st := ev.Result.Status; {
 		case willRetry(ev):
 			// Not over yet: the counter counts trials, each once, when they
 			// end for good, so it never goes back.
-		case ev.Result.Status == runner.StatusSucceeded:
+		case st == runner.StatusSucceeded || st == runner.StatusStopped:
 			s.done++
 		default:
 			s.failed++
@@ -226,7 +226,7 @@ func (p *lineProgress) group(ev runner.Event) {
 		fmt.Fprintf(p.w, "::%s::\n", token)
 	}
 	fmt.Fprintln(p.w, "::endgroup::")
-	if r.Status != runner.StatusSucceeded {
+	if r.Status != runner.StatusSucceeded && r.Status != runner.StatusStopped {
 		msg := r.Error
 		if msg == "" {
 			msg = fmt.Sprintf("exit code %d", r.ExitCode)

@@ -110,8 +110,11 @@ func (p *liveProgress) paint(ev runner.Event, line string) string {
 		return line
 	}
 	col := ansiRed
-	if ev.Result.Status == runner.StatusSucceeded {
+	switch ev.Result.Status {
+	case runner.StatusSucceeded:
 		col = "\x1b[32m"
+	case runner.StatusStopped:
+		col = "\x1b[33m"
 	}
 	first, rest, _ := strings.Cut(line, "\n")
 	if rest != "" {

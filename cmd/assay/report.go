@@ -279,6 +279,9 @@ func reportComparison(opts *reportOptions, ws *workspace, base, head string, pr 
 	if err != nil {
 		return nil, err
 	}
+	if err := replayFrom(plan, historyFor(store, spool.StateDir(repo.Root()))); err != nil {
+		return nil, err
+	}
 	in := compareInput(&compareOptions{f: f, g: opts.g, base: base}, plan, runs)
 	if err := unreadableCompared(store, in); err != nil {
 		return nil, err

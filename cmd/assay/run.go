@@ -73,16 +73,24 @@ Each result is kept in the spool (.git/assay/spool) the moment its trial
 ends; when the trials are done they are recorded on the results branch and
 pushed (--no-push records locally only; assay sync pushes later).
 
-Exit status: 0 when every trial succeeded, 1 when any failed or timed out,
-130 after Ctrl-C and 143 after SIGTERM (running trials are stopped and
-recorded as cancelled).`,
+A search (sweep method "tpe", or a sweep with batch and early_stop) runs in
+rounds: each round's points are proposed from the results of the rounds
+before it, so assay run runs round after round until the budget is spent.
+With --shard it runs only its share of the round the plan showed; the next
+workflow run carries on from the results branch. A trial an early_stop rule
+stops is recorded as stopped, with its partial series (docs/search.md).
+
+Exit status: 0 when every trial succeeded (or was stopped early), 1 when
+any failed or timed out, 130 after Ctrl-C and 143 after SIGTERM (running
+trials are stopped and recorded as cancelled).`,
 		Example: `  assay run --dry-run
   assay run --all --parallel 4
   assay run --experiment 'resnet*' --rerun
   assay run --baseline --base main
   assay run --with-baseline --base main
   ASSAY_GPUS=0,1 assay run --shard 2/4
-  assay run --all --format json | jq '.runs[] | {experiment, status, metrics}'`,
+  assay run --all --format json | jq '.runs[] | {experiment, status, metrics}'
+  assay run --experiment logreg-tpe     # a search: every round, until its budget is spent`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageErrorf("run takes no arguments, got %q; name experiments with --experiment", strings.Join(args, " "))
@@ -190,6 +198,12 @@ func runRun(opts *runOptions) error {
 	}
 	if store != nil {
 		plan.UseRecorded(runner.AnyRecorded{sp, store})
+	}
+	// A search's next round is known once its history is replayed.
+	if err := replayFrom(plan, newSearchHistory(store, sp.Dir)); err != nil {
+		return err
+	}
+	if store != nil {
 		if err := refuseUnreadable(store, plan, opts.rerun || opts.scheduled); err != nil {
 			return err
 		}
@@ -206,7 +220,10 @@ func runRun(opts *runOptions) error {
 	project := sides[len(sides)-1].project
 	jobs, skipped := sideJobs(sides)
 	plan.AttachLineage(jobs)
-	sec, err := newRunSecrets(f, project, jobs)
+	plan.AttachSearch(jobs)
+	// The mask covers the search rounds to come too: their trials are
+	// the same experiments', with the same secret_env.
+	sec, err := newRunSecrets(f, project, append(jobs, plan.SearchJobs()...))
 	if err != nil {
 		return err
 	}
@@ -221,6 +238,7 @@ func runRun(opts *runOptions) error {
 			return err
 		}
 		x, where = sx, sx.Describe(ctx)
+		warnNoEarlyStop(f, jobs)
 	} else {
 		lx, inv, err := newLocalExecutor(opts, project)
 		if err != nil {
@@ -287,12 +305,13 @@ func runRun(opts *runOptions) error {
 	// Whatever the executor leaves unmasked is masked before the spool
 	// keeps it, so records, reports and comments built from it are clean.
 	collect := &collectingSink{Sink: runner.MaskSink{Sink: sp, Mask: sec.mask}}
-	prog := newProgress(f, len(jobs), func(id string) string {
+	logPath := func(id string) string {
 		if store == nil {
 			return relTo(f.Dir, filepath.Join(sp.Dir, id, spool.LogFile)) // outside git the spool keeps it
 		}
 		return "assay show " + id // the spool's copy moves when the run is recorded
-	})
+	}
+	prog := newProgress(f, len(jobs), logPath)
 	obs := runner.MaskObserver(prog, sec.mask)
 	var execErr error
 	// One batch per side: each runs from its commit's files and records
@@ -309,6 +328,14 @@ func runRun(opts *runOptions) error {
 		}
 	}
 	prog.Close()
+	if execErr == nil && !opts.baseline && opts.shard == "" {
+		head := sides[len(sides)-1]
+		var more []*runner.Job
+		more, execErr = runSearchRounds(ctx, opts, plan, x, collect, jobs, &runner.Batch{Root: head.root, StateDir: stateDir, ID: batchID,
+			SourceCommit: head.commit, Trigger: trigger, PR: pr, Secrets: sec.secrets, Withheld: sec.withheld, Mask: sec.mask},
+			newSearchHistoryFunc(store, sp.Dir), func(n int) progress { return newProgress(f, n, logPath) })
+		jobs = append(jobs, more...)
+	}
 	stopSignals()
 	cancel()
 	if execErr != nil {
@@ -332,7 +359,7 @@ func runRun(opts *runOptions) error {
 		return exitError{code: 143}
 	}
 	for _, r := range finalResults(collect.runs) {
-		if r.Status != runner.StatusSucceeded {
+		if r.Status != runner.StatusSucceeded && r.Status != runner.StatusStopped {
 			return silentError
 		}
 	}
@@ -550,7 +577,7 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 		return err
 	}
 	var parts []string
-	for _, st := range []runner.Status{runner.StatusSucceeded, runner.StatusFailed, runner.StatusTimedOut, runner.StatusCancelled} {
+	for _, st := range []runner.Status{runner.StatusSucceeded, runner.StatusStopped, runner.StatusFailed, runner.StatusTimedOut, runner.StatusCancelled} {
 		if counts[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
@@ -570,7 +597,7 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 		fmt.Fprintf(f.IO.Out, "Results are in %s until the results branch records them.\n", rel)
 	}
 	for _, r := range final {
-		if r.Status != runner.StatusSucceeded && r.Status != runner.StatusCancelled {
+		if r.Status != runner.StatusSucceeded && r.Status != runner.StatusCancelled && r.Status != runner.StatusStopped {
 			msg := r.Error
 			if msg == "" {
 				msg = fmt.Sprintf("exit code %d", r.ExitCode)

@@ -230,7 +230,8 @@ func fetchResults(f *Factory, store *results.Store) {
 
 // resultsRecorded is how assay plan learns which trials have a succeeded
 // run: the results branch, fetched first, and the local spool (with the
-// runs kept in .assay/spool before `git init` moved into it).
+// runs kept in .assay/spool before `git init` moved into it). What it
+// returns is also the runner.History searches are replayed from.
 func resultsRecorded(f *Factory) func(ws *workspace, head *spec.Project) (runner.Recorded, error) {
 	return func(ws *workspace, head *spec.Project) (runner.Recorded, error) {
 		store, err := openStore(f, ws, head.Settings)
@@ -253,7 +254,7 @@ func resultsRecorded(f *Factory) func(ws *workspace, head *spec.Project) (runner
 		if err := adoptPreGitRuns(f, sp, ws.root, store.Worktree()); err != nil {
 			return nil, err
 		}
-		return append(rec, sp), nil
+		return recordedHistory{append(rec, sp), newSearchHistory(store, store.SpoolDir())}, nil
 	}
 }
 

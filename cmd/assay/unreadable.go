@@ -35,6 +35,8 @@ func storeOf(rec runner.Recorded) *results.Store {
 	switch r := rec.(type) {
 	case *results.Store:
 		return r
+	case recordedHistory:
+		return storeOf(r.AnyRecorded)
 	case runner.AnyRecorded:
 		for _, x := range r {
 			if s := storeOf(x); s != nil {

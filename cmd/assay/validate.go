@@ -106,7 +106,12 @@ func runValidate(opts *validateOptions) error {
 	if !diags.HasErrors() {
 		all, d := spec.ExpandAll(project.Experiments, nil)
 		diags = append(diags, d...)
-		for _, ts := range all {
+		for i, ts := range all {
+			if e := project.Experiments[i]; e.Search() {
+				// A search counts the most trials its budget may run.
+				trials += e.SearchPoints() * len(e.Seeds)
+				continue
+			}
 			trials += len(ts)
 		}
 		diags = append(diags, runner.CheckInputs(project)...)

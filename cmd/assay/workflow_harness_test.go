@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/reporter/github/fakegithub"
+	"github.com/assaylab/assay/runner/gitrepo/gittest"
 )
 
 // workflowEnv is what every scenario of TestWorkflow shares: the tools,
@@ -234,7 +235,7 @@ func (w *workflowEnv) newRig(t *testing.T, scenario string) *rig {
 	r.bare = filepath.Join(srv, actionsRepo+".git")
 	runIn(t, "", nil, "git", "init", "-q", "--bare", "-b", "main", r.bare)
 	runIn(t, "", nil, "git", "-C", r.bare, "config", "receive.denyNonFastForwards", "true")
-	r.gitBase = strings.TrimSuffix(gitDaemon(t, srv), "/")
+	r.gitBase = strings.TrimSuffix(gittest.ServeDaemon(t, srv), "/")
 
 	r.gh = fakegithub.New(t)
 	r.gh.AddActionsToken(actionsToken)

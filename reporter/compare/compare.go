@@ -90,6 +90,12 @@ func compareExperiment(in *Input, ei ExperimentInput, alpha float64) *Experiment
 	if e.Changes == nil {
 		e.Changes = DiffSpecs(ei.Base, ei.Head)
 	}
+	var stoppedBase, stoppedHead int
+	x.baseCfgs, stoppedBase = dropStopped(x.baseCfgs)
+	x.headCfgs, stoppedHead = dropStopped(x.headCfgs)
+	if stoppedBase+stoppedHead > 0 {
+		e.Notes = append(e.Notes, fmt.Sprintf("%d base and %d head configs of the search were stopped early and are not compared", stoppedBase, stoppedHead))
+	}
 	x.collectMetrics(e)
 	e.Sweep = len(x.baseCfgs) > 1 || len(x.headCfgs) > 1
 
@@ -97,7 +103,11 @@ func compareExperiment(in *Input, ei ExperimentInput, alpha float64) *Experiment
 	for _, p := range pairs {
 		e.Configs = append(e.Configs, x.row(p.base, p.head, p.how))
 	}
-	e.Headline = x.headline(e, pairs)
+	if x.search() {
+		e.Headline = x.searchHeadline(e, pairs)
+	} else {
+		e.Headline = x.headline(e, pairs)
+	}
 	x.context(e)
 	return e
 }

@@ -46,6 +46,14 @@
 //     there is nothing to compare against.
 //   - Fewer than two values on a side: no test, verdict "inconclusive",
 //     delta still shown. NaN and ±Inf values are dropped and counted.
+//   - A trial an early_stop rule stopped is neither failed nor missing:
+//     its partial values were the search's evidence. A config whose every
+//     trial was stopped is left out of the rows, with a note.
+//   - A search's headline is its best point, not the mean over pairs: the
+//     head's best config by the search's objective, against the same
+//     params at base when base ran them, else against base's best
+//     (pairing "best"). A search selects by its results by design; an
+//     unchanged search replays to the same trials on both sides.
 //   - The overall result is failure when a headline metric regressed
 //     significantly beyond tolerance, else error when head trials failed
 //     or results are missing, else success.

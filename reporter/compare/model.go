@@ -118,6 +118,9 @@ const (
 	PairReplaced = "replaced"
 	// PairPooled: a sweep's headline, the mean over its paired configs.
 	PairPooled = "pooled"
+	// PairBest: a search's headline when base never ran head's best
+	// point: the best config of each side by the search's objective.
+	PairBest = "best"
 	// PairNew and PairRemoved: a config on one side only.
 	PairNew     = "new"
 	PairRemoved = "removed"
@@ -162,6 +165,9 @@ type Config struct {
 	Succeeded int `json:"succeeded"`
 	Failed    int `json:"failed"`
 	Missing   int `json:"missing"`
+	// Stopped counts trials of a search stopped early; they give no
+	// values.
+	Stopped int `json:"stopped,omitempty"`
 }
 
 // Metric is one metric of one row: a sample per side and the test.

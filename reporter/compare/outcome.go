@@ -16,6 +16,9 @@ const (
 	trialOK trialState = iota
 	trialFailed
 	trialMissing
+	// trialStopped: early stopping ended the trial of a search; its
+	// partial values are the search's evidence, not a result to compare.
+	trialStopped
 )
 
 // outcome is a trial with the recorded runs that decide its values.
@@ -57,8 +60,29 @@ func resolve(t *spec.Trial, lookup func(string) []*runner.Result) *outcome {
 	}
 	if o.state == trialMissing && len(o.runs) > 0 {
 		o.result, o.state = o.runs[len(o.runs)-1], trialFailed
+		for _, r := range o.runs {
+			if r.Status == runner.StatusStopped {
+				o.result, o.state = r, trialStopped
+			}
+		}
 	}
 	return o
+}
+
+// dropStopped leaves out the configs whose every trial was stopped early:
+// a search's partial evidence, with no value to compare. It returns how
+// many it left out.
+func dropStopped(cfgs []*sideConfig) ([]*sideConfig, int) {
+	var out []*sideConfig
+	n := 0
+	for _, c := range cfgs {
+		if len(c.trials) > 0 && c.count(trialStopped) == len(c.trials) {
+			n++
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, n
 }
 
 // runBefore orders runs by when they finished, then by run id, so the
@@ -138,6 +162,7 @@ func (c *sideConfig) model() *Config {
 	return &Config{
 		Label: c.label, Params: json.RawMessage(c.paramsJSON), Index: c.index,
 		Trials: len(c.trials), Succeeded: c.count(trialOK), Failed: c.count(trialFailed), Missing: c.count(trialMissing),
+		Stopped: c.count(trialStopped),
 	}
 }
 

@@ -44,6 +44,8 @@ type Entry struct {
 	Trigger      string
 	PR           int
 	Batch        string
+	// Search is the round and proposal of a search's trial, else nil.
+	Search *runner.SearchOrigin
 }
 
 // Result is the entry as a run record, with what the index keeps of it
@@ -54,7 +56,7 @@ func (e *Entry) Result() *runner.Result {
 		Params: e.Params, Seed: e.Seed, Status: e.Status, ExitCode: e.ExitCode, Attempt: e.Attempt,
 		Metrics: e.Metrics, Started: e.Started, Finished: e.Finished, DurationS: e.DurationS,
 		GPUs: make([]string, e.GPUs), System: runner.System{Host: e.Host},
-		SourceCommit: e.SourceCommit, Trigger: e.Trigger, PR: e.PR, Batch: e.Batch,
+		SourceCommit: e.SourceCommit, Trigger: e.Trigger, PR: e.PR, Batch: e.Batch, Search: e.Search,
 	}
 }
 
@@ -378,7 +380,7 @@ func entryOf(r *runner.Result) *Entry {
 		RunID: r.RunID, TrialKey: r.TrialKey, Experiment: r.Experiment, Status: r.Status,
 		ExitCode: r.ExitCode, Attempt: r.Attempt, Seed: r.Seed, Params: r.Params, Metrics: r.Metrics,
 		Started: r.Started.UTC(), Finished: r.Finished.UTC(), DurationS: r.DurationS, Host: r.System.Host,
-		GPUs: len(r.GPUs), SourceCommit: r.SourceCommit, Trigger: r.Trigger, PR: r.PR, Batch: r.Batch,
+		GPUs: len(r.GPUs), SourceCommit: r.SourceCommit, Trigger: r.Trigger, PR: r.PR, Batch: r.Batch, Search: r.Search,
 	}
 }
 

@@ -32,7 +32,7 @@ import (
 // A file with another magic, version or checksum is ignored and rebuilt.
 const (
 	indexMagic   = "assayidx"
-	indexVersion = 4
+	indexVersion = 5
 )
 
 // Param value kinds in the index.
@@ -102,6 +102,12 @@ func (e *indexEncoder) entry(x *Entry) {
 	e.str(x.Trigger)
 	e.int(int64(x.PR))
 	e.str(x.Batch)
+	if x.Search == nil {
+		e.uint(0)
+	} else {
+		e.uint(uint64(x.Search.Round) + 1)
+		e.uint(uint64(x.Search.Proposal))
+	}
 	e.uint(e.paramSet(x.Params))
 	e.uint(uint64(len(x.Metrics)))
 	for _, k := range sortedKeys(x.Metrics) {
@@ -370,6 +376,10 @@ func (d *indexDecoder) entry(x *Entry) {
 	x.Trigger = d.str()
 	x.PR = int(d.int())
 	x.Batch = d.str()
+	x.Search = nil
+	if r := d.uint(); r > 0 {
+		x.Search = &runner.SearchOrigin{Round: int(r - 1), Proposal: int(d.uint())}
+	}
 	if p := d.uint(); p < uint64(len(d.params)) {
 		x.Params = d.params[p]
 	} else {

@@ -116,7 +116,9 @@ func TestIndexFileRoundTripAndDamage(t *testing.T) {
 	r.Params["layers"] = []any{1.0, 2.0}
 	r.Params["aug"] = true
 	r.Params["none"] = nil
-	idx := &Index{Entries: []*Entry{entryOf(r)}, Warnings: []Warning{{Path: "runs/x", Problem: "bad"}}}
+	r2 := testRun("20260301T120001.000Z-bbbb", "resnet", 2).Result
+	r2.Status, r2.Search = runner.StatusStopped, &runner.SearchOrigin{Round: 0, Proposal: 3}
+	idx := &Index{Entries: []*Entry{entryOf(r), entryOf(r2)}, Warnings: []Warning{{Path: "runs/x", Problem: "bad"}}}
 	b := encodeIndex(idx)
 	got, err := decodeIndex(b)
 	if err != nil {
@@ -126,6 +128,13 @@ func TestIndexFileRoundTripAndDamage(t *testing.T) {
 	if e.RunID != r.RunID || e.Params["aug"] != true || e.Params["none"] != nil || len(e.Params["layers"].([]any)) != 2 ||
 		e.Metrics["val_acc"] != r.Metrics["val_acc"] || !e.Started.Equal(r.Started) || got.Warnings[0].Path != "runs/x" {
 		t.Errorf("round trip lost something: %+v", e)
+	}
+	if e.Search != nil {
+		t.Errorf("a run of no search came back with %+v", e.Search)
+	}
+	if e2 := got.Entries[1]; e2.Status != runner.StatusStopped || e2.Search == nil || *e2.Search != (runner.SearchOrigin{Round: 0, Proposal: 3}) ||
+		e2.Result().Search == nil {
+		t.Errorf("a search's run came back with status %s, search %+v", e2.Status, e2.Search)
 	}
 	for _, cut := range []int{0, 10, len(b) / 2, len(b) - 1} {
 		if _, err := decodeIndex(b[:cut]); err == nil {

@@ -111,6 +111,7 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	if coll.HasPatterns() {
 		scan = coll.ScanLine
 	}
+	stop := a.judge(coll)
 	watch := x.cfg.Sampler.Watch(a.gpus)
 	mask := x.batch.Mask
 	sup, err := x.supervisor()
@@ -125,7 +126,7 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	a.x.observe(runner.Event{Kind: runner.EventStarted, Job: a.job, Attempt: a.n, RunID: a.runID, Time: started, GPUs: a.gpus, LogPath: a.logPath})
 
 	stopPoll := a.pollMetrics(coll)
-	end := proc.wait(ctx, t.Runner.Timeout, x.cfg.KillGrace)
+	end := proc.wait(ctx, t.Runner.Timeout, x.cfg.KillGrace, stop)
 	stopPoll()
 	stats := watch.Stop()
 
@@ -137,6 +138,9 @@ func (a *attempt) run(ctx context.Context) *runner.Run {
 	case end.cancelled:
 		res.Status = runner.StatusCancelled
 		res.Error = "cancelled: assay was interrupted" + stoppedHow(end, x.cfg.KillGrace)
+	case end.stopped:
+		res.Status = runner.StatusStopped
+		res.Error = "stopped early: " + end.reason + stoppedHow(end, x.cfg.KillGrace)
 	case end.timedOut:
 		res.Status = runner.StatusTimedOut
 		res.Error = fmt.Sprintf("timed out after %s (the runner's timeout)%s", t.Runner.Timeout, stoppedHow(end, x.cfg.KillGrace))
@@ -220,6 +224,7 @@ func (a *attempt) newResult(started time.Time) *runner.Result {
 		Trigger:      x.batch.Trigger,
 		PR:           x.batch.PR,
 		Batch:        x.batch.ID,
+		Search:       a.job.Search,
 		System:       runner.System{Host: x.cfg.Host, OS: runtime.GOOS + "/" + runtime.GOARCH},
 	}
 	if res.Params == nil {
@@ -238,12 +243,33 @@ func (a *attempt) newResult(started time.Time) *runner.Result {
 	return res
 }
 
+// judge has the job's early-stopping judge see each point of its metric,
+// and returns where its reason to stop arrives; nil without early stopping.
+func (a *attempt) judge(coll *metrics.Collector) <-chan string {
+	es := a.job.EarlyStop
+	if es == nil || es.Follow == nil {
+		return nil
+	}
+	judge := es.Follow()
+	stop := make(chan string, 1)
+	coll.OnPoint(es.Metric, func(step int64, v float64) {
+		if why := judge(step, v); why != "" {
+			select {
+			case stop <- why:
+			default: // said already
+			}
+		}
+	})
+	return stop
+}
+
 // pollMetrics reports new metric values while the trial runs, for live
 // progress; it returns a function that stops it.
 func (a *attempt) pollMetrics(coll *metrics.Collector) (stop func()) {
 	// metrics_from files are read as the trial runs even when nobody
-	// watches, so a trial that removes its logs at the end loses nothing.
-	if (a.x.obs == nil && !coll.Watching()) || a.x.cfg.PollInterval <= 0 {
+	// watches, so a trial that removes its logs at the end loses nothing;
+	// a trial that may be stopped early is read so that it can be.
+	if (a.x.obs == nil && !coll.Watching() && a.job.EarlyStop == nil) || a.x.cfg.PollInterval <= 0 {
 		return func() {}
 	}
 	display := a.job.DisplayMetric()

@@ -80,7 +80,11 @@
 // # Outcomes
 //
 // Exit 0 is succeeded, any other exit failed; a timeout is timed_out, a
-// cancellation cancelled. A trial that cannot start (workdir missing,
+// cancellation cancelled. A trial of a search whose job carries an
+// early-stopping judge (runner.EarlyStop) has every point of the judged
+// metric shown to the judge as it is collected; when the judge gives a
+// reason, the trial is stopped as on a timeout and recorded stopped, with
+// the series it reported so far. A stopped trial is not retried. A trial that cannot start (workdir missing,
 // command not found) is failed with exit code -1 and an Error saying so,
 // and is not retried, since the same spec would fail the same way.
 // Otherwise failed and timed_out attempts are retried up to the trial's

@@ -192,6 +192,9 @@ type ending struct {
 	signalled bool
 	timedOut  bool
 	cancelled bool
+	// stopped is set when early stopping stopped the trial, for reason.
+	stopped bool
+	reason  string
 	// killed is set when SIGTERM was not enough and SIGKILL followed.
 	killed bool
 	// lost is set when the supervisor went away before the trial ended.
@@ -199,9 +202,9 @@ type ending struct {
 }
 
 // wait returns when the trial and everything it started have ended,
-// stopping them first on timeout (timeout 0 means none) or cancellation
-// of ctx.
-func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending {
+// stopping them first on timeout (timeout 0 means none), cancellation of
+// ctx, or a reason on stop (nil for none).
+func (p *process) wait(ctx context.Context, timeout, grace time.Duration, stop <-chan string) ending {
 	var timer <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
@@ -217,6 +220,14 @@ func (p *process) wait(ctx context.Context, timeout, grace time.Duration) ending
 	case <-ctx.Done():
 		e.cancelled = true
 		e.killed = p.stop(grace)
+	case why := <-stop:
+		select {
+		case <-p.exited:
+			// It ended on its own as the judge spoke: it ran to its end.
+		default:
+			e.stopped, e.reason = true, why
+			e.killed = p.stop(grace)
+		}
 	}
 	<-p.exited
 	if p.cmd != nil {

@@ -31,6 +31,9 @@ type Collector struct {
 	// declares.
 	undeclared    int
 	declaredNames map[string]bool
+	// onPoint, when set, sees every point of the metric onPointName.
+	onPointName string
+	onPoint     func(step int64, v float64)
 }
 
 // problem is one kind of bad input, counted.
@@ -67,6 +70,16 @@ func NewCollector(declared []*spec.Metric, path string) (*Collector, error) {
 		c.file = t
 	}
 	return c, nil
+}
+
+// OnPoint has fn see every point of metric name as it is collected, in
+// the order points arrive, from whatever source: what early stopping
+// judges. fn runs with the collector locked, so it must be quick and must
+// not call the collector.
+func (c *Collector) OnPoint(name string, fn func(step int64, v float64)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.onPointName, c.onPoint = name, fn
 }
 
 // HasPatterns reports whether stdout needs scanning at all.
@@ -274,6 +287,9 @@ func (c *Collector) add(name string, step int64, v float64) {
 		c.order = append(c.order, name)
 	}
 	s.Add(step, v)
+	if c.onPoint != nil && name == c.onPointName {
+		c.onPoint(step, v)
+	}
 }
 
 // note counts one occurrence of a problem; c.mu is held.

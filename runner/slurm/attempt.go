@@ -99,6 +99,7 @@ func (a *attempt) newResult(x *execution) *runner.Result {
 		Trigger:      x.batch.Trigger,
 		PR:           x.batch.PR,
 		Batch:        x.batch.ID,
+		Search:       a.job.Search,
 		Warnings:     append([]string(nil), a.warnings...),
 	}
 	if a.start != nil {

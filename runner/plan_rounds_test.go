@@ -1,0 +1,95 @@
+package runner
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/assaylab/assay/runner/gitrepo/gittest"
+)
+
+func searchHCL(budget int) string {
+	return strings.Replace(`experiment "search" {
+  command = ["python", "train.py", "--lr=${param.lr}"]
+  workdir = "models/search"
+  params  = { lr = 0.1, layers = 2, opt = "sgd" }
+  metric "loss" { goal = "minimize" }
+  sweep {
+    method  = "tpe"
+    budget  = BUDGET
+    batch   = 4
+    startup = 4
+    param "lr" {
+      distribution = "log_uniform"
+      min          = 1e-4
+      max          = 1
+    }
+    param "layers" {
+      distribution = "int"
+      min          = 1
+      max          = 6
+    }
+    param "opt" { values = ["sgd", "adam", "lion"] }
+  }
+  seeds = [1]
+}
+`, "BUDGET", strconv.Itoa(budget), 1)
+}
+
+// A pull request that raises a finished search's budget: planned before
+// the results are known, both sides start with the same round and the
+// search looks unchanged; with the history, the head's search goes on to
+// its next round while the base's is done, so the experiment is modified
+// (the diff names the budget), the next round's 4 trials run, the 12
+// settled ones are reused, and only the next round is sharded.
+func TestPlanContinuesASearchFromHistory(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("assay.hcl", "project {}\n")
+	r.Write("experiments/search.hcl", searchHCL(12))
+	r.Write("models/search/train.py", "print('train')\n")
+	r.Commit("a search")
+	main := buildPlan(t, r.Dir, PlanOptions{All: true, Head: "main"})
+	h := newMemHistory()
+	e := main.Experiment("search")
+	runSearchWith(t, e.Head, e.HeadTrials[0].Inputs, h)
+
+	r.Git("checkout", "-q", "-b", "more")
+	r.Write("experiments/search.hcl", searchHCL(16))
+	r.Commit("budget 16")
+
+	p := buildPlan(t, r.Dir, PlanOptions{Base: "main", Head: "more"})
+	if st := p.Experiment("search").Status; st != ExperimentUnchanged {
+		t.Fatalf("without history: %s, want unchanged (both sides start alike)", st)
+	}
+	p.UseHistory(h)
+	e = p.Experiment("search")
+	if e.Status != ExperimentModified || !e.Selected {
+		t.Fatalf("with history: %s, selected %v", e.Status, e.Selected)
+	}
+	if c := findChange(e.Changes, "sweep.budget", ""); c == nil || c.Base != "12" || c.Head != "16" {
+		t.Errorf("changes %+v", e.Changes)
+	}
+	if len(e.ToRun) != 4 || len(e.Reused) != 12 || e.Search.Next.Index != 3 || e.BaseSearch.Next != nil {
+		t.Fatalf("to run %d, reused %d, next %+v", len(e.ToRun), len(e.Reused), e.Search.Next)
+	}
+	if got := p.sharded(); len(got) != 4 || got[0] != e.ToRun[0] {
+		t.Errorf("sharded %d trials, want the next round's 4", len(got))
+	}
+	jobs := NewJobs(p.HeadProject, e.ToRun)
+	p.AttachSearch(jobs)
+	if o := jobs[0].Search; o == nil || o.Round != 3 || o.Proposal != 12 {
+		t.Errorf("origin %+v", o)
+	}
+	d := p.Document()
+	sd := d.Experiments[0].Search
+	if sd == nil || sd.Budget != 16 || sd.RoundsDone != 3 || *sd.NextRound != 3 || len(sd.Next) != 4 || sd.Best == nil {
+		t.Errorf("search document %+v", sd)
+	}
+	if d.Trials[len(d.Trials)-1].Search == nil {
+		t.Error("trial documents do not say their round")
+	}
+	// No base side runs for a search: its base is its history.
+	if run, _ := p.BaselineTrials(); len(run) != 0 {
+		t.Errorf("%d base trials to run", len(run))
+	}
+}
