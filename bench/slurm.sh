@@ -15,6 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${BENCH_SMOKE:-}" ]; then N=${1:-3}; else N=${1:-200}; fi
+# The cluster .ci/slurm/setup.sh starts, unless SLURM_CONF names another.
+test_conf=${ASSAY_TEST_SLURM_CONF:-/var/lib/assay-slurm/etc/slurm.conf}
+if [ -z "${SLURM_CONF:-}" ] && [ -e "$test_conf" ]; then export SLURM_CONF=$test_conf; fi
 
 for tool in sbatch squeue sinfo git python3; do
   command -v "$tool" >/dev/null || { echo "bench/slurm.sh needs $tool (Slurm: run .ci/slurm/setup.sh as root)" >&2; exit 77; }

@@ -86,10 +86,23 @@ func mergeMetricsFrom(m, base, child *body) {
 func (e *Experiment) decodeMetricsFrom(b *body, ctx *hcl.EvalContext, params map[string]cty.Value) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	tags := map[string]string{}
+	// Metrics by name, made once: an experiment may have hundreds.
+	var byName map[string]*Metric
 	for _, mb := range b.metrics {
 		a := mb.attrs["tag"]
-		m := e.Metric(mb.name)
-		if a == nil || m == nil || m.Tag == "" {
+		if a == nil {
+			continue
+		}
+		if byName == nil {
+			byName = make(map[string]*Metric, len(e.Metrics))
+			for _, m := range e.Metrics {
+				if byName[m.Name] == nil {
+					byName[m.Name] = m
+				}
+			}
+		}
+		m := byName[mb.name]
+		if m == nil || m.Tag == "" {
 			continue
 		}
 		if other, dup := tags[m.Tag]; dup {

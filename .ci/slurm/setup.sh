@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Installs and starts a single-machine Slurm cluster (Debian's slurm-wlm and
 # munge) for assay's slurm executor tests. Idempotent: a second run with
-# everything up returns in well under a second; a changed template restarts
-# the daemons. Run as root on a clean Debian machine:
+# everything up returns in a second or two; a changed template restarts
+# the daemons. Run as root on a Debian machine:
 #
 #   .ci/slurm/setup.sh          install, configure, start, wait for idle nodes
 #   .ci/slurm/setup.sh --stop   stop the daemons it started
+#
+# The cluster is the tests' own, beside whatever Slurm the machine already
+# has: its configuration lives in $ASSAY_SLURM_STATE/etc (never /etc/slurm),
+# its daemons listen on ports of their own ($ASSAY_SLURM_PORT and the next
+# two), and clients reach it only through SLURM_CONF, which the tests set
+# from ASSAY_TEST_SLURM_CONF (.ci/run exports it; the default is this
+# script's default). Only munged is shared: any running munged will do.
 #
 # There is no systemd in CI containers, so the daemons are started directly
 # and found again by their pid files under $ASSAY_SLURM_STATE.
@@ -13,14 +20,19 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 state=${ASSAY_SLURM_STATE:-/var/lib/assay-slurm}
+port=${ASSAY_SLURM_PORT:-6917}
 host=$(hostname -s)
 nodes=("$host" "$host-gpu3")
-marker="written by .ci/slurm/setup.sh"
+conf="$state/etc/slurm.conf"
+export SLURM_CONF="$conf"
 
 say() { echo "slurm setup: $*"; }
 die() { echo "slurm setup: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run me as root: I install packages and start daemons"
+case $port in
+'' | *[!0-9]*) die "ASSAY_SLURM_PORT=$port is not a port number" ;;
+esac
 
 running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -57,20 +69,19 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# 2. Configuration, only ever over a configuration this script wrote: a
-# machine with a real cluster keeps its own.
-mkdir -p /etc/slurm "$state/log"
+# 2. Configuration, in the state directory: a machine's own cluster keeps
+# /etc/slurm, and ours is reached only by SLURM_CONF.
+mkdir -p "$state/etc" "$state/log"
 restart=0
 for f in slurm.conf gres.conf; do
-  if [ -e "/etc/slurm/$f" ] && ! grep -q "$marker" "/etc/slurm/$f"; then
-    die "/etc/slurm/$f exists and was not $marker; refusing to replace a real cluster's configuration"
-  fi
-  sed -e "s/@HOST@/$host/g" -e "s#@STATE@#$state#g" "$here/$f.in" >"$state/$f.new"
-  if ! cmp -s "$state/$f.new" "/etc/slurm/$f"; then
-    mv "$state/$f.new" "/etc/slurm/$f"
+  sed -e "s/@HOST@/$host/g" -e "s#@STATE@#$state#g" \
+    -e "s/@PORT0@/$port/g" -e "s/@PORT1@/$((port + 1))/g" -e "s/@PORT2@/$((port + 2))/g" \
+    "$here/$f.in" >"$state/etc/$f.new"
+  if ! cmp -s "$state/etc/$f.new" "$state/etc/$f"; then
+    mv "$state/etc/$f.new" "$state/etc/$f"
     restart=1
   else
-    rm "$state/$f.new"
+    rm "$state/etc/$f.new"
   fi
 done
 
@@ -101,14 +112,21 @@ fi
 # 4. Slurm daemons: restarted when the configuration changed, else started
 # when not running.
 [ $restart = 1 ] && stop_daemons
+# The state of a cluster of another name (an older template's) is dropped:
+# slurmctld refuses to start on it, and its jobs are no test's.
+cluster=$(sed -n 's/^ClusterName=//p' "$conf")
+if [ -s "$state/slurmctld/clustername" ] && [ "$(cat "$state/slurmctld/clustername")" != "$cluster" ]; then
+  stop_daemons
+  rm -rf "$state/slurmctld"
+fi
 mkdir -p "$state/slurmctld"
 if ! running "$state/slurmctld.pid"; then
-  slurmctld || die "slurmctld did not start: $(tail -n 20 "$state/log/slurmctld.log" 2>/dev/null)"
+  slurmctld -f "$conf" || die "slurmctld did not start: $(tail -n 20 "$state/log/slurmctld.log" 2>/dev/null)"
 fi
 for node in "${nodes[@]}"; do
   mkdir -p "$state/slurmd-$node"
   if ! running "$state/slurmd-$node.pid"; then
-    slurmd -N "$node" || die "slurmd $node did not start: $(tail -n 20 "$state/log/slurmd-$node.log" 2>/dev/null)"
+    slurmd -f "$conf" -N "$node" || die "slurmd $node did not start: $(tail -n 20 "$state/log/slurmd-$node.log" 2>/dev/null)"
   fi
 done
 
@@ -119,7 +137,7 @@ for _ in $(seq 150); do
   bad=$(awk '$2 !~ /^(idle|mix|alloc|comp)/ {print $1}' <<<"$states")
   if [ -n "$states" ] && [ -z "$bad" ]; then
     sinfo
-    say "ready"
+    say "ready: SLURM_CONF=$conf"
     exit 0
   fi
   for node in $bad; do

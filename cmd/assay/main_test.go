@@ -12,7 +12,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/assaylab/assay/runner/gitrepo/gittest"
+	"github.com/assaylab/assay/runner/proctest"
+	"github.com/assaylab/assay/runner/slurm/slurmtest"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite testscript expectations and golden files")
@@ -23,9 +24,22 @@ var updateScripts = flag.Bool("update", false, "rewrite testscript expectations 
 // trials that scripts orphan on purpose with kill -9 of assay (the
 // longest sleeps 30 s).
 func TestMain(m *testing.M) {
-	testscript.Main(gittest.NoLeaksWithin(m, 45*time.Second), map[string]func(){
+	testscript.Main(checkedM{m}, map[string]func(){
 		"assay": func() { os.Exit(Main(os.Args[1:], newSystemFactory())) },
 	})
+}
+
+// testCluster is the test Slurm cluster, for the scripts that submit jobs.
+var testCluster *slurmtest.Session
+
+// checkedM runs the tests (only in the test binary itself, not where it
+// runs as "assay") against the test Slurm cluster alone, failing when a
+// job or a process they started outlives them.
+type checkedM struct{ m *testing.M }
+
+func (c checkedM) Run() int {
+	testCluster = slurmtest.Start()
+	return proctest.MainWithin(c.m, 45*time.Second, testCluster.Stop)
 }
 
 // TestScripts runs the CLI scenarios under testdata/script: each is a
@@ -44,6 +58,12 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"records": cmdRecords, "silent-remote": cmdSilentRemote, "git-daemon": cmdGitDaemon,
 			"example": cmdExample,
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "slurm" {
+				return testCluster.Skip == "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			// Scripts see a clean, colourless, non-Actions environment
 			// unless they set otherwise.
@@ -55,6 +75,11 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("GIT_COMMITTER_NAME", "Ada")
 			env.Setenv("GIT_COMMITTER_EMAIL", "ada@example.com")
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			// Processes the scripts start carry the check's token; Slurm's
+			// commands reach the test cluster, and [!slurm] skips with why.
+			env.Setenv(proctest.EnvVar, os.Getenv(proctest.EnvVar))
+			env.Setenv("SLURM_CONF", os.Getenv("SLURM_CONF"))
+			env.Setenv("NO_SLURM", testCluster.Skip)
 			return nil
 		},
 	}

@@ -61,15 +61,29 @@ func (s *progressState) apply(ev runner.Event) {
 		}
 	case runner.EventFinished:
 		delete(s.running, ev.Job)
-		if st := ev.Result.Status; st == runner.StatusSucceeded || st == runner.StatusStopped {
+		s.durations = append(s.durations, time.Duration(ev.Result.DurationS*float64(time.Second)))
+		switch st := ev.Result.Status; {
+		case willRetry(ev):
+			// Not over yet: the counter counts trials, each once, when they
+			// end for good, so it never goes back.
+		case st == runner.StatusSucceeded || st == runner.StatusStopped:
 			s.done++
-		} else {
+		default:
 			s.failed++
 		}
-		s.durations = append(s.durations, time.Duration(ev.Result.DurationS*float64(time.Second)))
 	case runner.EventRetrying:
-		s.failed--
+		// A lost Slurm job is retried without a finished attempt.
+		delete(s.running, ev.Job)
 	}
+}
+
+// willRetry reports whether the executors run the trial of a finished
+// attempt again: the rule both apply (a failure or timeout that got as far
+// as starting its command, with retries left), unless the batch is being
+// cancelled, which the counter cannot see and which ends the view anyway.
+func willRetry(ev runner.Event) bool {
+	r := ev.Result
+	return r.Status.Retryable() && r.ExitCode != -1 && ev.Attempt <= ev.Job.Trial.Runner.Retries
 }
 
 func (s *progressState) queued() int { return s.total - s.done - s.failed - len(s.running) }
@@ -217,7 +231,13 @@ func (p *lineProgress) group(ev runner.Event) {
 		if msg == "" {
 			msg = fmt.Sprintf("exit code %d", r.ExitCode)
 		}
-		fmt.Fprintf(p.w, "::error title=%s::%s\n", escapeProperty("assay: trial "+string(r.Status)), escapeData(ev.Job.Name()+": "+msg))
+		// An attempt that will be retried is a warning: the trial may yet
+		// succeed.
+		level, title := "error", "assay: trial "+string(r.Status)
+		if willRetry(ev) {
+			level, title = "warning", title+", retrying"
+		}
+		fmt.Fprintf(p.w, "::%s title=%s::%s\n", level, escapeProperty(title), escapeData(ev.Job.Name()+": "+msg))
 	}
 }
 

@@ -38,9 +38,9 @@ func TestActionsProgressGroupsLogTails(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"[0/2] started   resnet[0] lr=0.1 seed=1 on GPU 0\n",
-		"::group::[1/2] failed    resnet[0] lr=0.1 seed=1 in 2.5s  acc=0.5%0A    exit code 1%0A    log: spool/r1/log\n",
+		"::group::[0/2] failed    resnet[0] lr=0.1 seed=1 in 2.5s  acc=0.5%0A    exit code 1%0A    log: spool/r1/log\n",
 		"::stop-commands::assay-r1\nepoch 1\n::error::not a real command\nTraceback: boom\n::assay-r1::\n::endgroup::\n",
-		"::error title=assay%3A trial failed::resnet[0] lr=0.1 seed=1: exit code 1\n",
+		"::warning title=assay%3A trial failed%2C retrying::resnet[0] lr=0.1 seed=1: exit code 1\n",
 		"[0/2] retrying  resnet[0] lr=0.1 seed=1 (attempt 2 of 2)\n",
 	} {
 		if !strings.Contains(got, want) {
@@ -81,5 +81,44 @@ func TestLiveProgress(t *testing.T) {
 	p.Close()
 	if !strings.HasPrefix(out.String(), "\x1b[") || strings.Contains(out.String(), "running") {
 		t.Errorf("Close should only erase the block, wrote %q", out.String())
+	}
+}
+
+// The counter counts trials as they end for good, so it never goes back:
+// a failed attempt that will be retried leaves it where it was, and the
+// trial counts once, when its last attempt ends. A Slurm job that is lost
+// and retried (no finished attempt) leaves it alone too.
+func TestProgressCounterOnRetries(t *testing.T) {
+	var out bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	st := newProgressState(2, func() time.Time { return now }, func(id string) string { return id })
+	p := &lineProgress{st: st, w: &out}
+	a, b := progressJob("a", 0), progressJob("b", 0)
+	failed := func(id string, code int) *runner.Result {
+		return &runner.Result{RunID: id, Status: runner.StatusFailed, ExitCode: code, DurationS: 1}
+	}
+	for _, ev := range []runner.Event{
+		{Kind: runner.EventStarted, Job: a, Attempt: 1},
+		{Kind: runner.EventStarted, Job: b, Attempt: 1},
+		{Kind: runner.EventFinished, Job: a, Attempt: 1, Result: failed("a1", 1)},
+		{Kind: runner.EventRetrying, Job: a, Attempt: 2, Result: failed("a1", 1)},
+		{Kind: runner.EventRetrying, Job: b, Attempt: 2, Result: failed("b1", -1)},
+		{Kind: runner.EventStarted, Job: a, Attempt: 2},
+		{Kind: runner.EventStarted, Job: b, Attempt: 2},
+		{Kind: runner.EventFinished, Job: a, Attempt: 2, Result: failed("a2", 1)},
+		{Kind: runner.EventFinished, Job: b, Attempt: 2, Result: &runner.Result{RunID: "b2", Status: runner.StatusSucceeded, DurationS: 1}},
+	} {
+		p.Observe(ev)
+	}
+	var counters []string
+	for _, m := range regexp.MustCompile(`(?m)^\[(\d)/2\] (\S+)`).FindAllStringSubmatch(out.String(), -1) {
+		counters = append(counters, m[1]+" "+m[2])
+	}
+	want := "0 started,0 started,0 failed,0 retrying,0 retrying,0 started,0 started,1 failed,2 succeeded"
+	if got := strings.Join(counters, ","); got != want {
+		t.Errorf("counters:\n%s\nwant:\n%s\nin:\n%s", got, want, out.String())
+	}
+	if st.queued() != 0 || len(st.running) != 0 || st.done != 1 || st.failed != 1 {
+		t.Errorf("queued %d running %d done %d failed %d, want 0 0 1 1", st.queued(), len(st.running), st.done, st.failed)
 	}
 }

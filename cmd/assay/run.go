@@ -98,10 +98,10 @@ trials are stopped and recorded as cancelled).`,
 			if err := checkFormat(opts.format, "table", "json"); err != nil {
 				return err
 			}
-			if opts.executor != "local" && opts.executor != "slurm" {
+			opts.executorSet = cmd.Flags().Changed("executor")
+			if opts.executorSet && opts.executor != "local" && opts.executor != "slurm" {
 				return usageErrorf("--executor %q is not available; use local or slurm", opts.executor)
 			}
-			opts.executorSet = cmd.Flags().Changed("executor")
 			if opts.parallel < 0 {
 				return usageErrorf("--parallel must be at least 1")
 			}
@@ -135,7 +135,7 @@ trials are stopped and recorded as cancelled).`,
 	fl.BoolVar(&opts.baseline, "baseline", false, "run the base commit's trials of the changed experiments that have no result, so assay compare has both sides")
 	fl.BoolVar(&opts.withBase, "with-baseline", false, withBaselineUsage)
 	fl.IntVar(&opts.parallel, "parallel", 0, "CPU-only trials at once (default: executor \"local\" parallel, else the number of cores)")
-	fl.StringVar(&opts.executor, "executor", "local", "where trials run: `local` or slurm (default: slurm when assay.hcl declares only executor \"slurm\")")
+	fl.StringVar(&opts.executor, "executor", "", "where trials run: `local` or slurm (default: local, or slurm when assay.hcl declares only executor \"slurm\")")
 	fl.DurationVar(&opts.killGrace, "kill-grace", local.DefaultKillGrace, "time a stopped trial gets between SIGTERM and SIGKILL")
 	fl.StringVar(&opts.format, "format", "table", "output format: `table` or json")
 	return cmd
@@ -257,9 +257,9 @@ func runRun(opts *runOptions) error {
 		return printDryRun(opts, sides, where)
 	}
 	if len(jobs) == 0 {
-		fmt.Fprintf(f.IO.ErrOut, "Nothing to run%s.\n", skippedText(skipped, opts.shard != ""))
+		fmt.Fprintln(f.IO.ErrOut, nothingToRun(opts, plan, skipped))
 		if opts.format == "json" {
-			if err := writeRunJSON(f, nil, skipped); err != nil {
+			if err := writeRunJSON(f, nil, skipped, 0); err != nil {
 				return err
 			}
 		}
@@ -524,15 +524,17 @@ func printDryRun(opts *runOptions, sides []*runSide, where string) error {
 type runJSON struct {
 	Runs    []*runner.Result `json:"runs"`
 	Skipped int              `json:"skipped"`
+	// NotStarted counts the trials a Ctrl-C stopped before they started.
+	NotStarted int `json:"not_started,omitempty"`
 }
 
-func writeRunJSON(f *Factory, runs []*runner.Result, skipped int) error {
+func writeRunJSON(f *Factory, runs []*runner.Result, skipped, notStarted int) error {
 	if runs == nil {
 		runs = []*runner.Result{}
 	}
 	enc := json.NewEncoder(f.IO.Out)
 	enc.SetIndent("", "  ")
-	return enc.Encode(runJSON{Runs: runs, Skipped: skipped})
+	return enc.Encode(runJSON{Runs: runs, Skipped: skipped, NotStarted: notStarted})
 }
 
 // printRunSummary prints the table of finished trials. spooled says the
@@ -540,18 +542,31 @@ func writeRunJSON(f *Factory, runs []*runner.Result, skipped int) error {
 // they are about to be recorded, and failures point at assay show.
 func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result, skipped int, spoolDir string, spooled bool) error {
 	f := opts.f
-	if opts.format == "json" {
-		return writeRunJSON(f, runs, skipped)
-	}
 	final := finalResults(runs)
+	if opts.format == "json" {
+		return writeRunJSON(f, runs, skipped, len(jobs)-len(final))
+	}
 	order := map[string]int{}
 	for i, j := range jobs {
 		order[j.Trial.Key] = i
 	}
 	sort.SliceStable(final, func(a, b int) bool { return order[final[a].TrialKey] < order[final[b].TrialKey] })
-	rows := make([][]string, 0, len(final))
-	counts := map[runner.Status]int{}
+	byKey := map[string]*runner.Result{}
 	for _, r := range final {
+		byKey[r.TrialKey] = r
+	}
+	// Every trial of the batch has a row: one that never started (Ctrl-C
+	// came first) says so rather than vanishing from the count.
+	rows := make([][]string, 0, len(jobs))
+	counts := map[runner.Status]int{}
+	notStarted := 0
+	for _, j := range jobs {
+		r := byKey[j.Trial.Key]
+		if r == nil {
+			notStarted++
+			rows = append(rows, []string{j.Trial.Experiment, formatParams(j.Trial.Params), fmt.Sprint(j.Trial.Seed), "not started", "-", "0", ""})
+			continue
+		}
 		counts[r.Status]++
 		attempts := fmt.Sprint(r.Attempt)
 		rows = append(rows, []string{r.Experiment, formatParams(r.Params), fmt.Sprint(r.Seed), string(r.Status),
@@ -567,7 +582,13 @@ func printRunSummary(opts *runOptions, jobs []*runner.Job, runs []*runner.Result
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
 	}
-	fmt.Fprintf(f.IO.Out, "\n%s: %s%s.\n", plural(len(final), "trial"), strings.Join(parts, ", "), skippedText(skipped, opts.shard != ""))
+	if notStarted > 0 {
+		parts = append(parts, fmt.Sprintf("%d not started", notStarted))
+	}
+	fmt.Fprintf(f.IO.Out, "\n%s: %s%s.\n", plural(len(jobs), "trial"), strings.Join(parts, ", "), skippedText(skipped, opts.shard != ""))
+	if stopped := counts[runner.StatusCancelled] + notStarted; stopped > 0 {
+		fmt.Fprintf(f.IO.Out, "Run the same command again to run the %s with no succeeded result.\n", plural(stopped+counts[runner.StatusFailed]+counts[runner.StatusTimedOut], "trial"))
+	}
 	rel, err := filepath.Rel(f.Dir, spoolDir)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = spoolDir

@@ -126,6 +126,9 @@ func writeShow(w io.Writer, d *results.RunDetail, arts *runArtifactsView, withLo
 	field("status", "%s (exit %d, attempt %d)", r.Status, r.ExitCode, r.Attempt)
 	field("seed", "%d", r.Seed)
 	src := r.SourceCommit
+	if src == "" {
+		src = "no commit (run outside a git repository or before its first commit)"
+	}
 	if r.Trigger != "" {
 		src += ", trigger " + r.Trigger
 	}
@@ -138,7 +141,7 @@ func writeShow(w io.Writer, d *results.RunDetail, arts *runArtifactsView, withLo
 	field("command", "%s", strings.Join(r.Command, " "))
 	field("workdir", "%s", r.Workdir)
 	field("executor", "%s", r.Executor)
-	field("labels", "%s", strings.Join(r.Labels, ","))
+	field("labels", "%s", orNone(strings.Join(r.Labels, ",")))
 	field("path", "%s", d.Path)
 	for _, warn := range r.Warnings {
 		field("warning", "%s", warn)
@@ -171,7 +174,9 @@ func writeShow(w io.Writer, d *results.RunDetail, arts *runArtifactsView, withLo
 		for _, k := range sortedSet(names) {
 			summary := "-"
 			if v, ok := r.Metrics[k]; ok {
-				summary = strconv.FormatFloat(v, 'g', -1, 64)
+				// As many digits as the series columns; --format json has
+				// the exact value.
+				summary = strconv.FormatFloat(v, 'g', 5, 64)
 			}
 			n, lo, hi, last := seriesStats(d.Series[k])
 			rows = append(rows, []string{k, summary, strconv.Itoa(n), lo, hi, last})
@@ -192,7 +197,12 @@ func writeShow(w io.Writer, d *results.RunDetail, arts *runArtifactsView, withLo
 		fmt.Fprintf(w, "  %-20s %s\n", "os", sys.OS)
 	}
 	if len(r.GPUs) > 0 {
-		fmt.Fprintf(w, "  %-20s %s\n", "gpus", strings.Join(r.GPUs, ","))
+		// The ids alone ("0") read as a count of none.
+		devices := "device"
+		if len(r.GPUs) > 1 {
+			devices += "s"
+		}
+		fmt.Fprintf(w, "  %-20s %d (%s %s)\n", "gpus", len(r.GPUs), devices, strings.Join(r.GPUs, ","))
 	}
 	if sys.GPUModel != "" {
 		fmt.Fprintf(w, "  %-20s %s (driver %s)\n", "gpu model", sys.GPUModel, sys.GPUDriver)
@@ -215,6 +225,10 @@ func writeShow(w io.Writer, d *results.RunDetail, arts *runArtifactsView, withLo
 		fmt.Fprintln(w, "  (no log was recorded)")
 		return
 	}
+	if len(d.Log) == 0 {
+		fmt.Fprintln(w, "  (the trial printed nothing)")
+		return
+	}
 	for _, line := range strings.SplitAfter(string(d.Log), "\n") {
 		if line != "" {
 			fmt.Fprint(w, "  "+line)
@@ -223,6 +237,13 @@ func writeShow(w io.Writer, d *results.RunDetail, arts *runArtifactsView, withLo
 	if len(d.Log) > 0 && d.Log[len(d.Log)-1] != '\n' {
 		fmt.Fprintln(w)
 	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 func seriesStats(pts []runner.Point) (n int, lo, hi, last string) {

@@ -145,7 +145,7 @@ func runValidate(opts *validateOptions) error {
 	}
 	if diags.HasErrors() {
 		if opts.format != "json" {
-			fmt.Fprintf(f.IO.ErrOut, "%s found; nothing was run.\n", plural(countErrors(diags), "error"))
+			fmt.Fprintf(f.IO.ErrOut, "Invalid: %s.\n", errorsIn(diags))
 		}
 		return silentError
 	}
@@ -187,6 +187,22 @@ func toDiagnosticJSON(d *hcl.Diagnostic) diagnosticJSON {
 		j.File, j.Line, j.Column = d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column
 	}
 	return j
+}
+
+// errorsIn counts the errors and the files they are in: "3 errors in 1
+// file", the counterpart of the "Valid: ..." line.
+func errorsIn(diags hcl.Diagnostics) string {
+	files := map[string]bool{}
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Subject != nil {
+			files[d.Subject.Filename] = true
+		}
+	}
+	s := plural(countErrors(diags), "error")
+	if len(files) > 0 {
+		s += " in " + plural(len(files), "file")
+	}
+	return s
 }
 
 func countErrors(diags hcl.Diagnostics) int {

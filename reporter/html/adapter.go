@@ -112,8 +112,7 @@ func refOf(ref compare.Ref) Ref {
 func experimentOf(ce *compare.Experiment, id string) *Experiment {
 	e := &Experiment{
 		ID: id, Name: ce.Name, File: ce.File, Status: ce.Status, Verdict: string(ce.Verdict), Sweep: ce.Sweep,
-		Metrics: []Metric{}, Rows: []*Row{}, Missing: len(ce.Missing), Reused: len(ce.Reused),
-		Notes: append([]string(nil), ce.Notes...), GPUHours: ce.Cost.HeadNew.GPUHours,
+		Metrics: []Metric{}, Rows: []*Row{}, Notes: append([]string(nil), ce.Notes...), Spent: spentText(ce),
 	}
 	for _, m := range ce.Metrics {
 		e.Metrics = append(e.Metrics, Metric{Name: m.Name, Goal: m.Goal, Primary: m.Primary})

@@ -159,6 +159,23 @@ func checkInteraction(t *testing.T, b *browsertest.Browser, r *html.Report) {
 	if count != "2 of "+itoa(all)+" rows" {
 		t.Errorf("row count reads %q", count)
 	}
+	// A table of one row counts it in the singular.
+	one := browsertest.Eval[string](t, b, `(function () {
+	  var body = document.querySelector('#summary-table tbody');
+	  var input = document.querySelector('input[data-filter="summary-table"]');
+	  var rest = Array.from(body.rows).slice(1), query = input.value;
+	  rest.forEach(function (r) { r.remove(); });
+	  input.value = '';
+	  input.dispatchEvent(new Event('input'));
+	  var text = document.querySelector('[data-count="summary-table"]').textContent;
+	  rest.forEach(function (r) { body.appendChild(r); });
+	  input.value = query;
+	  input.dispatchEvent(new Event('input'));
+	  return text;
+	})()`)
+	if one != "1 row" {
+		t.Errorf("a one-row table's count reads %q, want 1 row", one)
+	}
 
 	// Sorting the ridge configs by head val_acc puts them in order.
 	var ridge *html.Experiment

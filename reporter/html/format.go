@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/assaylab/assay/reporter/compare"
 )
@@ -107,4 +109,42 @@ func cellOf(m *compare.Metric) Cell {
 		c.SortP = sortKey(m.Test.P)
 	}
 	return c
+}
+
+// spentText is an experiment's cost line: what this change ran (its runs,
+// GPU-hours and compute time), the trials it reused, the results missing.
+// Each part is left out when it is zero, so a change that ran nothing
+// does not read as one that ran something for free.
+func spentText(ce *compare.Experiment) string {
+	var parts []string
+	if c := ce.Cost.HeadNew; c.Runs > 0 {
+		parts = append(parts, fmt.Sprintf("this change ran %s (%s GPU-hours, %s)", count(c.Runs, "run"), gpuHours(c.GPUHours),
+			(time.Duration(c.WallSeconds)*time.Second).Round(time.Second)))
+	}
+	if n := len(ce.Reused); n > 0 {
+		parts = append(parts, count(n, "trial")+" reused from history")
+	}
+	if n := len(ce.Missing); n > 0 {
+		parts = append(parts, count(n, "result")+" missing")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// count is "1 run", "2 runs".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// gpuHours shows small amounts with two decimals, as the text report does.
+func gpuHours(h float64) string {
+	switch {
+	case h == 0:
+		return "0"
+	case h < 0.1:
+		return strconv.FormatFloat(h, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(h, 'f', 1, 64)
 }

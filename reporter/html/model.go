@@ -77,11 +77,11 @@ type Experiment struct {
 	// the page (never in its data: the script does not need them).
 	Images   *Images   `json:"-"`
 	Failures []Failure `json:"-"`
-	Missing  int       `json:"-"`
-	Reused   int       `json:"-"`
 	Notes    []string  `json:"-"`
-	// GPUHours is what head's new runs cost.
-	GPUHours float64 `json:"-"`
+	// Spent says what this change ran and what it cost, what it reused
+	// and what is missing: "this change ran 6 runs (0.40 GPU-hours, 26s)
+	// · 6 trials reused from history"; "" when there is none of it.
+	Spent string `json:"-"`
 }
 
 // Metric is a metric the experiment declares.

@@ -81,30 +81,53 @@ echo "imgs/s=120"; echo "to stderr" >&2; echo "imgs/s=80"; pwd`
 		t.Errorf("ASSAY_PARAMS = %q", got["ASSAY_PARAMS"])
 	}
 
-	// secret_env passes a credential through, by name, and its value is
-	// masked in everything that reaches the sink: the log (stdout and
-	// stderr), metric names, warnings that quote a bad metric line.
+	// secret_env passes a credential through, by name, from assay's
+	// environment or else from ASSAY_SECRETS (Batch.Secrets), never one of
+	// assay's own (Batch.Withheld); every secret value is masked by the
+	// executor itself in everything it hands on: the log (stdout and
+	// stderr), metric names in the record and in progress events,
+	// warnings that quote a bad metric line.
 	j2 := job("secret", `echo "token=$TEST_SECRET_TOKEN len=${#TEST_SECRET_TOKEN} missing=${NOT_SET_ANYWHERE-unset}"
 echo "stderr $TEST_SECRET_TOKEN" >&2
 echo "score=$TEST_SECRET_TOKEN"
-printf '{"step": 1, "loss_%s": 1, "acc": "%s"}\n' "$TEST_SECRET_TOKEN" "$TEST_SECRET_TOKEN" >> "$ASSAY_METRICS_FILE"`,
+echo "vault=$FROM_ASSAY_SECRETS len=${#FROM_ASSAY_SECRETS} own=${TEST_OWN_STORE_KEY-unset}"
+printf '{"step": 1, "loss_%s": 1, "acc": "%s"}\n' "$TEST_SECRET_TOKEN" "$TEST_SECRET_TOKEN" >> "$ASSAY_METRICS_FILE"
+printf '{"step": 2, "by_%s": 1}\n' "$FROM_ASSAY_SECRETS" >> "$ASSAY_METRICS_FILE"`,
 		withMetrics(&spec.Metric{Name: "score", Summary: "last", Pattern: regexp.MustCompile(`score=(.+)`)}))
-	j2.Trial.SecretEnv = []string{"TEST_SECRET_TOKEN", "NOT_SET_ANYWHERE"}
-	e.mask, _ = runner.BatchMask(append(os.Environ(), "TEST_SECRET_TOKEN=s3cret"), nil, []*runner.Job{j2}, nil)
-	r2 := only(t, e.execute(context.Background(), x, j2), "secret")
-	if log := readLog(t, r2); !contains(log, "token=*** len=6 missing=unset") || !contains(log, "stderr ***") {
+	j2.Trial.SecretEnv = []string{"TEST_SECRET_TOKEN", "NOT_SET_ANYWHERE", "FROM_ASSAY_SECRETS", "TEST_OWN_STORE_KEY"}
+	x2 := h.New(t, Machine{Parallel: 2, KillGrace: time.Second, Environ: append(os.Environ(), "TEST_SECRET_TOKEN=s3cret", "TEST_OWN_STORE_KEY=own-store-key")})
+	e.secrets = runner.Secrets{"from_assay_secrets": "vault-value-42", "TEST_OWN_STORE_KEY": "own-store-key"}
+	e.withheld = []string{"TEST_OWN_STORE_KEY"}
+	e.mask, _ = runner.BatchMask(append(os.Environ(), "TEST_SECRET_TOKEN=s3cret", "TEST_OWN_STORE_KEY=own-store-key"), e.secrets, []*runner.Job{j2}, e.withheld)
+	e.events = nil
+	r2 := only(t, e.execute(context.Background(), x2, j2), "secret")
+	if log := readLog(t, r2); !contains(log, "token=*** len=6 missing=unset") || !contains(log, "stderr ***") ||
+		!contains(log, "vault=*** len=14 own=unset") {
 		t.Errorf("secret log = %q", log)
 	}
-	if w := strings.Join(r2.Result.Warnings, "\n"); !contains(w, "NOT_SET_ANYWHERE is not set") || !contains(w, `"***"`) {
+	w := strings.Join(r2.Result.Warnings, "\n")
+	if !contains(w, "NOT_SET_ANYWHERE is not set") || !contains(w, `"***"`) || !contains(w, "TEST_OWN_STORE_KEY holds assay's own credentials") {
 		t.Errorf("warnings = %q", w)
 	}
 	if _, ok := r2.Result.Metrics["loss_***"]; !ok {
 		t.Errorf("metrics = %v", r2.Result.Metrics)
 	}
+	if _, ok := r2.Result.Metrics["by_***"]; !ok {
+		t.Errorf("metrics = %v", r2.Result.Metrics)
+	}
 	for _, name := range []string{"result.json", "series.json", "log"} {
 		data, _ := os.ReadFile(filepath.Join(e.spool.Dir, r2.Result.RunID, name))
-		if contains(string(data), "s3cret") {
-			t.Errorf("a secret value reached the spooled %s: %s", name, data)
+		for _, secret := range []string{"s3cret", "vault-value-42", "own-store-key"} {
+			if contains(string(data), secret) {
+				t.Errorf("secret value %q reached the spooled %s: %s", secret, name, data)
+			}
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ev := range e.events {
+		if contains(ev.Metric, "s3cret") || contains(ev.Metric, "vault-value-42") {
+			t.Errorf("an event carries a secret metric name: %+v", ev)
 		}
 	}
 }

@@ -88,9 +88,12 @@ type env struct {
 	mu    sync.Mutex
 	// events are what the observer saw, in order.
 	events []runner.Event
-	// mask, when set, is the batch's mask, and the sink masks as assay's
-	// does (runner.MaskSink) whatever the executor has not.
-	mask *runner.Mask
+	// mask, secrets and withheld go into the batch (Batch.Mask, Secrets,
+	// Withheld). The sink and the observer do not mask: the executor
+	// itself must hand on nothing unmasked.
+	mask     *runner.Mask
+	secrets  runner.Secrets
+	withheld []string
 }
 
 func newEnv(t *testing.T) *env {
@@ -141,11 +144,8 @@ func withMetrics(ms ...*spec.Metric) func(*runner.Job) {
 // the order they were recorded.
 func (e *env) execute(ctx context.Context, x runner.Executor, jobs ...*runner.Job) map[string][]*runner.Run {
 	e.t.Helper()
-	b := &runner.Batch{Jobs: jobs, Root: e.root, StateDir: e.state, ID: "batch-1", SourceCommit: "abc123", Trigger: runner.TriggerManual, Mask: e.mask}
-	var sink runner.Sink = e.spool
-	if e.mask != nil {
-		sink = runner.MaskSink{Sink: e.spool, Mask: e.mask}
-	}
+	b := &runner.Batch{Jobs: jobs, Root: e.root, StateDir: e.state, ID: "batch-1", SourceCommit: "abc123", Trigger: runner.TriggerManual,
+		Mask: e.mask, Secrets: e.secrets, Withheld: e.withheld}
 	obs := runner.ObserverFunc(func(ev runner.Event) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -157,7 +157,7 @@ func (e *env) execute(ctx context.Context, x runner.Executor, jobs ...*runner.Jo
 		}
 		e.events = append(e.events, ev)
 	})
-	if err := x.Execute(ctx, b, sink, runner.MaskObserver(obs, e.mask)); err != nil {
+	if err := x.Execute(ctx, b, e.spool, obs); err != nil {
 		e.t.Fatalf("Execute: %v", err)
 	}
 	return e.runs()

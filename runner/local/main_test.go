@@ -3,13 +3,16 @@ package local
 import (
 	"os"
 	"testing"
+
+	"github.com/assaylab/assay/runner/proctest"
 )
 
 // TestMain lets the test binary be a trial's supervisor, as assay is: the
-// executor under test starts it with SupervisorArg.
+// executor under test starts it with SupervisorArg. Otherwise it runs the
+// tests, and fails when a trial's process outlives them.
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == SupervisorArg {
 		os.Exit(Supervise(os.Args[2:]))
 	}
-	os.Exit(m.Run())
+	os.Exit(proctest.Main(m))
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/proctest"
+	"github.com/assaylab/assay/runner/slurm/slurmtest"
 	"github.com/assaylab/assay/runner/spool"
 )
 
@@ -36,12 +38,15 @@ func (h helperSpec) jobs() []*runner.Job {
 }
 
 // TestMain runs the test binary as a stand-in for an assay process when
-// helperEnv says so (see startHelper), and the tests otherwise.
+// helperEnv says so (see startHelper), and the tests otherwise: against
+// the test cluster only, failing when a job or process they started
+// outlives them.
 func TestMain(m *testing.M) {
 	if raw := os.Getenv(helperEnv); raw != "" {
 		os.Exit(helperAssay(raw))
 	}
-	os.Exit(m.Run())
+	session = slurmtest.Start()
+	os.Exit(proctest.Main(m, session.Stop))
 }
 
 // helperAssay executes the batch until SIGINT or SIGTERM cancels it, as
@@ -68,8 +73,11 @@ func helperAssay(raw string) int {
 	return 0
 }
 
+// startHelper starts the stand-in; when the test ends it is killed, then
+// the jobs it submitted are cancelled.
 func startHelper(t *testing.T, h helperSpec) *exec.Cmd {
 	t.Helper()
+	cancelJobsAtEnd(t, h.State)
 	raw, _ := json.Marshal(h)
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), helperEnv+"="+string(raw))
@@ -85,15 +93,20 @@ func startHelper(t *testing.T, h helperSpec) *exec.Cmd {
 		cmd.Process.Kill()
 		cmd.Wait()
 		out.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(out.Name())
+			t.Logf("the stand-in assay printed:\n%s", b)
+		}
 	})
 	return cmd
 }
 
-// spoolDirs waits until n attempts have started and returns their
-// attempt files.
+// waitStarted waits until n attempts have started and returns their
+// attempt files. The bound only stops a hang: a busy machine may take a
+// while to start jobs.
 func waitStarted(t *testing.T, state string, n int) []*attemptFile {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		started, _ := filepath.Glob(filepath.Join(state, "slurm", "*", startedName))
 		if len(started) >= n {
@@ -112,7 +125,8 @@ func waitStarted(t *testing.T, state string, n int) []*attemptFile {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%d attempts did not start within 30s", n)
+	jobs, err := slurmtest.JobsUnder(state)
+	t.Fatalf("%d attempts did not start within 2 minutes; Slurm has %v (%v)", n, jobs, err)
 	return nil
 }
 
@@ -230,8 +244,8 @@ func TestInterruptCancelsEveryJob(t *testing.T) {
 		if err != nil {
 			t.Fatalf("helper: %v", err)
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("assay did not exit within 60s of Ctrl-C")
+	case <-time.After(2 * time.Minute):
+		t.Fatal("assay did not exit within 2 minutes of Ctrl-C")
 	}
 	sp, _ := spool.Open(filepath.Join(h.State, "spool"))
 	runs := spooled(t, sp)
@@ -273,6 +287,7 @@ func TestAdoptByScriptPath(t *testing.T) {
 	if err := writeAttempt(run, &attemptFile{RunID: runID, TrialKey: j.Trial.Key, Experiment: "orphan", Attempt: 1, Submitted: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	cancelJobsAtEnd(t, state)
 	id := strings.TrimSpace(slurmCmd(t, "sbatch", "--parsable", "--output="+filepath.Join(run, logName), "--chdir="+run, filepath.Join(run, scriptName)))
 
 	sp, _ := spool.Open(filepath.Join(state, "spool"))

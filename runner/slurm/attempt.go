@@ -141,6 +141,6 @@ func (x *execution) pollMetrics(a *attempt) {
 	}
 	if v, ok := a.coll.Latest(name); ok && (!a.shown || v != a.lastShown || contains(updated, name)) {
 		a.shown, a.lastShown = true, v
-		x.observe(runner.Event{Kind: runner.EventMetric, Job: a.job, Attempt: a.n, RunID: a.runID, Time: x.cfg.Now(), GPUs: a.gpus(), Metric: name, Value: v})
+		x.observe(runner.Event{Kind: runner.EventMetric, Job: a.job, Attempt: a.n, RunID: a.runID, Time: x.cfg.Now(), GPUs: a.gpus(), Metric: x.batch.Mask.String(name), Value: v})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/slurm/slurmtest"
 	"github.com/assaylab/assay/runner/spool"
 	"github.com/assaylab/assay/spec"
 )
@@ -50,7 +51,28 @@ func newBench(t *testing.T, cfg Config) *bench {
 		cfg.CancelWait = 20 * time.Second
 	}
 	b.x = New(cfg)
+	cancelJobsAtEnd(t, b.state)
 	return b
+}
+
+// cancelJobsAtEnd scancels, when the test ends, the jobs whose scripts
+// lie under dir: a test that fails while its jobs loop must not leave
+// them running. A test that passed gives them a few seconds to end by
+// themselves, and fails if one does not.
+func cancelJobsAtEnd(t *testing.T, dir string) {
+	t.Cleanup(func() {
+		grace := 10 * time.Second
+		if t.Failed() {
+			grace = 0
+		}
+		jobs, err := slurmtest.CancelUnder(dir, grace)
+		if err != nil {
+			t.Errorf("cancelling the test's jobs: %v", err)
+		}
+		if len(jobs) > 0 && !t.Failed() {
+			t.Errorf("jobs still running %s after the test: %v", grace, jobs)
+		}
+	})
 }
 
 // testJob is a CPU trial running script with /bin/sh in the repository.
@@ -87,6 +109,44 @@ func (b *bench) run(ctx context.Context, jobs ...*runner.Job) map[string][]*runn
 	return spooled(b.t, b.spool)
 }
 
+// background is an Execute that runs while the test acts on its jobs.
+type background struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+// start runs Execute in the background. When the test ends, however it
+// ends, Execute is cancelled and waited for.
+func (b *bench) start(jobs ...*runner.Job) *background {
+	ctx, cancel := context.WithCancel(context.Background())
+	bg := &background{cancel: cancel, done: make(chan struct{})}
+	batch := &runner.Batch{Jobs: jobs, Root: b.root, StateDir: b.state, SourceCommit: "abc", Trigger: runner.TriggerManual}
+	go func() {
+		defer close(bg.done)
+		bg.err = b.x.Execute(ctx, batch, b.spool, runner.ObserverFunc(b.observe))
+	}()
+	b.t.Cleanup(func() { cancel(); <-bg.done })
+	return bg
+}
+
+// wait returns the spooled runs once the background Execute has returned;
+// after d it stops it and fails the test, saying what it waited for.
+func (b *bench) wait(bg *background, d time.Duration, after string) map[string][]*runner.Run {
+	b.t.Helper()
+	select {
+	case <-bg.done:
+	case <-time.After(d):
+		bg.cancel()
+		<-bg.done
+		b.t.Fatalf("Execute did not return within %s after %s", d, after)
+	}
+	if bg.err != nil {
+		b.t.Fatalf("Execute: %v", bg.err)
+	}
+	return spooled(b.t, b.spool)
+}
+
 func spooled(t *testing.T, sp *spool.Spool) map[string][]*runner.Run {
 	t.Helper()
 	ids, err := sp.List()
@@ -108,7 +168,7 @@ func spooled(t *testing.T, sp *spool.Spool) map[string][]*runner.Run {
 // Slurm job id, from its attempt.json.
 func (b *bench) jobIDOf(experiment string, attempt int) string {
 	b.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		b.mu.Lock()
 		var runID string
@@ -126,7 +186,8 @@ func (b *bench) jobIDOf(experiment string, attempt int) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	b.t.Fatalf("%s attempt %d did not start within 30s", experiment, attempt)
+	jobs, err := slurmtest.JobsUnder(b.state)
+	b.t.Fatalf("%s attempt %d did not start within 2 minutes; Slurm has %v (%v)", experiment, attempt, jobs, err)
 	return ""
 }
 
@@ -149,18 +210,9 @@ func squeueState(t *testing.T, id string) string {
 func TestCancelledFromOutside(t *testing.T) {
 	t.Parallel()
 	b := newBench(t, Config{})
-	var runs map[string][]*runner.Run
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runs = b.run(context.Background(), testJob("victim", "echo up; sleep 300", func(tr *spec.Trial) { tr.Runner.Retries = 2 }))
-	}()
+	bg := b.start(testJob("victim", "echo up; sleep 300", func(tr *spec.Trial) { tr.Runner.Retries = 2 }))
 	slurmCmd(t, "scancel", b.jobIDOf("victim", 1))
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		t.Fatal("Execute did not return after the job was scancelled")
-	}
+	runs := b.wait(bg, 2*time.Minute, "the job was scancelled")
 	if len(runs["victim"]) != 1 {
 		t.Fatalf("victim: %d records, want 1", len(runs["victim"]))
 	}
@@ -177,13 +229,11 @@ func TestRequeuedJobIsResubmitted(t *testing.T) {
 	t.Parallel()
 	b := newBench(t, Config{})
 	count := filepath.Join(b.root, "count")
-	script := `echo run >> ` + count + `; if [ "$ASSAY_ATTEMPT" = 1 ]; then sleep 300; fi; echo '{"loss": 0.5}' >> "$ASSAY_METRICS_FILE"`
-	var runs map[string][]*runner.Run
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runs = b.run(context.Background(), testJob("requeued", script, func(tr *spec.Trial) { tr.Runner.Retries = 1 }))
-	}()
+	// The first attempt is the sleep itself (exec): were it a child of the
+	// shell, Slurm's SIGTERM could kill it before the shell, which would
+	// then go on and succeed.
+	script := `echo run >> ` + count + `; if [ "$ASSAY_ATTEMPT" = 1 ]; then exec sleep 300; fi; echo '{"loss": 0.5}' >> "$ASSAY_METRICS_FILE"`
+	bg := b.start(testJob("requeued", script, func(tr *spec.Trial) { tr.Runner.Retries = 1 }))
 	first := b.jobIDOf("requeued", 1)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if b, _ := os.ReadFile(count); len(b) > 0 {
@@ -191,11 +241,7 @@ func TestRequeuedJobIsResubmitted(t *testing.T) {
 		}
 	}
 	slurmCmd(t, "scontrol", "requeue", first)
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		t.Fatal("Execute did not return after the requeue")
-	}
+	runs := b.wait(bg, 2*time.Minute, "the requeue")
 	rs := runs["requeued"]
 	if len(rs) != 1 {
 		t.Fatalf("%d records, want 1", len(rs))

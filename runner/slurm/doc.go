@@ -35,12 +35,24 @@
 // # Environment
 //
 // sbatch runs in the environment the trial inherits (assay's own, less
-// ASSAY_* settings, credentials not named in secret_env and SLURM_*
-// variables of an allocation assay may itself run in) and exports it to
-// the job; secrets travel only that way, never in a file. The wrapper
-// then exports the spec's env and the run contract, so job.sh alone shows
-// what the trial was given. Slurm, not assay, sets CUDA_VISIBLE_DEVICES for
-// GPU trials; CPU-only trials get it empty, as locally.
+// ASSAY_* settings, credentials not named in secret_env, assay's own
+// credentials and SLURM_* variables of an allocation assay may itself run
+// in) and exports it to the job. A secret_env variable comes from assay's
+// environment, else from ASSAY_SECRETS (Batch.Secrets), as locally;
+// secrets travel only that way, never in a file. The wrapper then exports
+// the spec's env and the run contract, so job.sh alone shows what the
+// trial was given. Slurm, not assay, sets CUDA_VISIBLE_DEVICES for GPU
+// trials; CPU-only trials get it empty, as locally.
+//
+// # Secrets
+//
+// Slurm writes the job's output to the log itself, so the log in the
+// attempt's directory is what the trial printed, secrets included, while
+// the job runs; the directory is made readable by its owner alone
+// (0700). The run is masked (Batch.Mask, runner.Mask.Run) before it
+// reaches the sink, the log rewritten with it, and so are the metric
+// names of progress events; the directory is removed once the run is
+// recorded.
 //
 // # Timeouts
 //
@@ -48,8 +60,10 @@
 // so, and a killed job cannot tell its wrapper it timed out. So the
 // wrapper enforces the trial's timeout itself, exactly as the local
 // executor does (SIGTERM to the trial's process group, SIGKILL KillGrace
-// later), and --time is set a minute beyond it as a backstop: a job that
-// Slurm itself stops at its limit is recorded timed_out too.
+// later; when the trial's own process dies of SIGTERM first, the rest of
+// its group keeps the rest of the grace to act on it), and --time is set
+// a minute beyond it as a backstop: a job that Slurm itself stops at its
+// limit is recorded timed_out too.
 //
 // # Following
 //
@@ -57,7 +71,10 @@
 // each job's spool directory is read. The exit file is the truth about
 // the command (its exit code); the job state is the truth about what
 // stopped it: CANCELLED is recorded cancelled, TIMEOUT timed_out,
-// OUT_OF_MEMORY failed. A job that Slurm requeues (scontrol requeue, a
+// OUT_OF_MEMORY failed. Slurm signals a job's processes one by one, so a
+// trial can die of Slurm's SIGTERM before its wrapper hears of it; an exit
+// by a signal (128+N) therefore waits for the job's final state, as one
+// the wrapper knows Slurm stopped does. A job that Slurm requeues (scontrol requeue, a
 // node failure or preemption with requeue) or that ends NODE_FAIL,
 // PREEMPTED or BOOT_FAIL is lost, not finished: assay scancels it, so it
 // cannot run twice under one run id, and submits the trial again as its

@@ -1,6 +1,7 @@
 package slurm
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -10,38 +11,37 @@ import (
 
 // inheritedEnv is the environment sbatch runs in, which Slurm hands on to
 // the job (--export=ALL): assay's own, less its ASSAY_* settings, the GPU
-// variables Slurm sets itself, credentials the trial did not ask for, and
-// the SLURM_* variables of any allocation assay itself runs in (which
-// would otherwise steer the new job); plus the secret_env pass-through.
-// Secrets travel only this way, never through a file. It also names
-// secret_env entries that assay's environment lacks.
-func inheritedEnv(base []string, t *spec.Trial) (env []string, missing []string) {
-	vals := map[string]string{}
-	for _, kv := range base {
-		k, v, _ := strings.Cut(kv, "=")
-		vals[k] = v
-	}
+// variables Slurm sets itself, credentials the trial did not ask for,
+// assay's own credentials (withheld) and the SLURM_* variables of any
+// allocation assay itself runs in (which would otherwise steer the new
+// job); plus the secret_env pass-through, from assay's environment, else
+// from secrets (ASSAY_SECRETS). Secrets travel only this way, never
+// through a file. It also names the secret_env entries it could not find,
+// and those it withheld.
+func inheritedEnv(base []string, t *spec.Trial, secrets runner.Secrets, withheld []string) (env, missing, held []string) {
+	vals := runner.EnvMap(base)
 	seen := map[string]bool{}
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		if seen[k] || skipInherited(k, t) {
+		if seen[k] || skipInherited(k, t) || slices.Contains(withheld, k) {
 			continue
 		}
 		seen[k] = true
 		env = append(env, k+"="+vals[k])
 	}
 	for _, k := range t.SecretEnv {
-		v, ok := vals[k]
-		if !ok {
+		v, ok := runner.SecretEnv(k, vals, secrets, withheld)
+		switch {
+		case !ok && slices.Contains(withheld, k):
+			held = append(held, k)
+		case !ok:
 			missing = append(missing, k)
-			continue
-		}
-		if !seen[k] {
+		case !seen[k]:
 			seen[k] = true
 			env = append(env, k+"="+v)
 		}
 	}
-	return env, missing
+	return env, missing, held
 }
 
 // skipInherited applies the executors' rule (runner.Inherits), and also

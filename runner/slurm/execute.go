@@ -208,10 +208,11 @@ func (x *execution) endGrace() time.Duration {
 }
 
 // followFiles is follow without Slurm's word: it notices a start, and
-// finishes an attempt whose command ended by itself.
+// finishes an attempt whose command ended by itself (not by a signal,
+// which may be Slurm's).
 func (x *execution) followFiles(a *attempt) {
 	x.noticeStart(a)
-	if end, err := readEnding(a.dir); err == nil && end != nil && !end.Term {
+	if end, err := readEnding(a.dir); err == nil && end != nil && !end.signalled() {
 		x.finish(a, x.outcome(a, end, jobState{}, false))
 	}
 }
@@ -235,7 +236,7 @@ func (x *execution) follow(a *attempt, states map[string]jobState, known bool) {
 		a.warnings = appendOnce(a.warnings, err.Error())
 	}
 	if known && inSlurm && st.requeued() && !a.cancelled {
-		if end != nil && !end.Term {
+		if end != nil && !end.signalled() {
 			// The command had finished before Slurm requeued the job: keep
 			// that result, and do not let the job run again.
 			_ = x.x.cmds.cancel(context.Background(), []string{a.jobID})
@@ -246,9 +247,10 @@ func (x *execution) follow(a *attempt, states map[string]jobState, known bool) {
 		return
 	}
 	if end != nil {
-		// Slurm signalled the trial: its final state (CANCELLED, TIMEOUT,
-		// PREEMPTED) says why, and comes a moment later.
-		if end.Term && known && inSlurm && !st.terminal() && a.waited(now) < x.endGrace() {
+		// A signal ended the trial, perhaps Slurm's: its final state
+		// (CANCELLED, TIMEOUT, PREEMPTED, a requeue) says why, and comes a
+		// moment later.
+		if end.signalled() && known && inSlurm && !st.terminal() && a.waited(now) < x.endGrace() {
 			return
 		}
 		if known && inSlurm && lostState(st.State) {

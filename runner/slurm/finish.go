@@ -222,5 +222,8 @@ func (x *execution) collect(a *attempt, o outcome) *runner.Run {
 		workdir = "" // the trial never ran there: nothing to collect from it
 	}
 	collect.Finish(run, a.job, workdir, filepath.Join(a.dir, artifactsName))
+	// Slurm wrote the log as the job printed it; the run leaves here with
+	// every secret value masked, in the log too.
+	x.batch.Mask.Run(run)
 	return run
 }

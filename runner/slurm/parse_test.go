@@ -98,17 +98,24 @@ func TestTimeLimit(t *testing.T) {
 	}
 }
 
+// The environment sbatch hands the job: secret_env from assay's
+// environment first, else from ASSAY_SECRETS (matched as GitHub matches
+// secret names), never assay's own credentials.
 func TestInheritedEnv(t *testing.T) {
-	tr := &spec.Trial{SecretEnv: []string{"HF_TOKEN", "ABSENT"}}
-	env, missing := inheritedEnv([]string{
+	tr := &spec.Trial{SecretEnv: []string{"HF_TOKEN", "ABSENT", "WANDB_API_KEY", "AWS_SECRET_ACCESS_KEY"}}
+	secrets := runner.Secrets{"HF_TOKEN": "from-secrets", "wandb_api_key": "w-secret", "AWS_SECRET_ACCESS_KEY": "store"}
+	env, missing, held := inheritedEnv([]string{
 		"PATH=/usr/bin", "HOME=/h", "GITHUB_TOKEN=x", "HF_TOKEN=y", "ASSAY_GPUS=0", "CUDA_VISIBLE_DEVICES=0,1",
-		"SLURM_JOB_ID=7", "SLURM_CONF=/etc/slurm/slurm.conf", "SBATCH_ACCOUNT=ml", "PATH=/dup",
-	}, tr)
-	if got := strings.Join(env, " "); got != "PATH=/dup HOME=/h HF_TOKEN=y SLURM_CONF=/etc/slurm/slurm.conf SBATCH_ACCOUNT=ml" {
+		"SLURM_JOB_ID=7", "SLURM_CONF=/etc/slurm/slurm.conf", "SBATCH_ACCOUNT=ml", "PATH=/dup", "AWS_SECRET_ACCESS_KEY=own",
+	}, tr, secrets, []string{"AWS_SECRET_ACCESS_KEY"})
+	if got := strings.Join(env, " "); got != "PATH=/dup HOME=/h HF_TOKEN=y SLURM_CONF=/etc/slurm/slurm.conf SBATCH_ACCOUNT=ml WANDB_API_KEY=w-secret" {
 		t.Errorf("env = %q", got)
 	}
 	if strings.Join(missing, ",") != "ABSENT" {
 		t.Errorf("missing = %v", missing)
+	}
+	if strings.Join(held, ",") != "AWS_SECRET_ACCESS_KEY" {
+		t.Errorf("withheld = %v", held)
 	}
 }
 

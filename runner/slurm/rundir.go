@@ -146,6 +146,14 @@ type ending struct {
 	NotStarted string
 }
 
+// signalled reports whether a signal may have ended the trial: Slurm's
+// SIGTERM reached the wrapper, or the trial died of one (exit 128+N).
+// Slurm signals a job's processes one by one, so when it stops a job
+// (scancel, requeue, preemption) the trial can die, and the wrapper write
+// its exit file, before the wrapper hears of the signal itself. Such an
+// ending waits for Slurm's word on the job.
+func (e *ending) signalled() bool { return e.Term || e.ExitCode > 128 }
+
 // readEnding returns nil while the file is not there, or not whole, yet.
 func readEnding(dir string) (*ending, error) {
 	kv, mtime, err := readKV(filepath.Join(dir, exitName))

@@ -130,7 +130,14 @@ dog=$!
 done
 `)
 	if w.Timeout > 0 {
-		p("kill \"$dog\" 2>/dev/null\n")
+		// After a timeout the rest of the trial's group has the rest of
+		// the grace to act on its SIGTERM, as the trial itself had: the
+		// trial's own process can die of it before its children have run.
+		p(`if [ -e "$d/timedout" ]; then
+  while kill -0 "-$pid" 2>/dev/null && kill -0 "$dog" 2>/dev/null; do sleep 0.05; done
+fi
+kill "$dog" 2>/dev/null
+`)
 	}
 	p("kill -KILL \"-$pid\" 2>/dev/null\n")
 	if !w.CPUOnly {

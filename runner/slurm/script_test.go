@@ -173,28 +173,48 @@ func TestWrapperTimeout(t *testing.T) {
 		t.Errorf("took %s", took)
 	}
 	b, _ := os.ReadFile(pids)
+	// The wrapper ends once the trial's own process has; the signal it sent
+	// the trial's group reaches each grandchild when the kernel next runs
+	// it, which on a busy machine can be after the wrapper is gone. So a
+	// grandchild gets a few seconds to die: a sleep 300 that was never
+	// signalled outlives them.
+	deadline := time.Now().Add(5 * time.Second)
 	for _, s := range strings.Fields(string(b)) {
 		pid, _ := strconv.Atoi(s)
-		if syscall.Kill(pid, 0) == nil && !zombie(pid) {
+		for alive(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if alive(pid) {
 			t.Errorf("grandchild %d survived", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
 }
 
-func zombie(pid int) bool {
+// alive reports whether pid is a live process (a zombie is dead).
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return true
+		return false
 	}
 	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	return len(f) > 0 && (f[0] == "Z" || f[0] == "X")
+	return len(f) == 0 || (f[0] != "Z" && f[0] != "X")
 }
 
+// A trial that ignores SIGTERM is killed with SIGKILL Grace later. It
+// ignores it from its first instruction (env --ignore-signal, GNU
+// coreutils), not from when a shell gets round to a trap: on a busy
+// machine that can be after the timeout.
 func TestWrapperTimeoutNeedsSIGKILL(t *testing.T) {
 	t.Parallel()
+	if err := exec.Command("env", "--ignore-signal=TERM", "true").Run(); err != nil {
+		t.Skipf("env --ignore-signal (GNU coreutils 8.31 or later) is not here: %v", err)
+	}
 	grace := 400 * time.Millisecond
-	r := startWrapper(t, wrapper{Argv: sh(`trap '' TERM; sleep 300`), CPUOnly: true, Timeout: 200 * time.Millisecond, Grace: grace}, nil)
+	r := startWrapper(t, wrapper{Argv: []string{"env", "--ignore-signal=TERM", "sleep", "300"}, CPUOnly: true, Timeout: 200 * time.Millisecond, Grace: grace}, nil)
 	end := r.wait(t)
 	st, _ := readStarted(r.dir)
 	if !end.TimedOut || !end.Killed || end.ExitCode != 128+int(syscall.SIGKILL) {

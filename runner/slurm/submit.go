@@ -104,7 +104,16 @@ func (x *execution) prepare(p *pending) *submission {
 		x.notStarted(a, why)
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Join(a.dir, artifactsName), 0o755); err != nil {
+	// The directory is the user's alone: the log in it is the job's output
+	// as printed, secrets and all, until the run is recorded masked.
+	err := os.MkdirAll(x.dir, 0o755)
+	if err == nil {
+		err = os.Mkdir(a.dir, 0o700)
+	}
+	if err == nil {
+		err = os.Mkdir(filepath.Join(a.dir, artifactsName), 0o755)
+	}
+	if err != nil {
 		return notStarted(fmt.Sprintf("cannot create the run's spool directory: %v", err))
 	}
 	for _, name := range []string{logName, metricsName} {
@@ -122,9 +131,12 @@ func (x *execution) prepare(p *pending) *submission {
 	if err := a.openCollector(); err != nil {
 		return notStarted(err.Error())
 	}
-	env, missing := inheritedEnv(x.cfg.Environ, t)
+	env, missing, withheld := inheritedEnv(x.cfg.Environ, t, x.batch.Secrets, x.batch.Withheld)
 	for _, k := range missing {
-		a.warnings = append(a.warnings, fmt.Sprintf("secret_env %s is not set in assay's environment, so the trial did not get it", k))
+		a.warnings = append(a.warnings, fmt.Sprintf("secret_env %s is not set in assay's environment (nor in %s), so the trial did not get it", k, runner.SecretsEnv))
+	}
+	for _, k := range withheld {
+		a.warnings = append(a.warnings, fmt.Sprintf("secret_env %s holds assay's own credentials (for its artifact store), which never reach a trial; give the trial a key of its own under another name", k))
 	}
 	var exports [][2]string
 	for _, kv := range specEnv(t) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/runner/executortest"
+	"github.com/assaylab/assay/runner/slurm/slurmtest"
 )
 
 // testPoll is the poll interval of every test: short, so that a test of a
@@ -16,17 +17,24 @@ import (
 const testPoll = 200 * time.Millisecond
 
 var (
+	// session is the test cluster, as TestMain found it.
+	session     *slurmtest.Session
 	clusterOnce sync.Once
 	clusterErr  string
 	partitions  map[int]string
 )
 
-// needCluster skips the test unless a Slurm cluster answers, and returns
-// the partitions it has by the GPUs of their largest node. .ci/run starts
-// one (.ci/slurm/setup.sh), so in CI these tests always run.
+// needCluster skips the test unless the test cluster answers, and
+// returns the partitions it has by the GPUs of their largest node. .ci/run
+// starts it (.ci/slurm/setup.sh), so in CI these tests always run; any
+// other Slurm on the machine is left alone (slurmtest).
 func needCluster(t *testing.T) map[int]string {
 	t.Helper()
 	clusterOnce.Do(func() {
+		if session.Skip != "" {
+			clusterErr = session.Skip
+			return
+		}
 		for _, c := range []string{"sbatch", "squeue", "scancel", "sinfo"} {
 			if _, err := exec.LookPath(c); err != nil {
 				clusterErr = c + " not on PATH; .ci/run starts a single-node Slurm (.ci/slurm/setup.sh)"
@@ -37,7 +45,7 @@ func needCluster(t *testing.T) map[int]string {
 		defer cancel()
 		out, err := exec.CommandContext(ctx, "sinfo", "--noheader", "--format=%P").Output()
 		if err != nil {
-			clusterErr = "sinfo fails, so no Slurm controller answers (" + err.Error() + "); .ci/slurm/setup.sh starts one"
+			clusterErr = "sinfo fails, so the test cluster's controller does not answer (" + err.Error() + "); .ci/slurm/setup.sh starts it"
 			return
 		}
 		partitions = map[int]string{}

@@ -72,7 +72,8 @@
     for (var i = 0; i < rows.length; i++) {
       if (!rows[i].classList.contains('f-text') && !rows[i].classList.contains('f-brush')) shown++;
     }
-    out.textContent = shown === rows.length ? rows.length + ' rows' : shown + ' of ' + rows.length + ' rows';
+    var noun = rows.length === 1 ? ' row' : ' rows';
+    out.textContent = shown === rows.length ? rows.length + noun : shown + ' of ' + rows.length + noun;
   }
 
   function filterTable(table, query) {

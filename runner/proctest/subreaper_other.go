@@ -1,0 +1,7 @@
+//go:build !linux
+
+package proctest
+
+func adoptOrphans() {}
+
+func reap(int) {}
