@@ -275,7 +275,7 @@ func (p *process) stop(grace time.Duration) bool {
 	// rest of the grace to handle SIGTERM too.
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	for syscall.Kill(-p.pgid, 0) == nil {
+	for groupLive(p.pgid) {
 		select {
 		case <-t.C:
 			p.signal(syscall.SIGKILL)
