@@ -1,9 +1,6 @@
 package main
 
 import (
-	"net"
-	"sync"
-
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/assaylab/assay/runner/gitrepo/gittest"
@@ -17,30 +14,10 @@ func cmdSilentRemote(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: silent-remote NAME")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := gittest.StartSilent()
 	ts.Check(err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	ts.Defer(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	ts.Setenv(args[0], l.Addr().String())
+	ts.Defer(srv.Stop)
+	ts.Setenv(args[0], srv.Addr)
 }
 
 // cmdGitDaemon is the script command "git-daemon DIR NAME": it serves the

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/gitrepo/gittest"
 )
 
 // silentRemote accepts connections and never says a word, like a
@@ -21,32 +22,12 @@ import (
 // after the handshake. It returns host:port.
 func silentRemote(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := gittest.StartSilent()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
+	t.Cleanup(srv.Stop)
+	return srv.Addr
 }
 
 // hangGuard is far beyond any deadline a test sets: a call still running
