@@ -17,8 +17,8 @@
 #
 # figure: ^branin +random \(assay\) +-?[0-9.]+
 # figure: ^branin +assay tpe, batch 4 +-?[0-9.]+
-# figure: ^quickstart +asha +[0-9.]+%
-# figure: ^synthetic +median +[0-9.]+%
+# figure: ^quickstart +asha +[0-9.]+ \[
+# figure: ^synthetic +median +[0-9.]+ \[
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${BENCH_SMOKE:-}" = 1 ]; then
