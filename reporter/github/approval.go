@@ -75,9 +75,22 @@ func parseApprovals(body string) []string {
 		if len(fields) != 1 || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
 			continue
 		}
-		out = append(out, strings.ToLower(fields[0]))
+		out = append(out, asciiLower(fields[0]))
 	}
 	return out
+}
+
+// asciiLower lower-cases A to Z only: a commit id is ASCII, and Unicode's
+// lower case can change other bytes (İ becomes two runes, invalid UTF-8
+// becomes U+FFFD), so the target would no longer be what the line says.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // isFullSHA reports whether s is a whole commit id: 40 hex digits (SHA-1)
