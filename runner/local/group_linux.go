@@ -1,7 +1,6 @@
 package local
 
 import (
-	"bytes"
 	"os"
 	"strconv"
 	"syscall"
@@ -32,36 +31,9 @@ func groupLive(pgid int) bool {
 		if err != nil {
 			continue
 		}
-		if pg, state := pgrpOf(pid, buf); pg == pgid && state != 'Z' && state != 'X' {
+		if _, pg, state := procStat(pid, buf); pg == pgid && state != 'Z' && state != 'X' {
 			return true
 		}
 	}
 	return false
-}
-
-// pgrpOf reads a process's group and state from /proc/PID/stat; 0 when
-// it is gone.
-func pgrpOf(pid int, buf []byte) (int, byte) {
-	fd, err := syscall.Open("/proc/"+strconv.Itoa(pid)+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return 0, 0
-	}
-	n, _ := syscall.Read(fd, buf)
-	syscall.Close(fd)
-	if n <= 0 {
-		return 0, 0
-	}
-	b := buf[:n]
-	// The command name is in parentheses and may hold anything.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, 0
-	}
-	// After the name: state ppid pgrp ...
-	fields := bytes.Fields(b[i+1:])
-	if len(fields) < 3 || len(fields[0]) == 0 {
-		return 0, 0
-	}
-	pg, _ := strconv.Atoi(string(fields[2]))
-	return pg, fields[0][0]
 }

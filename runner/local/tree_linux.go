@@ -136,29 +136,38 @@ func (p *procScan) below(roots []int) []int {
 // statOf reads a process's parent id and state from /proc/PID/stat; 0
 // when it is gone.
 func statOf(pid int, buf []byte) (int, byte) {
+	ppid, _, state := procStat(pid, buf)
+	return ppid, state
+}
+
+// procStat reads a process's parent id, process group and state from
+// /proc/PID/stat; 0 when it is gone.
+func procStat(pid int, buf []byte) (ppid, pgrp int, state byte) {
 	// Plain system calls: this runs for every process on the machine at
 	// the end of each trial, and os.File's poller setup would double it.
 	fd, err := syscall.Open("/proc/"+strconv.Itoa(pid)+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return 0, 0
+		return 0, 0, 0
 	}
 	n, _ := syscall.Read(fd, buf)
 	syscall.Close(fd)
-	if n < 0 {
-		return 0, 0
+	if n <= 0 {
+		return 0, 0, 0
 	}
 	b := buf[:n]
-	// The command name is in parentheses and may hold anything.
+	// The command name is in parentheses and may hold anything; after it
+	// come state, ppid, pgrp.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	fields := bytes.Fields(b[i+1:])
-	if len(fields) < 2 || len(fields[0]) == 0 {
-		return 0, 0
+	if len(fields) < 3 || len(fields[0]) == 0 {
+		return 0, 0, 0
 	}
-	pp, _ := strconv.Atoi(string(fields[1]))
-	return pp, fields[0][0]
+	ppid, _ = strconv.Atoi(string(fields[1]))
+	pgrp, _ = strconv.Atoi(string(fields[2]))
+	return ppid, pgrp, fields[0][0]
 }
 
 // pidFloor tracks the lowest pid a process of the batch can have. Pids
