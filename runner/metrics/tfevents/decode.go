@@ -74,12 +74,20 @@ const (
 // it remembers each tag's plugin from the tag's first metadata.
 type Decoder struct {
 	plugins map[string]pluginKind
-	pending []scalar
+	found   []found
 }
 
-type scalar struct {
-	tag []byte
-	v   float64
+// found is one Summary.Value that is, or may be, a scalar: one with a
+// simple_value, or one whose tensor or metadata matters. Reading it needs
+// no state; whether a tensor counts as a scalar depends on the plugin of
+// the tag's first metadata, which the Decoder holding that state settles
+// (isScalar).
+type found struct {
+	tag    []byte
+	v      float64
+	simple bool       // a simple_value: a scalar whatever its metadata
+	tensor bool       // a one-element numeric tensor, whose value is v
+	meta   pluginKind // what this value's own metadata says
 }
 
 // Decode calls fn for each scalar value of one serialised Event, in the
@@ -91,6 +99,55 @@ func (d *Decoder) Decode(event []byte, fn func(step int64, tag []byte, v float64
 		return nil
 	}
 	return d.decode(event, fn)
+}
+
+// decode is Decode for any Event.
+func (d *Decoder) decode(event []byte, fn func(step int64, tag []byte, v float64)) error {
+	step, fs, err := parseEvent(event, d.found[:0])
+	d.found = fs[:0]
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		if f.simple || isScalar(d, f.tag, f.tensor, f.meta) {
+			fn(step, f.tag, f.v)
+		}
+	}
+	return nil
+}
+
+// settle keeps of b's pending values those that are scalars, in order,
+// as decode would.
+func (d *Decoder) settle(b *Batch) {
+	out := b.Scalars[:0]
+	for _, sc := range b.Scalars {
+		if !sc.pending || isScalar(d, b.Tags[sc.Tag], sc.tensor, sc.meta) {
+			sc.pending = false
+			out = append(out, sc)
+		}
+	}
+	b.Scalars, b.pending = out, false
+}
+
+// isScalar says whether a value without a simple_value is a scalar: a
+// one-element numeric tensor (tensor) whose tag's plugin, the one the
+// tag's first metadata named, is not another plugin's. meta is what the
+// value's own metadata says; the Decoder remembers it for the tag's later
+// values when it is the tag's first.
+func isScalar[T string | []byte](d *Decoder, tag T, tensor bool, meta pluginKind) bool {
+	kind := meta
+	if kind != pluginUnknown {
+		if _, seen := d.plugins[string(tag)]; !seen && len(d.plugins) < maxRememberedTags {
+			if d.plugins == nil {
+				d.plugins = map[string]pluginKind{}
+			}
+			d.plugins[string(tag)] = kind
+		}
+	}
+	if k, ok := d.plugins[string(tag)]; ok {
+		kind = k
+	}
+	return tensor && kind != pluginOther
 }
 
 // simpleScalar reads the Event that PyTorch's add_scalar, tensorboardX and
@@ -155,15 +212,16 @@ func varint(b []byte) (uint64, int) {
 	return protowire.ConsumeVarint(b)
 }
 
-// decode is Decode for any Event.
-func (d *Decoder) decode(event []byte, fn func(step int64, tag []byte, v float64)) error {
-	var step int64
+// parseEvent appends to out the values of one serialised Event that
+// isScalar needs to see, in order. It keeps no state, so events can be
+// read on several goroutines at once. A malformed Event gives an error.
+func parseEvent(event []byte, out []found) (step int64, _ []found, err error) {
 	var summary []byte
 	b := event
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return wireError(protowire.ParseError(n))
+			return 0, out, wireError(protowire.ParseError(n))
 		}
 		b = b[n:]
 		switch {
@@ -176,64 +234,62 @@ func (d *Decoder) decode(event []byte, fn func(step int64, tag []byte, v float64
 			n = protowire.ConsumeFieldValue(num, typ, b)
 		}
 		if n < 0 {
-			return wireError(protowire.ParseError(n))
+			return 0, out, wireError(protowire.ParseError(n))
 		}
 		b = b[n:]
 	}
-	if summary == nil {
-		return nil
-	}
-	d.pending = d.pending[:0]
+	first := len(out)
 	for b := summary; len(b) > 0; {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return wireError(protowire.ParseError(n))
+			return 0, out[:first], wireError(protowire.ParseError(n))
 		}
 		b = b[n:]
 		if num == summaryValue && typ == protowire.BytesType {
 			var val []byte
 			val, n = protowire.ConsumeBytes(b)
 			if n >= 0 {
-				if err := d.value(val); err != nil {
-					return err
+				f, ok, err := parseValue(val)
+				if err != nil {
+					return 0, out[:first], err
+				}
+				if ok {
+					out = append(out, f)
 				}
 			}
 		} else {
 			n = protowire.ConsumeFieldValue(num, typ, b)
 		}
 		if n < 0 {
-			return wireError(protowire.ParseError(n))
+			return 0, out[:first], wireError(protowire.ParseError(n))
 		}
 		b = b[n:]
 	}
-	for _, s := range d.pending {
-		fn(step, s.tag, s.v)
-	}
-	return nil
+	return step, out, nil
 }
 
 func wireError(err error) error { return fmt.Errorf("not a valid Event: %w", err) }
 
 var errBadValue = errors.New("malformed summary value")
 
-// value reads one Summary.Value and queues it when it is a scalar.
-func (d *Decoder) value(b []byte) error {
-	var tag, tensor, metadata []byte
+// parseValue reads one Summary.Value; ok is false for a value isScalar
+// need not see (no simple_value, no scalar tensor, no metadata).
+func parseValue(b []byte) (f found, ok bool, err error) {
+	var tensor, metadata []byte
 	var simple float32
-	hasSimple := false
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return wireError(errBadValue)
+			return f, false, wireError(errBadValue)
 		}
 		b = b[n:]
 		switch {
 		case num == valueTag && typ == protowire.BytesType:
-			tag, n = protowire.ConsumeBytes(b)
+			f.tag, n = protowire.ConsumeBytes(b)
 		case num == valueSimple && typ == protowire.Fixed32Type:
 			var bits uint32
 			bits, n = protowire.ConsumeFixed32(b)
-			simple, hasSimple = math.Float32frombits(bits), true
+			simple, f.simple = math.Float32frombits(bits), true
 		case num == valueTensor && typ == protowire.BytesType:
 			tensor, n = protowire.ConsumeBytes(b)
 		case num == valueMetadata && typ == protowire.BytesType:
@@ -242,35 +298,21 @@ func (d *Decoder) value(b []byte) error {
 			n = protowire.ConsumeFieldValue(num, typ, b)
 		}
 		if n < 0 {
-			return wireError(errBadValue)
+			return f, false, wireError(errBadValue)
 		}
 		b = b[n:]
 	}
-	if hasSimple {
-		d.pending = append(d.pending, scalar{tag: tag, v: float64(simple)})
-		return nil
+	if f.simple {
+		f.v = float64(simple)
+		return f, true, nil
 	}
-	kind := pluginUnknown
 	if metadata != nil {
-		kind = metadataKind(metadata)
-		if kind != pluginUnknown {
-			if _, seen := d.plugins[string(tag)]; !seen && len(d.plugins) < maxRememberedTags {
-				if d.plugins == nil {
-					d.plugins = map[string]pluginKind{}
-				}
-				d.plugins[string(tag)] = kind
-			}
-		}
+		f.meta = metadataKind(metadata)
 	}
-	if k, ok := d.plugins[string(tag)]; ok {
-		kind = k
+	if tensor != nil {
+		f.v, f.tensor = tensorScalar(tensor)
 	}
-	if tensor != nil && kind != pluginOther {
-		if v, ok := tensorScalar(tensor); ok {
-			d.pending = append(d.pending, scalar{tag: tag, v: v})
-		}
-	}
-	return nil
+	return f, f.tensor || f.meta != pluginUnknown, nil
 }
 
 // metadataKind reads SummaryMetadata's plugin name and data class.

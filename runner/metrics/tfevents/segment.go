@@ -1,0 +1,270 @@
+package tfevents
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+)
+
+// EventError is a record that passed its CRC checks but holds no valid
+// Event; it gives no values, and reading goes on after it.
+type EventError struct {
+	Offset int64
+	Err    error
+}
+
+func (e *EventError) Error() string { return fmt.Sprintf("offset %d: %v", e.Offset, e.Err) }
+
+func (e *EventError) Unwrap() error { return e.Err }
+
+const noTag = ^uint32(0)
+
+// segmentWorker reads segments for a Scanner, one at a time: its own
+// buffer, its own tag table, its own remembered lengths.
+type segmentWorker struct {
+	mem    []byte // the buffer: a segment and its slack
+	buf    []byte // file bytes [bufOff, bufOff+len(buf)): mem, or a large record's own
+	bufOff int64
+	limit  int64 // the segment being read ends here
+
+	table  int
+	tags   []string
+	index  map[string]uint32
+	follow []uint32 // per tag, the tag that followed it last: files repeat one order
+	last   uint32   // the tag of the last value
+
+	found []found
+	seen  headerCache
+}
+
+// scan reads the records that start in [start, limit), start being a
+// record's start, into j.
+func (w *segmentWorker) scan(s *Scanner, j *job, start, limit int64) {
+	j.start, j.limit, j.end = start, limit, limit
+	j.batches, j.errs = j.batches[:0], j.errs[:0]
+	w.limit = limit
+	b := w.open(j)
+	p := start
+	for p < limit {
+		if len(w.tags) >= maxTableTags {
+			w.close(j, b, p, nil)
+			s.newTable(w)
+			b = w.open(j)
+		}
+		if s.size-p < headerLen {
+			w.close(j, b, p, ErrTruncated)
+			return
+		}
+		hdr, err := w.window(s, p, headerLen)
+		if err != nil {
+			w.close(j, b, p, err)
+			return
+		}
+		length := binary.LittleEndian.Uint64(hdr)
+		if err := w.seen.check(p, length, binary.LittleEndian.Uint32(hdr[8:])); err != nil {
+			w.close(j, b, p, err)
+			return
+		}
+		total := headerLen + int64(length) + footerLen
+		if total > s.size-p {
+			w.close(j, b, p, ErrTruncated)
+			return
+		}
+		var data []byte
+		var sum, want uint32
+		if length <= MaxRecord {
+			rec, err := w.window(s, p, int(total))
+			if err != nil {
+				w.close(j, b, p, err)
+				return
+			}
+			data = rec[headerLen : headerLen+length]
+			sum, want = maskedCRC(data), binary.LittleEndian.Uint32(rec[headerLen+length:])
+		} else if sum, want, err = w.stream(s, p, length); err != nil {
+			w.close(j, b, p, err)
+			return
+		}
+		var skip error
+		if sum != want {
+			skip = &CorruptError{Offset: p, Reason: "the record's data fails its CRC check"}
+		} else if err := w.record(b, data); err != nil {
+			skip = &EventError{Offset: p, Err: err}
+		}
+		if skip != nil {
+			w.close(j, b, p, skip)
+			b.resume = p + total
+			b = w.open(j)
+		}
+		p += total
+	}
+	w.close(j, b, p, nil)
+	j.end = p
+}
+
+// open starts a batch in j, reusing the memory of an earlier one.
+func (w *segmentWorker) open(j *job) *Batch {
+	n := len(j.batches)
+	if n < cap(j.batches) {
+		j.batches = j.batches[:n+1]
+		j.batches[n] = Batch{Scalars: j.batches[n].Scalars[:0]}
+	} else {
+		j.batches = append(j.batches, Batch{})
+	}
+	j.errs = append(j.errs, nil)
+	return &j.batches[n]
+}
+
+// close ends b, the last batch of j, at end with err.
+func (w *segmentWorker) close(j *job, b *Batch, end int64, err error) {
+	b.End, b.Tags, b.Table = end, w.tags, w.table
+	j.errs[len(j.errs)-1] = err
+}
+
+// record appends the values of one Event to b.
+func (w *segmentWorker) record(b *Batch, data []byte) error {
+	if step, tag, v, ok := simpleScalar(data); ok {
+		b.Scalars = append(b.Scalars, Scalar{Step: step, Value: v, Tag: w.tag(tag)})
+		return nil
+	}
+	step, fs, err := parseEvent(data, w.found[:0])
+	w.found = fs[:0]
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		b.Scalars = append(b.Scalars, Scalar{Step: step, Value: f.v, Tag: w.tag(f.tag), pending: !f.simple, tensor: f.tensor, meta: f.meta})
+		b.pending = b.pending || !f.simple
+	}
+	return nil
+}
+
+// tag gives tag's index in w's table, adding it when new.
+func (w *segmentWorker) tag(tag []byte) uint32 {
+	if w.last != noTag && len(w.follow) > 0 {
+		if g := w.follow[w.last]; g != noTag && w.tags[g] == string(tag) {
+			w.last = g
+			return g
+		}
+	}
+	i, ok := w.index[string(tag)]
+	if !ok {
+		if w.index == nil {
+			w.index = map[string]uint32{}
+		}
+		i = uint32(len(w.tags))
+		w.tags = append(w.tags, string(tag))
+		w.index[w.tags[i]] = i
+		w.follow = append(w.follow, noTag)
+	}
+	if len(w.follow) > 0 && w.last != noTag && int(w.last) < len(w.follow) {
+		w.follow[w.last] = i
+	}
+	w.last = i
+	return i
+}
+
+// window gives the file's bytes [off, off+n), reading them when the
+// buffer does not hold them: as far as the segment's end and its slack.
+func (w *segmentWorker) window(s *Scanner, off int64, n int) ([]byte, error) {
+	if off >= w.bufOff && off+int64(n) <= w.bufOff+int64(len(w.buf)) {
+		i := off - w.bufOff
+		return w.buf[i : i+int64(n)], nil
+	}
+	want := max(int64(n), min(w.limit+s.slack, s.size)-off)
+	var buf []byte
+	if want <= s.seg+s.slack {
+		if w.mem == nil {
+			w.mem = make([]byte, s.seg+s.slack)
+		}
+		buf = w.mem[:want]
+	} else {
+		buf = make([]byte, n) // a large record: a buffer of its own
+	}
+	m, err := s.src.ReadAt(buf, off)
+	w.buf, w.bufOff = buf[:m], off
+	if m < n {
+		w.buf = nil
+		if err == io.EOF || err == nil {
+			return nil, ErrTruncated // the file shrank
+		}
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// stream checks the data CRC of a record larger than MaxRecord, whose
+// header is checked, without keeping it.
+func (w *segmentWorker) stream(s *Scanner, p int64, length uint64) (sum, want uint32, err error) {
+	var crc uint32
+	off, end := p+headerLen, p+headerLen+int64(length)
+	for off < end {
+		n := int(min(end-off, s.seg))
+		b, err := w.window(s, off, n)
+		if err != nil {
+			return 0, 0, err
+		}
+		crc = crc32.Update(crc, castagnoli, b)
+		off += int64(n)
+	}
+	ftr, err := w.window(s, end, footerLen)
+	if err != nil {
+		return 0, 0, err
+	}
+	return mask(crc), binary.LittleEndian.Uint32(ftr), nil
+}
+
+// sync finds the first record that starts in [lo, limit): the first
+// offset holding a length that fits in the file and the masked CRC of
+// that length. It may be a false start (a record's data that looks like
+// a header); the Scanner finds out and reads the segment again. -1 when
+// there is none.
+func (w *segmentWorker) sync(s *Scanner, lo, limit int64) int64 {
+	w.limit = limit
+	end := min(limit+headerLen, s.size)
+	buf, err := w.window(s, lo, int(end-lo))
+	if err != nil {
+		return -1
+	}
+	for p := lo; p < limit && p+headerLen <= end; p++ {
+		h := buf[p-lo:]
+		length := binary.LittleEndian.Uint64(h)
+		if length > maxLength || int64(length) > s.size-p-headerLen-footerLen {
+			continue
+		}
+		if maskedCRC(h[:8]) == binary.LittleEndian.Uint32(h[8:]) {
+			return p
+		}
+	}
+	return -1
+}
+
+// headerCache remembers the last length checked for each of a few
+// lengths with its masked CRC: the lengths of a file's records repeat
+// (each tag's events have one size), and a header equal to one already
+// checked needs no CRC.
+type headerCache [64]checkedHeader
+
+type checkedHeader struct {
+	length uint64
+	crc    uint32
+	ok     bool
+}
+
+// check checks the header of the record at off: its length against its
+// masked CRC, and that the length is one a file can hold.
+func (c *headerCache) check(off int64, length uint64, crc uint32) error {
+	slot := &c[length%uint64(len(c))]
+	if slot.length != length || slot.crc != crc || !slot.ok {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], length)
+		if maskedCRC(b[:]) != crc {
+			return &CorruptError{Offset: off, Framing: true, Reason: "the record's length fails its CRC check (not a TFRecord file, or damaged)"}
+		}
+		*slot = checkedHeader{length: length, crc: crc, ok: true}
+	}
+	if length > maxLength {
+		return &CorruptError{Offset: off, Framing: true, Reason: fmt.Sprintf("the record claims %d bytes, more than any event file holds", length)}
+	}
+	return nil
+}
