@@ -70,6 +70,16 @@ const (
 	pluginOther
 )
 
+// The keys of the fields of the Event PyTorch's add_scalar writes.
+const (
+	wallTimeKey = 1<<3 | 1            // field 1, fixed64
+	stepKey     = eventStep<<3 | 0    // varint
+	summaryKey  = eventSummary<<3 | 2 // bytes
+	valueKey    = summaryValue<<3 | 2
+	tagKey      = valueTag<<3 | 2
+	simpleKey   = valueSimple<<3 | 5 // fixed32
+)
+
 // Decoder finds the scalar values in serialised Events. Use one per file:
 // it remembers each tag's plugin from the tag's first metadata.
 type Decoder struct {
@@ -158,14 +168,6 @@ func isScalar[T string | []byte](d *Decoder, tag T, tensor bool, meta pluginKind
 // for anything else, which decode reads; for what it accepts, the two
 // agree (FuzzReadEvents checks).
 func simpleScalar(b []byte) (step int64, tag []byte, v float64, ok bool) {
-	const (
-		wallTimeKey = 1<<3 | 1            // field 1, fixed64
-		stepKey     = eventStep<<3 | 0    // varint
-		summaryKey  = eventSummary<<3 | 2 // bytes
-		valueKey    = summaryValue<<3 | 2
-		tagKey      = valueTag<<3 | 2
-		simpleKey   = valueSimple<<3 | 5 // fixed32
-	)
 	if len(b) < 9 || b[0] != wallTimeKey {
 		return 0, nil, 0, false
 	}
@@ -203,11 +205,16 @@ func simpleScalar(b []byte) (step int64, tag []byte, v float64, ok bool) {
 	return step, tag, float64(math.Float32frombits(binary.LittleEndian.Uint32(b[1:]))), true
 }
 
-// varint is protowire.ConsumeVarint with the one-byte case, the lengths
-// of a scalar event, inline.
+// varint is protowire.ConsumeVarint with the short cases, the lengths
+// and steps of a scalar event, inline.
 func varint(b []byte) (uint64, int) {
-	if len(b) > 0 && b[0] < 0x80 {
+	switch {
+	case len(b) > 0 && b[0] < 0x80:
 		return uint64(b[0]), 1
+	case len(b) > 1 && b[1] < 0x80:
+		return uint64(b[0]&0x7f) | uint64(b[1])<<7, 2
+	case len(b) > 2 && b[2] < 0x80:
+		return uint64(b[0]&0x7f) | uint64(b[1]&0x7f)<<7 | uint64(b[2])<<14, 3
 	}
 	return protowire.ConsumeVarint(b)
 }

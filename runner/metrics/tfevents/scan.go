@@ -277,7 +277,7 @@ func (s *Scanner) newTable(w *segmentWorker) {
 	w.table = s.tables
 	s.tables++
 	s.mu.Unlock()
-	w.tags, w.index, w.follow, w.last = nil, nil, nil, noTag
+	w.tags, w.index, w.follow, w.shape, w.last = nil, nil, nil, nil, noTag
 }
 
 // run claims segments until none is left or the Scanner closes.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 )
 
 // EventError is a record that passed its CRC checks but holds no valid
@@ -33,6 +34,11 @@ type segmentWorker struct {
 	index  map[string]uint32
 	follow []uint32 // per tag, the tag that followed it last: files repeat one order
 	last   uint32   // the tag of the last value
+	// shape holds, per tag, the bytes of the tag's PyTorch-style scalar
+	// event (simpleScalar's) after the wall time and step and before the
+	// value: equal bytes say the event is one of that tag's, read
+	// without taking the event apart.
+	shape []string
 
 	found []found
 	seen  headerCache
@@ -123,8 +129,23 @@ func (w *segmentWorker) close(j *job, b *Batch, end int64, err error) {
 
 // record appends the values of one Event to b.
 func (w *segmentWorker) record(b *Batch, data []byte) error {
+	// Most likely the event is the next tag's scalar event, shaped as
+	// that tag's last one was.
+	if g := w.next(); g != noTag {
+		if step, i, ok := scalarStep(data); ok && w.shape[g] == string(data[i:len(data)-4]) {
+			w.last = g
+			v := float64(math.Float32frombits(binary.LittleEndian.Uint32(data[len(data)-4:])))
+			b.Scalars = append(b.Scalars, Scalar{Step: step, Value: v, Tag: g})
+			return nil
+		}
+	}
 	if step, tag, v, ok := simpleScalar(data); ok {
-		b.Scalars = append(b.Scalars, Scalar{Step: step, Value: v, Tag: w.tag(tag)})
+		g := w.tag(tag)
+		if w.shape[g] == "" {
+			_, i, _ := scalarStep(data)
+			w.shape[g] = string(data[i : len(data)-4])
+		}
+		b.Scalars = append(b.Scalars, Scalar{Step: step, Value: v, Tag: g})
 		return nil
 	}
 	step, fs, err := parseEvent(data, w.found[:0])
@@ -139,13 +160,37 @@ func (w *segmentWorker) record(b *Batch, data []byte) error {
 	return nil
 }
 
+// next is the tag that followed the last one last time; noTag if none.
+func (w *segmentWorker) next() uint32 {
+	if w.last == noTag {
+		return noTag
+	}
+	return w.follow[w.last]
+}
+
+// scalarStep reads the start of an event as simpleScalar does: the wall
+// time and the step; i is where the summary starts, ok false when the
+// event cannot be simpleScalar's.
+func scalarStep(data []byte) (step int64, i int, ok bool) {
+	if len(data) < 14 || data[0] != wallTimeKey {
+		return 0, 0, false
+	}
+	i = 9
+	if data[i] == stepKey {
+		s, n := varint(data[i+1:])
+		if n < 0 || len(data)-4 < i+1+n {
+			return 0, 0, false
+		}
+		step, i = int64(s), i+1+n
+	}
+	return step, i, true
+}
+
 // tag gives tag's index in w's table, adding it when new.
 func (w *segmentWorker) tag(tag []byte) uint32 {
-	if w.last != noTag && len(w.follow) > 0 {
-		if g := w.follow[w.last]; g != noTag && w.tags[g] == string(tag) {
-			w.last = g
-			return g
-		}
+	if g := w.next(); g != noTag && w.tags[g] == string(tag) {
+		w.last = g
+		return g
 	}
 	i, ok := w.index[string(tag)]
 	if !ok {
@@ -156,8 +201,9 @@ func (w *segmentWorker) tag(tag []byte) uint32 {
 		w.tags = append(w.tags, string(tag))
 		w.index[w.tags[i]] = i
 		w.follow = append(w.follow, noTag)
+		w.shape = append(w.shape, "")
 	}
-	if len(w.follow) > 0 && w.last != noTag && int(w.last) < len(w.follow) {
+	if w.last != noTag {
 		w.follow[w.last] = i
 	}
 	w.last = i
