@@ -47,7 +47,6 @@ type segmentWorker struct {
 	// to be checked (sumRun); runFailed once one failed.
 	runLo, runHi int
 	runFailed    bool
-	zeroSums     [64]checkedHeader
 }
 
 // scan reads the records that start in [start, limit), start being a
@@ -71,6 +70,11 @@ func (w *segmentWorker) scanRecords(s *Scanner, j *job, start, limit int64, each
 	b := w.open(j)
 	p := start
 	for p < limit {
+		if !each {
+			if p = w.easy(b, p, limit); p >= limit {
+				break
+			}
+		}
 		if len(w.tags) >= maxTableTags {
 			w.close(j, b, p, nil)
 			s.newTable(w)
@@ -160,13 +164,74 @@ var zeros [maxRunRecord]byte
 // check). One CRC over a run goes three times as fast as one per record,
 // whose few dozen bytes cannot fill the pipeline of the CRC instruction.
 
-// zeroCRC is crc of length zero bytes, length at most maxRunRecord.
+// zeroCRC is crc of length zero bytes, length at most maxRunRecord,
+// kept beside the length's checked header.
 func (w *segmentWorker) zeroCRC(length uint64) uint32 {
-	slot := &w.zeroSums[length%uint64(len(w.zeroSums))]
-	if slot.length != length || !slot.ok {
-		*slot = checkedHeader{length: length, crc: crc32.Checksum(zeros[:length], castagnoli), ok: true}
+	slot := &w.seen[length%uint64(len(w.seen))]
+	if slot.length == length && slot.zeroOK {
+		return slot.zero
 	}
-	return slot.crc
+	z := crc32.Checksum(zeros[:length], castagnoli)
+	if slot.length == length {
+		slot.zero, slot.zeroOK = z, true
+	}
+	return z
+}
+
+// easy reads the records from p on that need nothing unusual, as
+// scanRecords would, and returns where it stopped: each wholly in the
+// buffer, with a header checked before, added to the run, and a scalar
+// event shaped as the last one of the tag that followed the last tag.
+// That is most of a large file, read here in one loop without calls.
+func (w *segmentWorker) easy(b *Batch, p, limit int64) int64 {
+	le := binary.LittleEndian
+	buf := w.buf
+	i := p - w.bufOff
+	if i < 0 || w.last == noTag {
+		return p
+	}
+	for p < limit && i+headerLen <= int64(len(buf)) {
+		h := buf[i:]
+		length := le.Uint64(h)
+		slot := &w.seen[length%uint64(len(w.seen))]
+		total := headerLen + int64(length) + footerLen
+		if slot.length != length || slot.crc != le.Uint32(h[8:]) || !slot.ok || !slot.zeroOK ||
+			length > maxRunRecord || total > int64(len(buf))-i {
+			return p
+		}
+		data := h[headerLen : headerLen+length]
+		g := w.follow[w.last]
+		if g == noTag || len(data) < 14 || data[0] != wallTimeKey {
+			return p
+		}
+		// The step: most are short (varint inlines up to three bytes).
+		var step uint64
+		k := 9
+		if data[k] == stepKey {
+			n := 0
+			if step, n = varint(data[k+1:]); n < 0 {
+				return p
+			}
+			k += 1 + n
+		}
+		if k > len(data)-4 || w.shape[g] != string(data[k:len(data)-4]) {
+			return p
+		}
+		le.PutUint32(h[8:], unmask(le.Uint32(h[8:]))^zero8CRC)
+		ftr := h[headerLen+length:]
+		le.PutUint32(ftr, unmask(le.Uint32(ftr))^slot.zero)
+		if int(i) != w.runHi {
+			w.sumRun()
+			w.runLo = int(i)
+		}
+		w.runHi = int(i + total)
+		w.last = g
+		v := float64(math.Float32frombits(le.Uint32(data[len(data)-4:])))
+		b.Scalars = append(b.Scalars, Scalar{Step: int64(step), Value: v, Tag: g})
+		i += total
+		p += total
+	}
+	return p
 }
 
 // zero8CRC is the crc of 8 zero bytes: a header's length.
@@ -404,6 +469,10 @@ type checkedHeader struct {
 	length uint64
 	crc    uint32
 	ok     bool
+	// zero is the CRC of length zero bytes, once a Scanner needed it
+	// (zeroCRC).
+	zero   uint32
+	zeroOK bool
 }
 
 // check checks the header of the record at off: its length against its
