@@ -80,6 +80,7 @@ type Scanner struct {
 	cur    *job // the job whose batches Next returns
 	next   int  // the next batch of cur
 	inline *segmentWorker
+	own    job // the job inline reads into; its memory serves each segment
 
 	// With workers: segment i starts at first+i*seg; its job
 	// is ring[i%len(ring)].
@@ -196,13 +197,11 @@ func (s *Scanner) nextJob() *job {
 		limit := j.limit
 		s.giveBack(j)
 		s.redone++
-		j = &job{}
-		s.inline.scan(s, j, s.pos, limit)
-		return j
+		s.inline.scan(s, &s.own, s.pos, limit)
+		return &s.own
 	}
-	j := &job{}
-	s.inline.scan(s, j, s.pos, min(s.pos+s.seg, s.size))
-	return j
+	s.inline.scan(s, &s.own, s.pos, min(s.pos+s.seg, s.size))
+	return &s.own
 }
 
 // release gives back the slot of the job the caller is done with.
