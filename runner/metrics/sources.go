@@ -403,8 +403,20 @@ func (w *watcher) rawName(sf *sourceFile, raw []byte) *rawName {
 }
 
 // add hands one value of rn, read from sf, to the collector; c.mu is
-// held.
+// held. The usual value, of a name that has its series and was marked in
+// this poll, takes the first branch alone: it runs for every value of a
+// large file.
 func (w *watcher) add(sf *sourceFile, rn *rawName, step int64, v float64) {
+	if s := rn.series; s != nil && rn.poll == w.polls && v-v == 0 && w.c.onPoint == nil { // v-v is 0 for finite v alone
+		s.Add(step, v)
+		w.points++
+		return
+	}
+	w.addFirst(sf, rn, step, v)
+}
+
+// addFirst is add for any value.
+func (w *watcher) addFirst(sf *sourceFile, rn *rawName, step int64, v float64) {
 	name := rn.name
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		w.c.note("metrics_from:nonfinite:"+name, sf.rel, func(p *problem) string {
@@ -422,9 +434,11 @@ func (w *watcher) add(sf *sourceFile, rn *rawName, step int64, v float64) {
 		rn.series = w.c.series[name]
 	}
 	w.points++
-	if w.mark != nil && rn.poll != w.polls {
+	if rn.poll != w.polls {
 		rn.poll = w.polls
-		w.mark(name)
+		if w.mark != nil {
+			w.mark(name)
+		}
 	}
 }
 
