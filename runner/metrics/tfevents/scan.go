@@ -100,13 +100,13 @@ type Scanner struct {
 
 // job is one segment read by one worker.
 type job struct {
-	lo, limit int64 // the segment: the records that start in [lo, limit)
-	start     int64 // where its first record starts; -1 when none does
-	end       int64 // where the record after its last starts
-	batches   []Batch
-	errs      []error // errs[i] ends batches[i]
-	ready     chan struct{}
-	slot      bool // holds a slot, to give back once taken
+	limit   int64 // the records that start before limit, and in the segment, are the job's
+	start   int64 // where its first record starts; -1 when none does
+	end     int64 // where the record after its last starts
+	batches []Batch
+	errs    []error // errs[i] ends batches[i]
+	ready   chan struct{}
+	slot    bool // holds a slot, to give back once taken
 }
 
 // NewScanner reads the scalars of src from offset, where a record starts,
@@ -303,11 +303,10 @@ func (w *segmentWorker) run(s *Scanner) {
 			start = w.sync(s, lo, limit)
 		}
 		if start < 0 {
-			j.lo, j.limit, j.start, j.end = lo, limit, -1, limit
+			j.limit, j.start, j.end = limit, -1, limit
 			j.batches, j.errs = j.batches[:0], j.errs[:0]
 		} else {
 			w.scan(s, j, start, limit)
-			j.lo = lo
 		}
 		j.ready <- struct{}{}
 	}
