@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -208,6 +209,29 @@ func TestSeriesIsBoundedAndExact(t *testing.T) {
 	for rule, want := range map[string]float64{"last": n, "min": 1, "max": n, "mean": (n + 1) / 2.0} {
 		if got, _ := s.Summary(rule); got != want {
 			t.Errorf("%s = %v, want %v", rule, got, want)
+		}
+	}
+}
+
+// TestSeriesMinMaxAsMath: the summaries min and max are math.Min and
+// math.Max over the points, signed zeros included.
+func TestSeriesMinMaxAsMath(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	for _, vals := range [][]float64{
+		{0, negZero}, {negZero, 0}, {0, negZero, 0}, {1, 0, negZero, 0, -1},
+		{negZero, -1, 0, 1}, {3, 3, 3}, {-math.MaxFloat64, math.MaxFloat64, math.SmallestNonzeroFloat64},
+	} {
+		var s Series
+		lo, hi := vals[0], vals[0]
+		for i, v := range vals {
+			s.Add(int64(i), v)
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		if got, _ := s.Summary("min"); math.Float64bits(got) != math.Float64bits(lo) {
+			t.Errorf("min of %v = %v, want %v", vals, got, lo)
+		}
+		if got, _ := s.Summary("max"); math.Float64bits(got) != math.Float64bits(hi) {
+			t.Errorf("max of %v = %v, want %v", vals, got, hi)
 		}
 	}
 }

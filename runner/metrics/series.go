@@ -31,7 +31,7 @@ func (s *Series) Add(step int64, v float64) {
 		s.min, s.max = v, v
 	}
 	p := runner.Point{Step: step, Value: v}
-	if s.seen%s.stride == 0 {
+	if s.seen&(s.stride-1) == 0 { // stride is a power of two
 		s.points = append(s.points, p)
 		if len(s.points) >= 2*MaxPoints {
 			s.points = thin(s.points, 2)
@@ -40,8 +40,15 @@ func (s *Series) Add(step int64, v float64) {
 	}
 	s.seen++
 	s.last = p
-	s.min = math.Min(s.min, v)
-	s.max = math.Max(s.max, v)
+	// math.Min and math.Max for finite values (-0 below +0), without
+	// their NaN and infinity cases: this runs for every point of a
+	// large file.
+	if v < s.min || v == s.min && math.Signbit(v) {
+		s.min = v
+	}
+	if v > s.max || v == s.max && !math.Signbit(v) {
+		s.max = v
+	}
 	s.sum += v
 }
 

@@ -9,7 +9,8 @@ import (
 	"github.com/assaylab/assay/runner/metrics/tfevents"
 )
 
-// tbReader tails one TensorBoard event file record by record.
+// tbReader tails one TensorBoard event file: each poll reads the records
+// added since the last, a large read on several cores (tfevents.Scanner).
 type tbReader struct {
 	off     int64 // where the next unread record starts
 	dec     tfevents.Decoder
@@ -23,24 +24,34 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 		}
 		return
 	}
-	if _, err := f.Seek(r.off, io.SeekStart); err != nil {
-		return
-	}
-	w.br.Reset(f)
-	rd := tfevents.NewReader(w.br, r.off)
-	defer rd.Close() // its goroutine reads w.br, which the next file reuses
-	emit := func(step int64, tag []byte, v float64) { w.point(sf, tag, step, v) }
+	sc := tfevents.NewScanner(f, r.off, info.Size(), &r.dec)
+	defer sc.Close()
+	// names holds, per tag table of sc, the entry of each tag: a
+	// slice index per value rather than a look-up by name.
+	var names [][]*rawName
 	var ce *tfevents.CorruptError
+	var ee *tfevents.EventError
 	for {
-		rec, err := rd.Next()
+		b, err := sc.Next()
+		for len(names) <= b.Table {
+			names = append(names, nil)
+		}
+		table := names[b.Table]
+		for len(table) < len(b.Tags) {
+			table = append(table, nil)
+		}
+		names[b.Table] = table
+		for _, s := range b.Scalars {
+			rn := table[s.Tag]
+			if rn == nil {
+				rn = w.rawName(sf, []byte(b.Tags[s.Tag]))
+				table[s.Tag] = rn
+			}
+			w.add(sf, rn, s.Step, s.Value)
+		}
+		r.off = b.End
 		switch {
 		case err == nil:
-			if derr := r.dec.Decode(rec, emit); derr != nil {
-				w.c.note("metrics_from:event:"+sf.rel, fmt.Sprintf("offset %d: %v", r.off, derr), func(p *problem) string {
-					return fmt.Sprintf("metrics_from: %s: %s not a TensorBoard event (first: %s); skipped", sf.rel, records(p.count), p.first)
-				})
-			}
-			r.off = rd.Offset()
 		case err == io.EOF:
 			return
 		case errors.Is(err, tfevents.ErrTruncated):
@@ -48,6 +59,11 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 				w.problemAt(sf, "truncated", fmt.Sprintf("the last record (at offset %d, %d bytes before the end) is incomplete, as if the writer was stopped mid-write; skipped", r.off, info.Size()-r.off))
 			}
 			return
+		case errors.As(err, &ee):
+			w.c.note("metrics_from:event:"+sf.rel, err.Error(), func(p *problem) string {
+				return fmt.Sprintf("metrics_from: %s: %s not a TensorBoard event (first: %s); skipped", sf.rel, records(p.count), p.first)
+			})
+			r.off = sc.Offset()
 		case errors.As(err, &ce):
 			if !final {
 				// Bytes a network file system shows before they are
@@ -63,7 +79,7 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 			w.c.note("metrics_from:crc:"+sf.rel, fmt.Sprintf("offset %d", ce.Offset), func(p *problem) string {
 				return fmt.Sprintf("metrics_from: %s: %s failed the CRC check of its data (first at %s); skipped", sf.rel, times(p.count, "record"), p.first)
 			})
-			r.off = rd.Offset()
+			r.off = sc.Offset()
 		default:
 			w.problemAt(sf, "io", fmt.Sprintf("cannot be read at offset %d: %v", r.off, err))
 			r.stopped = true

@@ -375,6 +375,11 @@ func formatNoun(format string) string {
 // point hands one value read from sf to the collector; raw is the name
 // the file gives it (tag, column, key); c.mu is held.
 func (w *watcher) point(sf *sourceFile, raw []byte, step int64, v float64) {
+	w.add(sf, w.rawName(sf, raw), step, v)
+}
+
+// rawName gives the entry for a name sf gives its values.
+func (w *watcher) rawName(sf *sourceFile, raw []byte) *rawName {
 	var rn *rawName
 	if l := sf.last; l != nil && l.next != nil && l.next.raw == string(raw) {
 		rn = l.next
@@ -394,6 +399,24 @@ func (w *watcher) point(sf *sourceFile, raw []byte, step int64, v float64) {
 		}
 	}
 	sf.last = rn
+	return rn
+}
+
+// add hands one value of rn, read from sf, to the collector; c.mu is
+// held. The usual value, of a name that has its series and was marked in
+// this poll, takes the first branch alone: it runs for every value of a
+// large file.
+func (w *watcher) add(sf *sourceFile, rn *rawName, step int64, v float64) {
+	if s := rn.series; s != nil && rn.poll == w.polls && v-v == 0 && w.c.onPoint == nil { // v-v is 0 for finite v alone
+		s.Add(step, v)
+		w.points++
+		return
+	}
+	w.addFirst(sf, rn, step, v)
+}
+
+// addFirst is add for any value.
+func (w *watcher) addFirst(sf *sourceFile, rn *rawName, step int64, v float64) {
 	name := rn.name
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		w.c.note("metrics_from:nonfinite:"+name, sf.rel, func(p *problem) string {
@@ -401,16 +424,21 @@ func (w *watcher) point(sf *sourceFile, raw []byte, step int64, v float64) {
 		})
 		return
 	}
-	if rn.series != nil {
-		rn.series.Add(step, v)
+	if s := rn.series; s != nil {
+		s.Add(step, v)
+		if w.c.onPoint != nil && name == w.c.onPointName {
+			w.c.onPoint(step, v)
+		}
 	} else {
 		w.c.add(name, step, v)
 		rn.series = w.c.series[name]
 	}
 	w.points++
-	if w.mark != nil && rn.poll != w.polls {
+	if rn.poll != w.polls {
 		rn.poll = w.polls
-		w.mark(name)
+		if w.mark != nil {
+			w.mark(name)
+		}
 	}
 }
 

@@ -57,3 +57,31 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScan is a Scanner on one goroutine (the caller's) and on
+// workers: framing, both CRCs and the scalar of every record, from
+// memory; ns/record is per record and goroutine-second.
+func BenchmarkScan(b *testing.B) {
+	file := benchFile(100_000)
+	for _, workers := range []int{0, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(int64(len(file)))
+			n := 0
+			for b.Loop() {
+				var d Decoder
+				s := newScanner(bytes.NewReader(file), 0, int64(len(file)), &d, segmentSize, segmentSlack, workers)
+				for {
+					batch, err := s.Next()
+					n += len(batch.Scalars)
+					if err == io.EOF {
+						break
+					} else if err != nil {
+						b.Fatal(err)
+					}
+				}
+				s.Close()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/record")
+		})
+	}
+}

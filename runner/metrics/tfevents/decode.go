@@ -70,16 +70,34 @@ const (
 	pluginOther
 )
 
+// The keys of the fields of the Event PyTorch's add_scalar writes.
+const (
+	wallTimeKey = 1<<3 | 1            // field 1, fixed64
+	stepKey     = eventStep<<3 | 0    // varint
+	summaryKey  = eventSummary<<3 | 2 // bytes
+	valueKey    = summaryValue<<3 | 2
+	tagKey      = valueTag<<3 | 2
+	simpleKey   = valueSimple<<3 | 5 // fixed32
+)
+
 // Decoder finds the scalar values in serialised Events. Use one per file:
 // it remembers each tag's plugin from the tag's first metadata.
 type Decoder struct {
 	plugins map[string]pluginKind
-	pending []scalar
+	found   []found
 }
 
-type scalar struct {
-	tag []byte
-	v   float64
+// found is one Summary.Value that is, or may be, a scalar: one with a
+// simple_value, or one whose tensor or metadata matters. Reading it needs
+// no state; whether a tensor counts as a scalar depends on the plugin of
+// the tag's first metadata, which the Decoder holding that state settles
+// (isScalar).
+type found struct {
+	tag    []byte
+	v      float64
+	simple bool       // a simple_value: a scalar whatever its metadata
+	tensor bool       // a one-element numeric tensor, whose value is v
+	meta   pluginKind // what this value's own metadata says
 }
 
 // Decode calls fn for each scalar value of one serialised Event, in the
@@ -93,6 +111,55 @@ func (d *Decoder) Decode(event []byte, fn func(step int64, tag []byte, v float64
 	return d.decode(event, fn)
 }
 
+// decode is Decode for any Event.
+func (d *Decoder) decode(event []byte, fn func(step int64, tag []byte, v float64)) error {
+	step, fs, err := parseEvent(event, d.found[:0])
+	d.found = fs[:0]
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		if f.simple || isScalar(d, f.tag, f.tensor, f.meta) {
+			fn(step, f.tag, f.v)
+		}
+	}
+	return nil
+}
+
+// settle keeps of b's pending values those that are scalars, in order,
+// as decode would.
+func (d *Decoder) settle(b *Batch) {
+	out := b.Scalars[:0]
+	for _, sc := range b.Scalars {
+		if !sc.pending || isScalar(d, b.Tags[sc.Tag], sc.tensor, sc.meta) {
+			sc.pending = false
+			out = append(out, sc)
+		}
+	}
+	b.Scalars, b.pending = out, false
+}
+
+// isScalar says whether a value without a simple_value is a scalar: a
+// one-element numeric tensor (tensor) whose tag's plugin, the one the
+// tag's first metadata named, is not another plugin's. meta is what the
+// value's own metadata says; the Decoder remembers it for the tag's later
+// values when it is the tag's first.
+func isScalar[T string | []byte](d *Decoder, tag T, tensor bool, meta pluginKind) bool {
+	kind := meta
+	if kind != pluginUnknown {
+		if _, seen := d.plugins[string(tag)]; !seen && len(d.plugins) < maxRememberedTags {
+			if d.plugins == nil {
+				d.plugins = map[string]pluginKind{}
+			}
+			d.plugins[string(tag)] = kind
+		}
+	}
+	if k, ok := d.plugins[string(tag)]; ok {
+		kind = k
+	}
+	return tensor && kind != pluginOther
+}
+
 // simpleScalar reads the Event that PyTorch's add_scalar, tensorboardX and
 // Lightning write for every scalar, field by field in the order they write
 // them: wall_time, step (left out when 0), and a Summary of exactly one
@@ -101,14 +168,6 @@ func (d *Decoder) Decode(event []byte, fn func(step int64, tag []byte, v float64
 // for anything else, which decode reads; for what it accepts, the two
 // agree (FuzzReadEvents checks).
 func simpleScalar(b []byte) (step int64, tag []byte, v float64, ok bool) {
-	const (
-		wallTimeKey = 1<<3 | 1            // field 1, fixed64
-		stepKey     = eventStep<<3 | 0    // varint
-		summaryKey  = eventSummary<<3 | 2 // bytes
-		valueKey    = summaryValue<<3 | 2
-		tagKey      = valueTag<<3 | 2
-		simpleKey   = valueSimple<<3 | 5 // fixed32
-	)
 	if len(b) < 9 || b[0] != wallTimeKey {
 		return 0, nil, 0, false
 	}
@@ -146,24 +205,30 @@ func simpleScalar(b []byte) (step int64, tag []byte, v float64, ok bool) {
 	return step, tag, float64(math.Float32frombits(binary.LittleEndian.Uint32(b[1:]))), true
 }
 
-// varint is protowire.ConsumeVarint with the one-byte case, the lengths
-// of a scalar event, inline.
+// varint is protowire.ConsumeVarint with the short cases, the lengths
+// and steps of a scalar event, inline.
 func varint(b []byte) (uint64, int) {
-	if len(b) > 0 && b[0] < 0x80 {
+	switch {
+	case len(b) > 0 && b[0] < 0x80:
 		return uint64(b[0]), 1
+	case len(b) > 1 && b[1] < 0x80:
+		return uint64(b[0]&0x7f) | uint64(b[1])<<7, 2
+	case len(b) > 2 && b[2] < 0x80:
+		return uint64(b[0]&0x7f) | uint64(b[1]&0x7f)<<7 | uint64(b[2])<<14, 3
 	}
 	return protowire.ConsumeVarint(b)
 }
 
-// decode is Decode for any Event.
-func (d *Decoder) decode(event []byte, fn func(step int64, tag []byte, v float64)) error {
-	var step int64
+// parseEvent appends to out the values of one serialised Event that
+// isScalar needs to see, in order. It keeps no state, so events can be
+// read on several goroutines at once. A malformed Event gives an error.
+func parseEvent(event []byte, out []found) (step int64, _ []found, err error) {
 	var summary []byte
 	b := event
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return wireError(protowire.ParseError(n))
+			return 0, out, wireError(protowire.ParseError(n))
 		}
 		b = b[n:]
 		switch {
@@ -176,64 +241,62 @@ func (d *Decoder) decode(event []byte, fn func(step int64, tag []byte, v float64
 			n = protowire.ConsumeFieldValue(num, typ, b)
 		}
 		if n < 0 {
-			return wireError(protowire.ParseError(n))
+			return 0, out, wireError(protowire.ParseError(n))
 		}
 		b = b[n:]
 	}
-	if summary == nil {
-		return nil
-	}
-	d.pending = d.pending[:0]
+	first := len(out)
 	for b := summary; len(b) > 0; {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return wireError(protowire.ParseError(n))
+			return 0, out[:first], wireError(protowire.ParseError(n))
 		}
 		b = b[n:]
 		if num == summaryValue && typ == protowire.BytesType {
 			var val []byte
 			val, n = protowire.ConsumeBytes(b)
 			if n >= 0 {
-				if err := d.value(val); err != nil {
-					return err
+				f, ok, err := parseValue(val)
+				if err != nil {
+					return 0, out[:first], err
+				}
+				if ok {
+					out = append(out, f)
 				}
 			}
 		} else {
 			n = protowire.ConsumeFieldValue(num, typ, b)
 		}
 		if n < 0 {
-			return wireError(protowire.ParseError(n))
+			return 0, out[:first], wireError(protowire.ParseError(n))
 		}
 		b = b[n:]
 	}
-	for _, s := range d.pending {
-		fn(step, s.tag, s.v)
-	}
-	return nil
+	return step, out, nil
 }
 
 func wireError(err error) error { return fmt.Errorf("not a valid Event: %w", err) }
 
 var errBadValue = errors.New("malformed summary value")
 
-// value reads one Summary.Value and queues it when it is a scalar.
-func (d *Decoder) value(b []byte) error {
-	var tag, tensor, metadata []byte
+// parseValue reads one Summary.Value; ok is false for a value isScalar
+// need not see (no simple_value, no scalar tensor, no metadata).
+func parseValue(b []byte) (f found, ok bool, err error) {
+	var tensor, metadata []byte
 	var simple float32
-	hasSimple := false
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return wireError(errBadValue)
+			return f, false, wireError(errBadValue)
 		}
 		b = b[n:]
 		switch {
 		case num == valueTag && typ == protowire.BytesType:
-			tag, n = protowire.ConsumeBytes(b)
+			f.tag, n = protowire.ConsumeBytes(b)
 		case num == valueSimple && typ == protowire.Fixed32Type:
 			var bits uint32
 			bits, n = protowire.ConsumeFixed32(b)
-			simple, hasSimple = math.Float32frombits(bits), true
+			simple, f.simple = math.Float32frombits(bits), true
 		case num == valueTensor && typ == protowire.BytesType:
 			tensor, n = protowire.ConsumeBytes(b)
 		case num == valueMetadata && typ == protowire.BytesType:
@@ -242,35 +305,21 @@ func (d *Decoder) value(b []byte) error {
 			n = protowire.ConsumeFieldValue(num, typ, b)
 		}
 		if n < 0 {
-			return wireError(errBadValue)
+			return f, false, wireError(errBadValue)
 		}
 		b = b[n:]
 	}
-	if hasSimple {
-		d.pending = append(d.pending, scalar{tag: tag, v: float64(simple)})
-		return nil
+	if f.simple {
+		f.v = float64(simple)
+		return f, true, nil
 	}
-	kind := pluginUnknown
 	if metadata != nil {
-		kind = metadataKind(metadata)
-		if kind != pluginUnknown {
-			if _, seen := d.plugins[string(tag)]; !seen && len(d.plugins) < maxRememberedTags {
-				if d.plugins == nil {
-					d.plugins = map[string]pluginKind{}
-				}
-				d.plugins[string(tag)] = kind
-			}
-		}
+		f.meta = metadataKind(metadata)
 	}
-	if k, ok := d.plugins[string(tag)]; ok {
-		kind = k
+	if tensor != nil {
+		f.v, f.tensor = tensorScalar(tensor)
 	}
-	if tensor != nil && kind != pluginOther {
-		if v, ok := tensorScalar(tensor); ok {
-			d.pending = append(d.pending, scalar{tag: tag, v: v})
-		}
-	}
-	return nil
+	return f, f.tensor || f.meta != pluginUnknown, nil
 }
 
 // metadataKind reads SummaryMetadata's plugin name and data class.
@@ -328,270 +377,4 @@ func pluginName(b []byte) []byte {
 		b = b[n:]
 	}
 	return name
-}
-
-// tensorFields are the first element of each of a TensorProto's value
-// fields that a scalar may use.
-type tensorFields struct {
-	dtype   uint64
-	content []byte
-	// first holds, per field number, the first element's bits.
-	first [tensorUint64 + 1]uint64
-	has   [tensorUint64 + 1]bool
-	// elements is the product of the shape's sizes; -1 for an unknown
-	// rank.
-	elements int64
-}
-
-// tensorScalar returns the value of a one-element numeric tensor.
-func tensorScalar(b []byte) (float64, bool) {
-	t := tensorFields{elements: 1}
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return 0, false
-		}
-		b = b[n:]
-		switch {
-		case num == tensorDtype && typ == protowire.VarintType:
-			t.dtype, n = protowire.ConsumeVarint(b)
-		case num == tensorShape && typ == protowire.BytesType:
-			var shape []byte
-			shape, n = protowire.ConsumeBytes(b)
-			if n >= 0 {
-				t.elements = elements(shape)
-			}
-		case num == tensorContent && typ == protowire.BytesType:
-			t.content, n = protowire.ConsumeBytes(b)
-		case num == tensorFloat || num == tensorDouble || num == tensorInt || num == tensorInt64 ||
-			num == tensorBool || num == tensorHalf || num == tensorUint32 || num == tensorUint64:
-			n = t.typed(num, typ, b)
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, b)
-		}
-		if n < 0 {
-			return 0, false
-		}
-		b = b[n:]
-	}
-	if t.elements != 1 {
-		return 0, false
-	}
-	if len(t.content) > 0 {
-		return contentValue(t.dtype, t.content)
-	}
-	return t.typedValue()
-}
-
-// typed reads one occurrence of a repeated numeric field, packed or not,
-// keeping its first element.
-func (t *tensorFields) typed(num protowire.Number, typ protowire.Type, b []byte) int {
-	width := protowire.VarintType
-	switch num {
-	case tensorFloat:
-		width = protowire.Fixed32Type
-	case tensorDouble:
-		width = protowire.Fixed64Type
-	}
-	one := func(b []byte) (uint64, int) {
-		switch width {
-		case protowire.Fixed32Type:
-			v, n := protowire.ConsumeFixed32(b)
-			return uint64(v), n
-		case protowire.Fixed64Type:
-			return protowire.ConsumeFixed64(b)
-		}
-		return protowire.ConsumeVarint(b)
-	}
-	switch typ {
-	case width:
-		v, n := one(b)
-		if n >= 0 && !t.has[num] {
-			t.first[num], t.has[num] = v, true
-		}
-		return n
-	case protowire.BytesType:
-		packed, n := protowire.ConsumeBytes(b)
-		if n >= 0 && len(packed) > 0 && !t.has[num] {
-			v, m := one(packed)
-			if m < 0 {
-				return m
-			}
-			t.first[num], t.has[num] = v, true
-		}
-		return n
-	}
-	return protowire.ConsumeFieldValue(num, typ, b)
-}
-
-func (t *tensorFields) typedValue() (float64, bool) {
-	get := func(num int) (uint64, bool) { return t.first[num], t.has[num] }
-	var bits uint64
-	var ok bool
-	switch t.dtype {
-	case dtFloat:
-		if bits, ok = get(tensorFloat); ok {
-			return float64(math.Float32frombits(uint32(bits))), true
-		}
-	case dtDouble:
-		if bits, ok = get(tensorDouble); ok {
-			return math.Float64frombits(bits), true
-		}
-	case dtInt32, dtInt16, dtInt8:
-		if bits, ok = get(tensorInt); ok {
-			return float64(int32(bits)), true
-		}
-	case dtUint8, dtUint16:
-		if bits, ok = get(tensorInt); ok {
-			return float64(uint32(bits)), true
-		}
-	case dtInt64:
-		if bits, ok = get(tensorInt64); ok {
-			return float64(int64(bits)), true
-		}
-	case dtBool:
-		if bits, ok = get(tensorBool); ok {
-			return boolValue(bits != 0), true
-		}
-	case dtHalf:
-		if bits, ok = get(tensorHalf); ok {
-			return halfValue(uint16(bits)), true
-		}
-	case dtBfloat16:
-		if bits, ok = get(tensorHalf); ok {
-			return float64(math.Float32frombits(uint32(uint16(bits)) << 16)), true
-		}
-	case dtUint32:
-		if bits, ok = get(tensorUint32); ok {
-			return float64(uint32(bits)), true
-		}
-	case dtUint64:
-		if bits, ok = get(tensorUint64); ok {
-			return float64(bits), true
-		}
-	}
-	return 0, false
-}
-
-// contentValue reads tensor_content: the element's raw little-endian bytes.
-func contentValue(dtype uint64, c []byte) (float64, bool) {
-	le := binary.LittleEndian
-	switch {
-	case dtype == dtFloat && len(c) == 4:
-		return float64(math.Float32frombits(le.Uint32(c))), true
-	case dtype == dtDouble && len(c) == 8:
-		return math.Float64frombits(le.Uint64(c)), true
-	case dtype == dtInt32 && len(c) == 4:
-		return float64(int32(le.Uint32(c))), true
-	case dtype == dtUint32 && len(c) == 4:
-		return float64(le.Uint32(c)), true
-	case dtype == dtInt64 && len(c) == 8:
-		return float64(int64(le.Uint64(c))), true
-	case dtype == dtUint64 && len(c) == 8:
-		return float64(le.Uint64(c)), true
-	case dtype == dtInt16 && len(c) == 2:
-		return float64(int16(le.Uint16(c))), true
-	case dtype == dtUint16 && len(c) == 2:
-		return float64(le.Uint16(c)), true
-	case dtype == dtInt8 && len(c) == 1:
-		return float64(int8(c[0])), true
-	case dtype == dtUint8 && len(c) == 1:
-		return float64(c[0]), true
-	case dtype == dtBool && len(c) == 1:
-		return boolValue(c[0] != 0), true
-	case dtype == dtHalf && len(c) == 2:
-		return halfValue(le.Uint16(c)), true
-	case dtype == dtBfloat16 && len(c) == 2:
-		return float64(math.Float32frombits(uint32(le.Uint16(c)) << 16)), true
-	}
-	return 0, false
-}
-
-// elements is the number of elements a TensorShapeProto describes, or
-// -1 when its rank is unknown or it cannot be read.
-func elements(b []byte) int64 {
-	count := int64(1)
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return -1
-		}
-		b = b[n:]
-		switch {
-		case num == shapeDim && typ == protowire.BytesType:
-			var dim []byte
-			dim, n = protowire.ConsumeBytes(b)
-			if n >= 0 {
-				size := dimensionSize(dim)
-				if size != 1 {
-					count = -1
-				}
-			}
-		case num == shapeUnknownRank && typ == protowire.VarintType:
-			var v uint64
-			v, n = protowire.ConsumeVarint(b)
-			if v != 0 {
-				count = -1
-			}
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, b)
-		}
-		if n < 0 {
-			return -1
-		}
-		b = b[n:]
-	}
-	return count
-}
-
-// dimensionSize is a TensorShapeProto.Dim's size (0 when absent, as
-// proto3 leaves a zero out).
-func dimensionSize(b []byte) int64 {
-	var size int64
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return -1
-		}
-		b = b[n:]
-		if num == dimSize && typ == protowire.VarintType {
-			var v uint64
-			v, n = protowire.ConsumeVarint(b)
-			size = int64(v)
-		} else {
-			n = protowire.ConsumeFieldValue(num, typ, b)
-		}
-		if n < 0 {
-			return -1
-		}
-		b = b[n:]
-	}
-	return size
-}
-
-func boolValue(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// halfValue converts IEEE 754 binary16 bits.
-func halfValue(h uint16) float64 {
-	sign := 1.0
-	if h&0x8000 != 0 {
-		sign = -1
-	}
-	exp := int(h>>10) & 0x1f
-	frac := float64(h & 0x3ff)
-	switch exp {
-	case 0:
-		return sign * math.Ldexp(frac, -24)
-	case 0x1f:
-		if frac != 0 {
-			return math.NaN()
-		}
-		return math.Inf(int(sign))
-	}
-	return sign * math.Ldexp(1+frac/1024, exp-15)
 }

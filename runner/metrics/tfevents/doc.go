@@ -28,6 +28,30 @@
 // already passed its check with the same bytes is not computed again (a
 // file's events repeat a few sizes).
 //
+// Scanner is what metrics_from reads with: the scalars of a file from an
+// offset to a size, in file order, with the offsets and errors a Reader
+// and a Decoder give record by record (its tests and fuzz target hold it
+// to that). A read of 4 MiB or more goes on a goroutine per core: the
+// file is cut into 256 KiB segments, each read with ReadAt into a buffer
+// of its worker's, which finds the first record header in it (a length
+// that fits in the file and passes its CRC), then checks, frames and
+// decodes the records that start in the segment. The caller takes the
+// segments in order and keeps one only when its first record starts
+// exactly where the segment before it ended; otherwise (a segment inside
+// a large record, a header-like run of bytes inside a record's data) it
+// reads that segment again from the right offset itself. Workers are at
+// most a few segments ahead, so memory stays bounded. A segment's data
+// CRCs are checked a run of records at a time: its stored CRCs are
+// rewritten in the buffer to the raw CRC-32C remainders they stand for,
+// so that a run of good records has a remainder of 0 and one CRC over
+// the run checks them all (crc32 then takes three lanes at once, where a
+// record of a hundred bytes leaves the CRC instruction mostly waiting);
+// a run that fails is read again record by record to name the damaged
+// one. A scalar event whose bytes after the step equal those of the
+// tag's last one is read by that comparison alone; names come as
+// indexes into a per-worker tag table, so the caller looks each tag up
+// once per read, not once per value.
+//
 // Decoder takes the few messages a scalar needs by hand (with protowire),
 // rather than TensorFlow's generated code. The Event PyTorch's add_scalar
 // writes (wall_time, step, a Summary of one Value with a tag and a

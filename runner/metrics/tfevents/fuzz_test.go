@@ -16,7 +16,8 @@ import (
 // only grow; an error names an offset inside the input; a reader with
 // tiny chunks gives what one with the usual chunks gives; and what the
 // decoder's fast path for PyTorch's events reads, the general path reads
-// the same.
+// the same; and a Scanner, with segments of a few bytes on two workers,
+// gives exactly what reading record by record gives.
 func FuzzReadEvents(f *testing.F) {
 	for _, path := range eventFiles(f) {
 		data, err := os.ReadFile(path)
@@ -35,6 +36,10 @@ func FuzzReadEvents(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if small, usual := readItems(t, data, headerLen+len(data)%64), readItems(t, data, 0); !slices.Equal(small, usual) {
 			t.Fatalf("chunks of %d bytes: %+v\nthe usual chunks: %+v", headerLen+len(data)%64, small, usual)
+		}
+		seg := int64(headerLen + len(data)%97)
+		if got, want := mustScan(t, data, seg), sequential(t, data, 0); !slices.Equal(got, want) {
+			t.Fatalf("scanner with segments of %d bytes: %q\nrecord by record: %q", seg, got, want)
 		}
 		r := NewReader(bytes.NewReader(data), 0)
 		defer r.Close()
@@ -91,4 +96,9 @@ func FuzzReadEvents(f *testing.F) {
 			}
 		}
 	})
+}
+
+func mustScan(t *testing.T, data []byte, seg int64) []string {
+	lines, _ := scanned(t, data, 0, seg, 2)
+	return lines
 }

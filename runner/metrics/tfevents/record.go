@@ -231,13 +231,7 @@ type producer struct {
 	lo, hi int
 	off    int64
 	rerr   error // the input's error, once it gave one
-	seen   [64]checkedHeader
-}
-
-type checkedHeader struct {
-	length uint64
-	crc    uint32
-	ok     bool
+	seen   headerCache
 }
 
 func (p *producer) run() {
@@ -251,12 +245,8 @@ func (p *producer) run() {
 		}
 		hdr := p.buf[p.lo : p.lo+headerLen]
 		length := binary.LittleEndian.Uint64(hdr[:8])
-		if !p.headerOK(length, binary.LittleEndian.Uint32(hdr[8:])) {
-			p.finish(&CorruptError{Offset: p.off, Framing: true, Reason: "the record's length fails its CRC check (not a TFRecord file, or damaged)"})
-			return
-		}
-		if length > maxLength {
-			p.finish(&CorruptError{Offset: p.off, Framing: true, Reason: fmt.Sprintf("the record claims %d bytes, more than any event file holds", length)})
+		if err := p.seen.check(p.off, length, binary.LittleEndian.Uint32(hdr[8:])); err != nil {
+			p.finish(err)
 			return
 		}
 		total := headerLen + int64(length) + footerLen
@@ -284,24 +274,6 @@ func (p *producer) run() {
 		}
 		p.b.recs = append(p.b.recs, span{lo: lo, hi: hi, next: p.off})
 	}
-}
-
-// headerOK checks a record's length against its masked CRC. The lengths
-// of a file's records repeat (each tag's events have one size), so the
-// last pair checked for each of a few lengths is remembered: a header
-// equal to one already checked needs no CRC.
-func (p *producer) headerOK(length uint64, crc uint32) bool {
-	slot := &p.seen[length%uint64(len(p.seen))]
-	if slot.length == length && slot.crc == crc && slot.ok {
-		return true
-	}
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], length)
-	if maskedCRC(b[:]) != crc {
-		return false
-	}
-	*slot = checkedHeader{length: length, crc: crc, ok: true}
-	return true
 }
 
 // fill reads until buf[lo:] holds n bytes; false when it cannot, after
