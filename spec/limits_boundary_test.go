@@ -31,6 +31,15 @@ func TestLimitsAtTheBoundary(t *testing.T) {
 		return "locals {\n  x = " + strings.Repeat("[", n) + "1" + strings.Repeat("]", n) + "\n  y = [" + strings.Repeat("[1],", 10) + "]\n}\n" +
 			"experiment \"e\" {\n  command = [\"t\"]\n}\n"
 	}
+	// metrics is an experiment of n metric blocks of its own.
+	metrics := func(n int) string {
+		var b strings.Builder
+		b.WriteString("experiment \"e\" {\n  command = [\"t\"]\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  metric \"m%d\" {}\n", i)
+		}
+		return b.String() + "}\n"
+	}
 	// sized pads a valid spec with a comment to exactly n bytes.
 	sized := func(n int) string {
 		src := "experiment \"e\" {\n  command = [\"t\"]\n}\n# "
@@ -47,6 +56,7 @@ func TestLimitsAtTheBoundary(t *testing.T) {
 		// A random sweep counts samples × seeds against the limit.
 		{"random sweep max_trials", random(7, "[1, 2, 3]", "    max_trials = 21\n"), random(7, "[1, 2, 3]", "    max_trials = 20\n"), "Too many trials"},
 		{"gpus", gpus(MaxGPUsPerTrial), gpus(MaxGPUsPerTrial + 1), "Value out of range"},
+		{"metrics", metrics(MaxMetrics), metrics(MaxMetrics + 1), "Too many metrics"},
 		{"nesting", nested(MaxNesting), nested(MaxNesting + 1), "Expression nested too deeply"},
 		{"file size", sized(MaxFileSize), sized(MaxFileSize + 1), "Spec file too large"},
 	} {
