@@ -64,6 +64,10 @@ func TestForkWithoutApprovalRunsNothing(t *testing.T) {
 	if d.Head != sha('f') {
 		t.Errorf("head = %q", d.Head)
 	}
+	// Nothing more to say: no note in parentheses after the instructions.
+	if !strings.HasSuffix(d.Reason, "then re-runs this workflow") {
+		t.Errorf("reason %q ends with more than the instructions", d.Reason)
+	}
 }
 
 func TestApprovalOfTheHeadRuns(t *testing.T) {
