@@ -262,6 +262,8 @@ func TestKeyDocMatchesEncodingJSON(t *testing.T) {
 			Runner: Runner{Labels: []string{"b", "a"}, GPUs: 3}, Inputs: "x"},
 		// Each character JSON escapes, alone in its string, and the
 		// printable ends of ASCII.
+		// Sorted with repeats: the key names each once.
+		{SecretEnv: []string{"A", "A"}, Runner: Runner{Labels: []string{"gpu", "gpu"}}},
 		{Command: []string{`"`, `\`, "<", ">", "&", "\n", "\x1f", "\u2028", "\xff", " ", "~", "\x7f"}},
 	} {
 		doc := keyDoc{
