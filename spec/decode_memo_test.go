@@ -33,8 +33,13 @@ experiment "own" {
 experiment "reads" {
   command = ["python", "train.py", "--config=${file("conf.txt")}"]
 }
+experiment "lists" {
+  command = ["python", "train.py"]
+  params  = { files = fileset(".", "data/*.csv") }
+}
 `)},
-		"conf.txt": {Data: []byte("a")},
+		"conf.txt":   {Data: []byte("a")},
+		"data/a.csv": {Data: []byte("1")},
 	}
 }
 
@@ -89,6 +94,8 @@ func TestSharedDecoding(t *testing.T) {
 		{name: "a file no experiment reads", change: edit("notes.txt", "x"), shared: []string{"own", "plain"}},
 		{name: "the file() an experiment reads", change: edit("conf.txt", "b"),
 			shared: []string{"own", "plain"}, changed: []string{"reads"}},
+		{name: "the files fileset() lists", change: edit("data/b.csv", "2"),
+			shared: []string{"own", "plain"}, changed: []string{"lists"}},
 		{name: "a template", change: replace("exp/common.hcl", "seeds   = [1, 2]", "seeds   = [1, 3]"),
 			shared: []string{"own"}, changed: []string{"plain"}},
 		{name: "a local", change: replace("exp/common.hcl", "lr = 0.1", "lr = 0.2"),
@@ -130,8 +137,8 @@ func TestSharedDecoding(t *testing.T) {
 			if !slices.Equal(changed, c.changed) {
 				t.Errorf("keys changed for %v, want %v", changed, c.changed)
 			}
-			if slices.Contains(shared, "reads") {
-				t.Error("an experiment that calls file() was shared")
+			if slices.Contains(shared, "reads") || slices.Contains(shared, "lists") {
+				t.Error("an experiment that calls file() or fileset() was shared")
 			}
 		})
 	}

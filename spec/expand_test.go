@@ -298,3 +298,36 @@ func TestStaticWorkdir(t *testing.T) {
 		}
 	}
 }
+
+// TestEachTrialEvaluatesItsOwnSeed: a seed used other than as a plain
+// interpolation (arithmetic, a function) is evaluated once per trial, in
+// whichever of command, env and workdir uses it, the other two staying
+// the same for every trial.
+func TestEachTrialEvaluatesItsOwnSeed(t *testing.T) {
+	for _, c := range []struct {
+		name, attrs string
+		want        func(tr *Trial) string
+		wants       []string
+	}{
+		{"command", `command = ["t", "--seed=${seed + 1}"]
+  env = { C = "const" }`, func(tr *Trial) string { return strings.Join(tr.Command, " ") + " " + tr.Env["C"] + " " + tr.Workdir },
+			[]string{"t --seed=4 const .", "t --seed=8 const ."}},
+		{"env", `command = ["t"]
+  env = { S = seed * 2 }`, func(tr *Trial) string { return strings.Join(tr.Command, " ") + " " + tr.Env["S"] + " " + tr.Workdir },
+			[]string{"t 6 .", "t 14 ."}},
+		{"workdir", `command = ["t"]
+  workdir = "runs/s${seed - 1}"`, func(tr *Trial) string { return strings.Join(tr.Command, " ") + " " + tr.Workdir },
+			[]string{"t runs/s2", "t runs/s6"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			trials := trialsOf(t, "experiment \"e\" {\n  "+c.attrs+"\n  seeds = [3, 7]\n}\n", LoadOptions{})
+			var got []string
+			for _, tr := range trials {
+				got = append(got, c.want(tr))
+			}
+			if strings.Join(got, "|") != strings.Join(c.wants, "|") {
+				t.Errorf("trials = %q, want %q", got, c.wants)
+			}
+		})
+	}
+}

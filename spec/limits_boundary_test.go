@@ -31,6 +31,27 @@ func TestLimitsAtTheBoundary(t *testing.T) {
 		return "locals {\n  x = " + strings.Repeat("[", n) + "1" + strings.Repeat("]", n) + "\n  y = [" + strings.Repeat("[1],", 10) + "]\n}\n" +
 			"experiment \"e\" {\n  command = [\"t\"]\n}\n"
 	}
+	// metrics is an experiment of n metric blocks of its own.
+	metrics := func(n int) string {
+		var b strings.Builder
+		b.WriteString("experiment \"e\" {\n  command = [\"t\"]\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  metric \"m%d\" {}\n", i)
+		}
+		return b.String() + "}\n"
+	}
+	// value is a local of MaxValueSize bytes as valueSize counts them,
+	// plus extra: an object (16) whose keys a, b and z (1 each) hold a
+	// tuple (16) of 1,007 strings of 4,145 bytes (16 each, and their
+	// bytes), a string of 4,110 + extra bytes and a number (16), counted
+	// last.
+	value := func(extra int) string {
+		if 16+3+16+1007*(16+4145)+16+4110+16 != MaxValueSize {
+			t.Fatalf("MaxValueSize is %d: update the local below", MaxValueSize)
+		}
+		return fmt.Sprintf("locals {\n  k = %q\n  big = { a = [for i in range(1007) : local.k], b = substr(local.k, 0, %d), z = 0 }\n}\nexperiment \"e\" {\n  command = [\"t\"]\n}\n",
+			strings.Repeat("k", 4145), 4110+extra)
+	}
 	// sized pads a valid spec with a comment to exactly n bytes.
 	sized := func(n int) string {
 		src := "experiment \"e\" {\n  command = [\"t\"]\n}\n# "
@@ -47,6 +68,8 @@ func TestLimitsAtTheBoundary(t *testing.T) {
 		// A random sweep counts samples × seeds against the limit.
 		{"random sweep max_trials", random(7, "[1, 2, 3]", "    max_trials = 21\n"), random(7, "[1, 2, 3]", "    max_trials = 20\n"), "Too many trials"},
 		{"gpus", gpus(MaxGPUsPerTrial), gpus(MaxGPUsPerTrial + 1), "Value out of range"},
+		{"metrics", metrics(MaxMetrics), metrics(MaxMetrics + 1), "Too many metrics"},
+		{"local value size", value(0), value(1), "Local value too large"},
 		{"nesting", nested(MaxNesting), nested(MaxNesting + 1), "Expression nested too deeply"},
 		{"file size", sized(MaxFileSize), sized(MaxFileSize + 1), "Spec file too large"},
 	} {

@@ -260,6 +260,11 @@ func TestKeyDocMatchesEncodingJSON(t *testing.T) {
 		{Experiment: "e", ParamsJSON: `{"a":1}`, Seed: -3, Command: []string{"sh", "-c", `echo "<hi>" & \ é` + "\t\u2028"},
 			Env: map[string]string{"Z": "1", "A": "</script>"}, SecretEnv: []string{"B", "A", "B"}, Workdir: "m/n",
 			Runner: Runner{Labels: []string{"b", "a"}, GPUs: 3}, Inputs: "x"},
+		// Each character JSON escapes, alone in its string, and the
+		// printable ends of ASCII.
+		// Sorted with repeats: the key names each once.
+		{SecretEnv: []string{"A", "A"}, Runner: Runner{Labels: []string{"gpu", "gpu"}}},
+		{Command: []string{`"`, `\`, "<", ">", "&", "\n", "\x1f", "\u2028", "\xff", " ", "~", "\x7f"}},
 	} {
 		doc := keyDoc{
 			Command: tr.Command, Env: tr.Env, Experiment: tr.Experiment, GPUs: tr.Runner.GPUs, Inputs: tr.Inputs,

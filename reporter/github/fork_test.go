@@ -64,6 +64,10 @@ func TestForkWithoutApprovalRunsNothing(t *testing.T) {
 	if d.Head != sha('f') {
 		t.Errorf("head = %q", d.Head)
 	}
+	// Nothing more to say: no note in parentheses after the instructions.
+	if !strings.HasSuffix(d.Reason, "then re-runs this workflow") {
+		t.Errorf("reason %q ends with more than the instructions", d.Reason)
+	}
 }
 
 func TestApprovalOfTheHeadRuns(t *testing.T) {
@@ -186,6 +190,22 @@ func TestApprovalOnTheThirdPageOfComments(t *testing.T) {
 	}
 }
 
+// TestAnApprovalInUpperCaseCounts: a maintainer who pastes the head in
+// capitals (as some tools show commit ids) approves it; every hex letter
+// from A to F is lowered.
+func TestAnApprovalInUpperCaseCounts(t *testing.T) {
+	env := newTestEnv(t)
+	head := "0123456789abcdef" + strings.Repeat("a", 24)
+	ev, n := forkEvent(t, env, head)
+	env.repo.SetRole("alice", "write")
+	env.repo.AddComment(n, "alice", "/assay approve "+strings.ToUpper(head))
+	env.gh.Expect(fakegithub.ListComments).Times(1)
+	env.gh.Expect(fakegithub.GetPermission).Times(1)
+	if d := check(t, env, ev); !d.Allowed || d.Approval == nil || d.Approval.User != "alice" {
+		t.Errorf("decision = %+v, want alice's approval of %s", d, head)
+	}
+}
+
 func TestShortCommitIDsAreRefused(t *testing.T) {
 	env := newTestEnv(t)
 	head := "89abcdef" + strings.Repeat("0", 32)
@@ -214,6 +234,8 @@ func TestParseApprovals(t *testing.T) {
 		{"/assay approve" + full, nil},              // no space
 		{"please /assay approve " + full, nil},      // not at the start
 		{"/assay approve 1234567\n/assay approve " + full, []string{"1234567", full}},
+		// A to Z, the ends included, and nothing else changes case.
+		{"/assay approve @AZ[`az{", []string{"@az[`az{"}},
 	}
 	for _, c := range cases {
 		if got := parseApprovals(c.body); fmt.Sprint(got) != fmt.Sprint(c.want) {

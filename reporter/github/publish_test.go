@@ -219,6 +219,11 @@ func TestPrepareSendsNothing(t *testing.T) {
 	if !strings.HasPrefix(pub.Body, Marker+"\n") || pub.ReportPath != "reports/pr-7/"+sha('e')+".md" {
 		t.Errorf("prepared = %+v", pub)
 	}
+	// Until a comment exists, the status's Details link leads to the
+	// full report.
+	if pub.Status.TargetURL != pub.ReportURL || !strings.HasSuffix(pub.ReportURL, pub.ReportPath) {
+		t.Errorf("status target %q, want the report %q", pub.Status.TargetURL, pub.ReportURL)
+	}
 	if n := len([]rune(pub.Status.Description)); n != MaxStatusDescription {
 		t.Errorf("description is %d characters, want it cut to %d", n, MaxStatusDescription)
 	}
