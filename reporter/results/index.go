@@ -521,4 +521,3 @@ func sortEntries(es []*Entry) {
 		return es[i].TrialKey < es[j].TrialKey
 	})
 }
-

@@ -337,4 +337,3 @@ func TestSegmentThatPassesItsChecksumButDoesNotDecode(t *testing.T) {
 		t.Errorf("read %d records, want the 3 of the bad segment", got.recordReads)
 	}
 }
-
