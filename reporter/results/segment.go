@@ -24,13 +24,12 @@ import (
 // index entries of the records it adds and each record's blob id. Names
 // are unique per batch, so concurrent writers never touch the same file
 // and re-applying a commit on a newer tip (integrate) carries its segment
-// along with its records. A reader on a fresh clone walks the runs/ tree
-// (the cost of `git ls-tree -r`) and takes each record's entry from a
-// segment that names the same blob; only records no segment covers (those
-// of an older assay, or of a damaged segment) are read and decoded.
-// Records stay the source of truth: a segment entry is used only for the
-// blob it names, and a segment describing a record the branch no longer
-// has is ignored.
+// along with its records. A reader on a fresh clone merges the segments
+// and learns from the branch's history which commits they cover
+// (index_segments.go); only records no segment covers (those of an older
+// assay, or of a damaged segment) are read and decoded. Records stay the
+// source of truth: a commit the segments do not cover is read from the
+// records, and what it removes or rewrites overrules the segments.
 //
 // Segments are compacted as they pile up, like the levels of an LSM tree:
 // when a commit would leave segmentFanIn segments of one level, it merges
