@@ -102,8 +102,8 @@ func encodeRecords(records []segmentEntry, warnings []Warning) []byte {
 	return append(out, encodeIndex(&Index{Entries: entries, Warnings: warnings})...)
 }
 
-// openRecords splits encoded records like parseSegment: the index file
-// within keeps its own checksum.
+// openRecords splits encoded records like parseSegment (the manifest's
+// checksum covers them).
 func openRecords(b []byte) (*segmentData, []Warning, error) {
 	count, n := binary.Uvarint(b)
 	if n <= 0 || count > uint64(len(b))/20 {
@@ -111,7 +111,7 @@ func openRecords(b []byte) (*segmentData, []Warning, error) {
 	}
 	rest := b[n:]
 	sd := &segmentData{blobs: rest[:20*count], body: rest[20*count:], count: int(count)}
-	x, err := openIndex(sd.body)
+	x, err := openIndexChecked(sd.body)
 	if err != nil || x.runs != sd.count {
 		return nil, nil, errBadIndex
 	}
