@@ -23,11 +23,9 @@ func idOf(e *Entry) recordID { return recordID{e.Experiment, e.TrialKey, e.RunID
 
 // cursor reads one part in order.
 type cursor struct {
-	// A segment's entries, decoded one at a time ...
+	// The part's entries, decoded one at a time, and its blobs.
 	x  *indexData
 	sd *segmentData
-	// ... or entries already in memory (records read from the branch).
-	list []segmentEntry
 
 	i int
 	// fresh decodes each entry into a new Entry, for an Index that keeps
@@ -49,30 +47,22 @@ type cursor struct {
 }
 
 func (c *cursor) next() bool {
-	if c.list != nil {
-		if c.i >= len(c.list) {
-			c.cur = nil
-			return false
-		}
-		c.cur, c.blob = c.list[c.i].entry, c.list[c.i].blob
-	} else {
-		if c.i >= c.x.runs {
-			c.cur = nil
-			return false
-		}
-		e := &c.buf
-		if c.fresh {
-			if c.slab == nil {
-				c.slab = make([]Entry, c.x.runs)
-			}
-			e = &c.slab[c.i]
-		}
-		if !c.x.next(e) {
-			c.cur = nil
-			return false
-		}
-		c.cur, c.blob = e, c.sd.blob(c.i)
+	if c.i >= c.x.runs {
+		c.cur = nil
+		return false
 	}
+	e := &c.buf
+	if c.fresh {
+		if c.slab == nil {
+			c.slab = make([]Entry, c.x.runs)
+		}
+		e = &c.slab[c.i]
+	}
+	if !c.x.next(e) {
+		c.cur = nil
+		return false
+	}
+	c.cur, c.blob = e, c.sd.blob(c.i)
 	id := idOf(c.cur)
 	if c.i > 0 && idBefore(id, c.last) {
 		c.unsorted = true
