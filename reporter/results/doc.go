@@ -77,22 +77,27 @@
 //
 // # Reading
 //
-// Reads go through an index, .git/assay/index/<branch>.idx, keyed by the
-// branch tip: a cache. When the tip moves, the index is updated from the
-// tree diff between the tip it describes and the new one, so a new result
-// costs one record's read (none when a segment came with it); with no
-// usable index it is built from the index segments on the branch and its
-// first-parent history (index_segments.go), reading only the records no
-// good segment covers, or from every record on a branch without segments. The file
-// is a small binary format (see index_codec.go) with a checksum: loading
-// 100,000 runs takes tens of milliseconds, and a damaged or older file is
-// simply rebuilt. A corrupt record, or one of a schema this assay does not
-// read, is kept in the index as a Warning naming its path, so every later
-// reader knows of it too; the commands whose answer depends on such a
+// Reads go through an index keyed by the branch tip, kept under
+// .git/assay/index as a cache of what the branch carries (index_cache.go):
+// the branch's index segments, byte for byte, and a small manifest (the
+// tip, which segments, the records the history overrules, the entries of
+// records no segment covers). The index at a tip is the segments merged
+// in run id order (index_merge.go), so a fresh clone's first read
+// (segments inflated from the pack) and every later one (the same bytes
+// from files) read the same structure, and keeping the cache costs a
+// copy, not an encoding. Which records the segments cover comes from the
+// first-parent history (index_segments.go); the records no good segment
+// covers are read, and a branch without segments is read record by
+// record. When the tip moves only the new commits are walked. Every file
+// has a checksum: a damaged segment file is read again from the branch,
+// a damaged manifest rebuilt. A corrupt record, or one of a schema this
+// assay does not read, is kept in the index as a Warning naming its path,
+// so every later reader knows of it too; the commands whose answer
+// depends on such a
 // record turn it into an *UnreadableError (see Unreadable) rather than
 // treat the run as missing. Store.Index returns
-// every run; Store.Scan goes through the index file one run at a time
-// without building it, which is what queries over many runs use (see the
+// every run; Store.Scan goes through the merge one run at a time without
+// building it, which is what queries over many runs use (see the
 // query package). Store.Recorded answers the plan's question (does a key
 // have a succeeded run?) and Store.Run reads one run by a unique prefix of
 // its id. Artifacts are too big for the branch: when a run is recorded

@@ -2,12 +2,9 @@ package results
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -136,10 +133,10 @@ func (x *Index) filter(keep func(*Entry) bool) []*Entry {
 }
 
 // Index returns the index of the results branch at its tip. It is read
-// from .git/assay/index when it describes that tip; otherwise it is
-// brought up to date from the tree diff between the tip it describes and
-// the current one, so a new result costs one record's read, or built from
-// scratch when there is nothing to start from.
+// from the cache under .git/assay/index when that describes the tip;
+// otherwise it is brought up to date from the commits since the tip the
+// cache describes, or built from the segments the branch carries (see
+// index_segments.go and index_cache.go).
 func (s *Store) Index() (*Index, error) {
 	tip, err := s.Tip()
 	if err != nil {
@@ -148,28 +145,23 @@ func (s *Store) Index() (*Index, error) {
 	if s.idx != nil && s.idx.Tip == tip {
 		return s.idx, nil
 	}
-	path := s.indexPath()
-	old := s.idx
-	if old == nil {
-		old, _ = readIndexFile(path)
+	for retry := false; ; retry = true {
+		st, err := s.state(tip)
+		if err != nil {
+			return nil, err
+		}
+		idx, err := s.materialize(st)
+		if err == nil {
+			s.idx = idx
+			return idx, nil
+		}
+		if retry {
+			return nil, err
+		}
+		// A cached segment that passed its checksum but does not decode:
+		// read everything from the branch again.
+		s.dropCache()
 	}
-	if old != nil && old.Tip == tip {
-		s.idx = old
-		return old, nil
-	}
-	var idx *Index
-	if old != nil && !old.Tip.IsZero() && s.hasCommit(old.Tip) {
-		idx, err = s.updateIndex(old, tip)
-	} else {
-		idx, err = s.buildIndex(tip)
-	}
-	if err != nil {
-		return nil, err
-	}
-	// The index is a cache: failing to save it costs speed, not results.
-	_ = writeIndexFile(path, idx)
-	s.idx = idx
-	return idx, nil
 }
 
 // Summary describes the runs a Scan went through.
@@ -180,42 +172,222 @@ type Summary struct {
 }
 
 // Scan calls fn for each run at the tip, oldest first, until fn returns
-// false. It is Index for queries that keep few runs: when the index file
-// is current the runs are decoded one at a time into one reused Entry,
-// with no full index built, so a query over 100,000 runs allocates little.
-// fn must not keep e or its Metrics past the call: Clone what it keeps.
+// false. It is Index for queries that keep few runs: the runs are decoded
+// one at a time from the segments into reused Entries, with no full index
+// built, so a query over 100,000 runs allocates little. fn must not keep
+// e or its Metrics past the call: Clone what it keeps.
 func (s *Store) Scan(fn func(e *Entry) bool) (Summary, error) {
 	tip, err := s.Tip()
 	if err != nil {
 		return Summary{}, err
 	}
-	if s.idx == nil || s.idx.Tip != tip {
-		if b, err := os.ReadFile(s.indexPath()); err == nil {
-			if x, err := openIndex(b); err == nil && x.tip == tip {
-				sum := Summary{Tip: tip, Runs: x.runs, Warnings: x.warnings}
-				var e Entry
-				for x.next(&e) {
-					if !fn(&e) {
-						return sum, nil
-					}
-				}
-				if x.done() == nil {
-					return sum, nil
-				}
-				// A damaged file: rebuild below and go through it all.
+	if s.idx != nil && s.idx.Tip == tip {
+		sum := Summary{Tip: tip, Warnings: s.idx.Warnings}
+		for _, e := range s.idx.Entries {
+			sum.Runs++
+			if !fn(e) {
+				break
 			}
 		}
+		return sum, nil
 	}
-	idx, err := s.Index()
+	st, err := s.state(tip)
 	if err != nil {
 		return Summary{}, err
 	}
-	for _, e := range idx.Entries {
-		if !fn(e) {
-			break
+	sum := Summary{Tip: tip, Warnings: st.warnings}
+	cs, err := s.cursors(st, false)
+	if err == nil {
+		m := newMerge(cs, st.masked)
+		for e := m.next(); e != nil; e = m.next() {
+			sum.Runs++
+			if !fn(e) {
+				return sum, nil
+			}
+		}
+		err = cursorsDone(cs)
+	}
+	if err != nil {
+		// Only a cached segment changed after it was checked gets here:
+		// the next read starts from the branch.
+		s.dropCache()
+		return sum, fmt.Errorf("the local index under %s was damaged and has been removed; run the command again: %w", filepath.Dir(s.manifestPath()), err)
+	}
+	return sum, nil
+}
+
+// state returns the index state at tip: the cache's when it describes
+// tip, else brought up to date from it or built; checked and saved.
+func (s *Store) state(tip plumbing.Hash) (*indexState, error) {
+	old := s.readManifest()
+	if old != nil && old.tip == tip {
+		if s.loadParts(old) {
+			if bad := s.checkParts(old); bad.IsZero() {
+				if !old.allCached() {
+					// The cache is only a cache: failing to save it costs
+					// speed, not results.
+					_ = s.saveState(old)
+				}
+				return old, nil
+			}
+		}
+		old = nil
+	}
+	for {
+		var st *indexState
+		var ok bool
+		var err error
+		if old != nil {
+			st, ok, err = s.updateState(old, tip)
+		}
+		if err == nil && !ok {
+			st, err = s.buildState(tip)
+		}
+		if err != nil {
+			return nil, err
+		}
+		// A segment that passes its checksum yet does not decode is set
+		// aside like a damaged one, and the state made again without it.
+		if bad := s.checkParts(st); !bad.IsZero() {
+			if s.badParts == nil {
+				s.badParts = map[plumbing.Hash]bool{}
+			}
+			s.badParts[bad] = true
+			continue
+		}
+		_ = s.saveState(st)
+		return st, nil
+	}
+}
+
+// readManifest reads the cache's manifest; nil when there is none or it
+// is damaged.
+func (s *Store) readManifest() *indexState {
+	b, err := os.ReadFile(s.manifestPath())
+	if err != nil {
+		return nil
+	}
+	st, err := decodeManifest(b)
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
+// loadParts reads the segments a manifest names, from the cache or, for
+// one missing or damaged there, from the branch; false when one cannot be
+// read at all.
+func (s *Store) loadParts(st *indexState) bool {
+	for i := range st.parts {
+		p := s.loadPart(st.parts[i].blob)
+		if p == nil || s.badParts[p.blob] {
+			return false
+		}
+		st.parts[i] = *p
+	}
+	return true
+}
+
+func (st *indexState) allCached() bool {
+	for _, p := range st.parts {
+		if !p.cached {
+			return false
 		}
 	}
-	return Summary{Tip: idx.Tip, Runs: len(idx.Entries), Warnings: idx.Warnings}, nil
+	return true
+}
+
+// checkParts decodes every segment not yet in the cache (a file there
+// was checked before it was written) and returns the blob of the first
+// that does not decode, zero when all do.
+func (s *Store) checkParts(st *indexState) plumbing.Hash {
+	for _, p := range st.parts {
+		if p.cached {
+			continue
+		}
+		x, err := p.sd.open()
+		if err != nil {
+			return p.blob
+		}
+		var e Entry
+		for x.next(&e) {
+		}
+		if x.done() != nil {
+			return p.blob
+		}
+	}
+	return plumbing.ZeroHash
+}
+
+// dropCache removes the cache of this store's branch.
+func (s *Store) dropCache() {
+	os.Remove(s.manifestPath())
+	os.RemoveAll(s.partsDir())
+}
+
+// cursors opens the parts of st and its records for a merge.
+func (s *Store) cursors(st *indexState, fresh bool) ([]*cursor, error) {
+	cs := make([]*cursor, 0, len(st.parts)+1)
+	for i := range st.parts {
+		x, err := st.parts[i].sd.open()
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, &cursor{x: x, sd: st.parts[i].sd, fresh: fresh, segment: true})
+	}
+	sd, _, err := openRecords(st.recordsData)
+	if err != nil {
+		return nil, err
+	}
+	x, err := sd.open()
+	if err != nil {
+		return nil, err
+	}
+	return append(cs, &cursor{x: x, sd: sd, fresh: fresh}), nil
+}
+
+// cursorsDone checks that every cursor read its whole part.
+func cursorsDone(cs []*cursor) error {
+	for _, c := range cs {
+		if err := c.x.done(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// materialize reads st's runs into an Index.
+func (s *Store) materialize(st *indexState) (*Index, error) {
+	cs, err := s.cursors(st, true)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, c := range cs {
+		n += c.x.runs
+	}
+	idx := &Index{Tip: st.tip, Warnings: st.warnings, Entries: make([]*Entry, 0, n)}
+	m := newMerge(cs, st.masked)
+	for e := m.next(); e != nil; e = m.next() {
+		idx.Entries = append(idx.Entries, e)
+	}
+	if err := cursorsDone(cs); err != nil {
+		return nil, err
+	}
+	if m.unsorted() {
+		// A segment not in order (not made by assay): sort, and drop the
+		// repeats the merge could not see.
+		sortEntries(idx.Entries)
+		out := idx.Entries[:0]
+		for i, e := range idx.Entries {
+			if i > 0 && idOf(e) == idOf(out[len(out)-1]) {
+				continue
+			}
+			out = append(out, e)
+		}
+		idx.Entries = out
+	}
+	return idx, nil
 }
 
 // Clone copies e, with a map of its own for Metrics.
@@ -230,58 +402,9 @@ func (e *Entry) Clone() *Entry {
 	return &c
 }
 
-// indexPath is the index file of this store's branch.
-func (s *Store) indexPath() string {
-	return filepath.Join(s.gitDir, "assay", "index", url.PathEscape(s.branch.Short())+".idx")
-}
-
 func (s *Store) hasCommit(h plumbing.Hash) bool {
 	_, err := object.GetCommit(s.repo.Storer, h)
 	return err == nil
-}
-
-// buildIndex reads every record under runs/ at tip.
-func (s *Store) buildIndex(tip plumbing.Hash) (*Index, error) {
-	s.params = map[string]map[string]any{}
-	defer func() { s.params = nil }()
-	idx := &Index{Tip: tip}
-	tree, err := s.treeOf(tip)
-	if err != nil || tree.IsZero() {
-		return idx, err
-	}
-	t, err := object.GetTree(s.repo.Storer, tree)
-	if err != nil {
-		return nil, err
-	}
-	runs, err := t.FindEntry(RunsDir)
-	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-		return idx, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if runs.Mode != filemode.Dir {
-		return idx, nil
-	}
-	// A branch with index segments is indexed from them and its history
-	// (index_segments.go); an older one by reading every record.
-	if built, ok, err := s.buildFromSegments(tip, tree); err != nil || ok {
-		return built, err
-	}
-	// Reading every record makes a lot of short-lived garbage while the
-	// pack cache and the index grow: a soft memory limit keeps the peak
-	// to a few hundred MB at 100,000 runs, at some cost in collection.
-	// (Not for segments: their garbage is small, and under the limit a
-	// large index would be collected over and over.)
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(300 << 20))
-	err = s.walkRecords(runs.Hash, RunsDir+"/", 1, func(path string, blob plumbing.Hash) {
-		s.addRecord(idx, path, blob)
-	})
-	if err != nil {
-		return nil, err
-	}
-	sortEntries(idx.Entries)
-	return idx, nil
 }
 
 // walkRecords calls fn for every record file in the runs/ tree: depth
@@ -308,16 +431,6 @@ func (s *Store) walkRecords(tree plumbing.Hash, prefix string, depth int, fn fun
 		}
 	}
 	return nil
-}
-
-// addRecord reads one record into idx, or notes why it cannot.
-func (s *Store) addRecord(idx *Index, path string, blob plumbing.Hash) {
-	e, problem := s.readEntry(path, blob)
-	if problem != "" {
-		idx.Warnings = append(idx.Warnings, Warning{Path: path, Problem: problem})
-		return
-	}
-	idx.Entries = append(idx.Entries, e)
 }
 
 func (s *Store) readEntry(path string, blob plumbing.Hash) (*Entry, string) {
@@ -400,51 +513,6 @@ func entryOf(r *runner.Result) *Entry {
 	}
 }
 
-// updateIndex applies the tree diff between old's tip and tip.
-func (s *Store) updateIndex(old *Index, tip plumbing.Hash) (*Index, error) {
-	oldTree, err := s.treeOf(old.Tip)
-	if err != nil {
-		return nil, err
-	}
-	newTree, err := s.treeOf(tip)
-	if err != nil {
-		return nil, err
-	}
-	added, removed, err := diffFiles(s.repo.Storer, oldTree, newTree)
-	if err != nil {
-		return nil, fmt.Errorf("comparing results at %s and %s: %w", old.Tip, tip, err)
-	}
-	gone := map[string]bool{}
-	for _, r := range removed {
-		gone[r.Path] = true
-	}
-	idx := &Index{Tip: tip, Entries: make([]*Entry, 0, len(old.Entries)+len(added))}
-	for _, e := range old.Entries {
-		if len(gone) == 0 || !gone[e.Path()] {
-			idx.Entries = append(idx.Entries, e)
-		}
-	}
-	for _, w := range old.Warnings {
-		if !gone[w.Path] {
-			idx.Warnings = append(idx.Warnings, w)
-		}
-	}
-	// A fetch of many runs brings their segments along: their entries
-	// spare reading the records.
-	segs := s.loadSegments(added)
-	for _, a := range added {
-		if _, ok := ParseRecordPath(a.Path); ok {
-			if e, ok := segs.entry(a.Path, a.Blob); ok {
-				idx.Entries = append(idx.Entries, e)
-				continue
-			}
-			s.addRecord(idx, a.Path, a.Blob)
-		}
-	}
-	sortEntries(idx.Entries)
-	return idx, nil
-}
-
 func sortEntries(es []*Entry) {
 	sort.SliceStable(es, func(i, j int) bool {
 		if es[i].RunID != es[j].RunID {
@@ -452,35 +520,4 @@ func sortEntries(es []*Entry) {
 		}
 		return es[i].TrialKey < es[j].TrialKey
 	})
-}
-
-// readIndexFile loads an index file; any problem (missing, corrupt, an
-// older format) returns nil and the index is rebuilt.
-func readIndexFile(path string) (*Index, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return decodeIndex(b)
-}
-
-// writeIndexFile saves idx atomically: a reader sees the old file or the
-// new one, never half of one.
-func writeIndexFile(path string, idx *Index) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".idx-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(encodeIndex(idx)); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -24,13 +24,12 @@ import (
 // index entries of the records it adds and each record's blob id. Names
 // are unique per batch, so concurrent writers never touch the same file
 // and re-applying a commit on a newer tip (integrate) carries its segment
-// along with its records. A reader on a fresh clone walks the runs/ tree
-// (the cost of `git ls-tree -r`) and takes each record's entry from a
-// segment that names the same blob; only records no segment covers (those
-// of an older assay, or of a damaged segment) are read and decoded.
-// Records stay the source of truth: a segment entry is used only for the
-// blob it names, and a segment describing a record the branch no longer
-// has is ignored.
+// along with its records. A reader on a fresh clone merges the segments
+// and learns from the branch's history which commits they cover
+// (index_segments.go); only records no segment covers (those of an older
+// assay, or of a damaged segment) are read and decoded. Records stay the
+// source of truth: a commit the segments do not cover is read from the
+// records, and what it removes or rewrites overrules the segments.
 //
 // Segments are compacted as they pile up, like the levels of an LSM tree:
 // when a commit would leave segmentFanIn segments of one level, it merges
@@ -125,6 +124,48 @@ func encodeSegment(seg *segment) []byte {
 var errBadSegment = errors.New("index segment is damaged or of another version")
 
 func decodeSegment(b []byte) (*segment, error) {
+	sd, err := parseSegment(b)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := decodeIndex(sd.body)
+	if err != nil || len(idx.Entries) != sd.count {
+		return nil, errBadSegment
+	}
+	seg := &segment{blobs: make([]plumbing.Hash, sd.count), covers: sd.covers, entries: idx.Entries}
+	for i := range seg.blobs {
+		seg.blobs[i] = sd.blob(i)
+	}
+	return seg, nil
+}
+
+// segmentData is a segment checked (magic, version, checksum) and split,
+// its entries left to be read one at a time (indexData).
+type segmentData struct {
+	covers []segmentID
+	// blobs holds the record blob ids, 20 bytes each, in entry order.
+	blobs []byte
+	// body holds the entries in the index file format.
+	body  []byte
+	count int
+}
+
+func (sd *segmentData) blob(i int) (h plumbing.Hash) {
+	copy(h[:], sd.blobs[20*i:])
+	return h
+}
+
+// open starts reading the segment's entries.
+func (sd *segmentData) open() (*indexData, error) {
+	x, err := openIndexChecked(sd.body)
+	if err != nil || x.runs != sd.count {
+		return nil, errBadSegment
+	}
+	return x, nil
+}
+
+// parseSegment checks a segment and splits it into its parts.
+func parseSegment(b []byte) (*segmentData, error) {
 	if len(b) < len(segmentMagic)+4 || !bytes.HasPrefix(b, []byte(segmentMagic)) {
 		return nil, errBadSegment
 	}
@@ -153,17 +194,7 @@ func decodeSegment(b []byte) (*segment, error) {
 		return nil, errBadSegment
 	}
 	rest = rest[n:]
-	seg := &segment{blobs: make([]plumbing.Hash, count), covers: covers}
-	for i := range seg.blobs {
-		copy(seg.blobs[i][:], rest[:20])
-		rest = rest[20:]
-	}
-	idx, err := decodeIndex(rest)
-	if err != nil || len(idx.Entries) != len(seg.blobs) {
-		return nil, errBadSegment
-	}
-	seg.entries = idx.Entries
-	return seg, nil
+	return &segmentData{covers: covers, blobs: rest[:20*count], body: rest[20*count:], count: int(count)}, nil
 }
 
 // segmentPath names a segment of level holding data: the first run id

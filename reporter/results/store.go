@@ -99,6 +99,12 @@ type Store struct {
 	// noSegments builds the index from the records alone (tests compare
 	// the two).
 	noSegments bool
+	// branchPartReads counts the segments read from the branch rather
+	// than from the local cache (tests check it).
+	branchPartReads int
+	// badParts are segments that pass their checksum but do not decode:
+	// the index is made without them, as if they were damaged.
+	badParts map[plumbing.Hash]bool
 	// arts is the artifact store, opened at the first upload.
 	arts *artifactsConn
 	// connectTimeout and idleTimeout are the network deadlines (zero:
