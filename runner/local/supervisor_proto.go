@@ -112,7 +112,10 @@ func (r *msgReader) next() (supMsg, error) {
 				}
 			}
 		}
-		r.buf = append(r.buf, chunk[:n]...)
+		// n is -1 when the read failed (the connection closed under it).
+		if n > 0 {
+			r.buf = append(r.buf, chunk[:n]...)
+		}
 		if err != nil {
 			return supMsg{}, err
 		}

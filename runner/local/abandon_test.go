@@ -1,0 +1,79 @@
+//go:build linux
+
+package local
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startSupervised starts script as a trial of s in dir, with run id
+// marker, and waits until the trial has written its pid to file pidFile
+// (so that its traps are set); it returns that pid.
+func startSupervised(t *testing.T, s *supervisor, dir, marker, script, pidFile string) int {
+	t.Helper()
+	log, err := os.Create(filepath.Join(dir, marker+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	env := append(os.Environ(), "ASSAY_RUN_ID="+marker)
+	if _, _, err := s.start([]string{"/bin/sh", "-c", script}, dir, env, log, log, marker); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, pidFile)); err == nil && strings.HasSuffix(string(b), "\n") {
+			pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+			t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+			return pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// When assay goes away without a word (killed with -9: its end of the
+// supervisor's socket closes), every trial gets SIGTERM and a grace to
+// handle it: one that saves a checkpoint on SIGTERM gets to save it. The
+// grace is bounded (orphanGrace, 2 s), however long the batch's own, since
+// nobody is left to record the trials and their GPUs should be freed: one
+// that ignores SIGTERM is killed well before the batch's 60 s grace, and
+// the supervisor then exits.
+func TestAssayGoneGivesTrialsABoundedGrace(t *testing.T) {
+	for name, sup := range supervisors {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := startSupervisor(sup, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+			saver := startSupervised(t, s, dir, "saver",
+				`trap 'echo saved > checkpoint; exit 0' TERM; echo $$ > saver-pid; while :; do sleep 0.1; done`, "saver-pid")
+			stubborn := startSupervised(t, s, dir, "stubborn",
+				`trap '' TERM; echo $$ > stubborn-pid; while :; do sleep 0.1; done`, "stubborn-pid")
+
+			start := time.Now()
+			s.conn.Close() // what assay's death does to the socket
+			exited := make(chan error, 1)
+			go func() { exited <- s.cmd.Wait() }()
+			select {
+			case <-exited:
+			case <-time.After(40 * time.Second):
+				t.Fatalf("the supervisor still runs %s after assay went away: it gave the trials the batch's 60 s grace, not at most %s", time.Since(start).Round(time.Second), orphanGrace)
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, "checkpoint")); err != nil || string(b) != "saved\n" {
+				t.Errorf("checkpoint = %q, %v: the trial was not given time to handle SIGTERM", b, err)
+			}
+			for _, pid := range []int{saver, stubborn} {
+				if alive(pid) {
+					t.Errorf("trial process %d outlived its supervisor", pid)
+				}
+			}
+		})
+	}
+}
