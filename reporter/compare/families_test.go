@@ -104,3 +104,28 @@ func TestAMetricWithoutAGoalIsMarkedByItsOwnP(t *testing.T) {
 		})
 	}
 }
+
+// A side that barely varies has its spread raised to a floor, and the
+// note says which: the rounding of values written to a coarse grid, or,
+// for values written to many decimals, what float arithmetic can tell
+// apart (a ten-millionth of the largest value).
+func TestTheSpreadFloorSaysWhy(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		base, head []float64
+		want       string
+	}{
+		{"grid", []float64{0.99, 0.99, 0.99}, []float64{0.98, 0.98, 0.98},
+			"a side barely varies: its sd was raised to 0.0029, the rounding error of values written to 0.01"},
+		{"float", []float64{0.1234567891, 0.1234567891, 0.1234567891}, []float64{0.1234567893, 0.1234567893, 0.1234567893},
+			"a side barely varies: its sd was raised to 1.2e-08, what float arithmetic can tell apart"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, e := onePair(t, accMetric, map[string][]float64{"val_acc": tc.base}, map[string][]float64{"val_acc": tc.head})
+			m := metric(t, e.Headline, "val_acc")
+			if !strings.Contains(m.Note, tc.want) {
+				t.Errorf("note %q, want it to say %q", m.Note, tc.want)
+			}
+		})
+	}
+}
