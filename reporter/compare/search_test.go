@@ -182,3 +182,46 @@ experiment "search" {
 		t.Errorf("headline loss %s, want improved (0.3 → 0.2)", v)
 	}
 }
+
+// When base ran head's best params but they never reported the
+// objective, there is nothing to compare them with: the headline is the
+// best of each side among the configs that reported it.
+func TestSearchHeadlineSkipsABaseConfigThatNeverReported(t *testing.T) {
+	const spec = `
+experiment "search" {
+  command = ["train", "--lr=${param.lr}", "--epochs=EPOCHS"]
+  params  = { lr = 1 }
+  metric "acc" { goal = "maximize" }
+  sweep {
+    batch = 1
+    param "lr" { values = [1, 2, 3] }
+  }
+  early_stop { rule = "median" }
+  seeds = [1, 2, 3]
+}`
+	base := comparetest.Side(t, comparetest.Load(t, strings.Replace(spec, "EPOCHS", "10", 1))["search"], "fp")
+	head := comparetest.Side(t, comparetest.Load(t, strings.Replace(spec, "EPOCHS", "20", 1))["search"], "fp")
+	mean := map[float64]float64{1: 0.50, 2: 0.75, 3: 0.80}
+	st := comparetest.NewStore()
+	for _, side := range []*compare.SideInput{base, head} {
+		for _, tr := range side.Trials {
+			lr := tr.Params["lr"].(float64)
+			m := map[string]float64{"acc": mean[lr] + 0.01*float64(tr.Seed-2)}
+			if side == base && lr == 3 {
+				m = map[string]float64{} // base's lr=3 never reported acc
+			}
+			st.Record(tr, comparetest.Run{Metrics: m})
+		}
+	}
+	c := mustCompare(t, compare.Input{
+		Base: compare.Ref{Name: "main"}, Head: compare.Ref{Name: "pr"}, Lookup: st.Lookup,
+		Experiments: []compare.ExperimentInput{{Name: "search", Base: base, Head: head}},
+	})
+	h := experiment(t, c, "search").Headline
+	if h == nil {
+		t.Fatal("no headline")
+	}
+	if h.Pairing != compare.PairBest || h.Base.Label != "lr=2" || h.Head.Label != "lr=3" {
+		t.Errorf("headline %s → %s (%s), want base's best that reported (lr=2) against head's best (lr=3)", h.Base.Label, h.Head.Label, h.Pairing)
+	}
+}
