@@ -49,6 +49,10 @@ func TestEachFamilyIsJudgedAtItsOwnLevel(t *testing.T) {
 	if !h.Significant || h.Verdict != compare.Improved || c.Result != compare.ResultSuccess {
 		t.Errorf("headline at adjusted p %g: significant %v, %s, result %s; the headline family is judged at α", *h.PAdjusted, h.Significant, h.Verdict, c.Result)
 	}
+	// The pooled headline row, and so the experiment, take its verdict.
+	if e.Headline.Verdict != compare.Improved || e.Verdict != compare.Improved {
+		t.Errorf("headline row %s, experiment %s; want improved", e.Headline.Verdict, e.Verdict)
+	}
 }
 
 // A headline with no significant change says how large a change its test
