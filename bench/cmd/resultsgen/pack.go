@@ -236,6 +236,10 @@ func (p *packWriter) finish() (string, error) {
 	if _, err := p.f.Write(checksum); err != nil {
 		return "", err
 	}
+	// Read-only, as git leaves its packs.
+	if err := p.f.Chmod(0o444); err != nil {
+		return "", err
+	}
 	if err := p.f.Close(); err != nil {
 		return "", err
 	}
