@@ -101,7 +101,8 @@ read -r site_s site_kib site_cpu < <(median_of "$REPEAT" "$out/assay" site --out
 head -1 "$out/stdout"
 read -r ls_s _ < <(median_of "$REPEAT" "$out/assay" ls --where "$WHERE" --sort -metrics.val_acc --limit 20)
 mb() { echo "$1 / 1024" | bc -l; }
-x() { echo "$1 / $2" | bc -l; }
+# x A B is A / B, 0 where B is 0 (a tiny branch lists in no measurable CPU time).
+x() { if [ "$(echo "$2 == 0" | bc)" = 1 ]; then echo 0; else echo "$1 / $2" | bc -l; fi; }
 echo "(median of $REPEAT by wall time; cpu is user + system time of the same run, and its ratio the same ratio by CPU time)"
 printf 'git ls-tree -r assay/results            %7.2f s  %7.1f MB  cpu %6.2f s\n' "$lt_s" "$(mb "$lt_kib")" "$lt_cpu"
 printf 'assay site, first build (no index)      %7.2f s  %7.1f MB  cpu %6.2f s  (%.1fx git ls-tree, target < 10x; cpu %.1fx)\n' "$cold_s" "$(mb "$cold_kib")" "$cold_cpu" "$(x "$cold_s" "$lt_s")" "$(x "$cold_cpu" "$lt_cpu")"
