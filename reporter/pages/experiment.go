@@ -145,18 +145,24 @@ type SideLabel struct {
 
 // History is every run's ranking metric by start time.
 type History struct {
-	Metric string         `json:"metric"`
-	Goal   string         `json:"goal,omitempty"`
+	Metric string `json:"metric"`
+	Goal   string `json:"goal,omitempty"`
+	// Labels are the configs' labels the points index: a config's label
+	// is written once, not once per run.
+	Labels []string       `json:"labels"`
 	Points []HistoryPoint `json:"points"`
 }
 
 // HistoryPoint is one run in the history chart.
 type HistoryPoint struct {
-	T       string  `json:"t"`
+	// T is when the run started, in milliseconds since 1970 (what the
+	// chart's time axis reads, shorter than a date string).
+	T       int64   `json:"t"`
 	V       float64 `json:"v"`
 	Run     string  `json:"run"`
 	Trigger string  `json:"trigger"`
-	Label   string  `json:"label"`
+	// Label is the config's label, as an index into History.Labels.
+	Label int `json:"l"`
 	// Other marks a run that does not count for the default branch.
 	Other bool `json:"other,omitempty"`
 }
@@ -178,8 +184,10 @@ func BuildExperiment(in ExperimentInput, links Links) (*Experiment, *ExperimentD
 		maxHistory = DefaultMaxHistory
 	}
 
+	pm := paramsMemo{}
 	counted, others := map[string]*Config{}, map[string]*Config{}
-	hist := &History{Metric: v.Metric, Goal: v.Goal, Points: []HistoryPoint{}}
+	hist := &History{Metric: v.Metric, Goal: v.Goal, Labels: []string{}, Points: []HistoryPoint{}}
+	labels := map[string]int{}
 	for _, e := range in.Entries {
 		if v.First.IsZero() || e.Started.Before(v.First) {
 			v.First = e.Started
@@ -195,13 +203,20 @@ func BuildExperiment(in ExperimentInput, links Links) (*Experiment, *ExperimentD
 			continue
 		}
 		v.Succeeded++
-		label := compare.ParamsLabel(e.Params)
+		form := pm.of(e.Params)
+		label := form.label
 		if val, ok := e.Metrics[v.Metric]; ok && finite(val) {
+			li, ok := labels[label]
+			if !ok {
+				li = len(hist.Labels)
+				labels[label] = li
+				hist.Labels = append(hist.Labels, label)
+			}
 			hist.Points = append(hist.Points, HistoryPoint{
-				T: e.Started.UTC().Format(time.RFC3339), V: val, Run: e.RunID, Trigger: e.Trigger, Label: label, Other: !counts,
+				T: e.Started.UnixMilli(), V: val, Run: e.RunID, Trigger: e.Trigger, Label: li, Other: !counts,
 			})
 		}
-		key, set, origin := canonicalParams(e.Params), counted, ""
+		key, set, origin := form.key, counted, ""
 		if !counts {
 			origin = originOf(e)
 			key, set = origin+"\x00"+key, others
@@ -283,7 +298,7 @@ func BuildExperiment(in ExperimentInput, links Links) (*Experiment, *ExperimentD
 		exp.Parallel = p
 		v.HasParallel = true
 	}
-	exp.Trend = trendOf(in.Entries, in.Branch, v.MetricNames)
+	exp.Trend = trendOf(in.Entries, in.Branch, v.MetricNames, pm)
 	for _, t := range exp.Trend {
 		v.TrendMetrics = append(v.TrendMetrics, t.Metric)
 	}
@@ -470,7 +485,7 @@ func parallelOf(v *Experiment, metrics []html.Metric) *html.Parallel {
 
 // trendOf is each metric's nightly history: for the config the nights
 // ran most, the mean over each night's scheduled runs that count.
-func trendOf(entries []*results.Entry, b *Branch, metrics []string) []html.Trend {
+func trendOf(entries []*results.Entry, b *Branch, metrics []string, pm paramsMemo) []html.Trend {
 	type night struct {
 		sum float64
 		n   int
@@ -481,7 +496,7 @@ func trendOf(entries []*results.Entry, b *Branch, metrics []string) []html.Trend
 		if e.Trigger != runner.TriggerSchedule || e.Status != runner.StatusSucceeded || !b.Counts(e) {
 			continue
 		}
-		cfg := canonicalParams(e.Params)
+		cfg := pm.key(e.Params)
 		date := e.Started.UTC().Format("2006-01-02")
 		if byConfig[cfg] == nil {
 			byConfig[cfg], nights[cfg] = map[string]map[string]*night{}, map[string]bool{}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/assaylab/assay/reporter/compare"
 	"github.com/assaylab/assay/reporter/drift"
 	"github.com/assaylab/assay/reporter/results"
 	"github.com/assaylab/assay/runner"
@@ -22,6 +21,12 @@ const (
 	RecentChanges = 30
 	// TrendNights is how many of the latest nights a sparkline draws.
 	TrendNights = 30
+	// FirstRows is how many rows of the home page's tables the browser
+	// lays out before its first paint: more than a screen holds. The
+	// rest (HomeRow.Later, Change.Later) are shown right after it, so the
+	// page paints as soon with 200 experiments as with 20 (laying out
+	// every row first took most of the time to first paint).
+	FirstRows = 40
 )
 
 // HomeInput is what the home page is built from.
@@ -74,6 +79,8 @@ type HomeRow struct {
 	LastRun    time.Time
 	LastSort   string
 	LatestSort string
+	// Later marks a row past FirstRows.
+	Later bool
 }
 
 // Change is one batch of runs: a pull request's commit, a push, a night
@@ -91,6 +98,9 @@ type Change struct {
 	Failed      int
 	// Where lists the batch's runs in the search page's language.
 	Where string
+	// Later marks a row past FirstRows, counting the experiments' rows
+	// above.
+	Later bool
 }
 
 // DriftRow is one drifting series of a scheduled experiment.
@@ -123,8 +133,9 @@ func BuildHome(in HomeInput) *Home {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	pm := paramsMemo{}
 	for _, name := range names {
-		row, counted := homeRow(name, byExp[name], specs[name], in.Branch)
+		row, counted := homeRow(name, byExp[name], specs[name], in.Branch, pm)
 		h.Counted += counted
 		if sp := specs[name]; sp != nil && sp.Schedule != "" {
 			h.Scheduled++
@@ -136,10 +147,16 @@ func BuildHome(in HomeInput) *Home {
 		h.Experiments = append(h.Experiments, row)
 	}
 	h.Changes = changes(in.Entries, in.Reports)
+	for i, r := range h.Experiments {
+		r.Later = i >= FirstRows
+	}
+	for i, c := range h.Changes {
+		c.Later = len(h.Experiments)+i >= FirstRows
+	}
 	return h
 }
 
-func homeRow(name string, entries []*results.Entry, sp *spec.Experiment, b *Branch) (*HomeRow, int) {
+func homeRow(name string, entries []*results.Entry, sp *spec.Experiment, b *Branch, pm paramsMemo) (*HomeRow, int) {
 	_, metric, goal, _ := MetricsOf(sp, entries)
 	row := &HomeRow{Name: name, Metric: metric, Goal: goal, Runs: len(entries), Latest: Cell{Text: "—"}, Best: Cell{Text: "—"}}
 	var latest *results.Entry
@@ -158,11 +175,11 @@ func homeRow(name string, entries []*results.Entry, sp *spec.Experiment, b *Bran
 		if latest == nil || e.Started.After(latest.Started) {
 			latest = e
 		}
-		key := canonicalParams(e.Params)
-		c := configs[key]
+		form := pm.of(e.Params)
+		c := configs[form.key]
 		if c == nil {
-			c = &Config{Label: compare.ParamsLabel(e.Params), params: e.Params, latest: map[int64]*results.Entry{}}
-			configs[key] = c
+			c = &Config{Label: form.label, params: e.Params, latest: map[int64]*results.Entry{}}
+			configs[form.key] = c
 		}
 		if old := c.latest[e.Seed]; old == nil || !e.Finished.Before(old.Finished) {
 			c.latest[e.Seed] = e
@@ -185,11 +202,11 @@ func homeRow(name string, entries []*results.Entry, sp *spec.Experiment, b *Bran
 			if night && (e.Trigger != runner.TriggerSchedule || e.Started.UTC().Format("2006-01-02") != date) {
 				continue
 			}
-			key := canonicalParams(e.Params)
-			c := batch[key]
+			form := pm.of(e.Params)
+			c := batch[form.key]
 			if c == nil {
-				c = &Config{Label: compare.ParamsLabel(e.Params), params: e.Params, latest: map[int64]*results.Entry{}}
-				batch[key] = c
+				c = &Config{Label: form.label, params: e.Params, latest: map[int64]*results.Entry{}}
+				batch[form.key] = c
 			}
 			if old := c.latest[e.Seed]; old == nil || !e.Finished.Before(old.Finished) {
 				c.latest[e.Seed] = e
@@ -201,7 +218,7 @@ func homeRow(name string, entries []*results.Entry, sp *spec.Experiment, b *Bran
 		row.LatestCommit, row.LatestWhen = latest.SourceCommit, latest.Started
 		row.LatestSort = row.Latest.Sort
 	}
-	if trend := trendOf(entries, b, []string{metric}); len(trend) > 0 {
+	if trend := trendOf(entries, b, []string{metric}, pm); len(trend) > 0 {
 		pts := trend[0].Points
 		if len(pts) > TrendNights {
 			pts = pts[len(pts)-TrendNights:]

@@ -19,7 +19,8 @@ const (
 // Sparkline draws a nightly trend as a small inline SVG: a line through
 // the nights and a dot on the latest. The page needs no script for it, so
 // the home page paints without the chart library. Only numbers reach the
-// markup; the metric's name is escaped.
+// markup; the metric's name is escaped. Its <title> names it for screen
+// readers and shows on hover.
 func Sparkline(points []html.TrendPoint, metric string) template.HTML {
 	if len(points) == 0 {
 		return ""
@@ -50,9 +51,9 @@ func Sparkline(points []html.TrendPoint, metric string) template.HTML {
 	last := points[len(points)-1]
 	title := fmt.Sprintf("%s by night: %s to %s (%d nights), latest %s", metric, points[0].Date, last.Date, len(points), Num(last.Value))
 	return template.HTML(fmt.Sprintf(
-		`<svg class="spark" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`+
+		`<svg class="spark" width="%d" height="%d" viewBox="0 0 %d %d" role="img"><title>%s</title>`+
 			`<polyline points="%s" fill="none" stroke="currentColor" stroke-width="1.5"/>`+
 			`<circle cx="%.1f" cy="%.1f" r="2.5" fill="currentColor"/></svg>`,
-		sparkWidth, sparkHeight, sparkWidth, sparkHeight, template.HTMLEscapeString(title), template.HTMLEscapeString(title),
+		sparkWidth, sparkHeight, sparkWidth, sparkHeight, template.HTMLEscapeString(title),
 		pts.String(), x(len(points)-1), y(last.Value)))
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/assaylab/assay/runner"
@@ -87,11 +88,7 @@ func (s *Store) Run(prefix string) (*RunDetail, error) {
 		return nil, &AmbiguousError{Prefix: prefix, Matches: ids}
 	}
 	e := matches[0]
-	tree, err := s.treeOf(idx.Tip)
-	if err != nil {
-		return nil, err
-	}
-	t, err := object.GetTree(s.repo.Storer, tree)
+	t, err := s.runTreeAt(idx.Tip)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +110,32 @@ func (s *Store) Run(prefix string) (*RunDetail, error) {
 		d.Log = b
 	}
 	return d, nil
+}
+
+// runTreeReuses bounds how many runs are read through one runTree, so
+// the subtrees it keeps stay few in a long-lived process.
+const runTreeReuses = 4096
+
+// runTreeAt is the tree of the results branch at tip, kept between calls
+// while the tip stays: go-git's Tree remembers the subtrees a lookup
+// walks through, so runs read one after another (a site reads
+// thousands) decode runs/ and an experiment's folder once, not once
+// per run (it was half the cost of reading a run).
+func (s *Store) runTreeAt(tip plumbing.Hash) (*object.Tree, error) {
+	if s.runTree != nil && s.runTreeTip == tip && s.runTreeUses < runTreeReuses {
+		s.runTreeUses++
+		return s.runTree, nil
+	}
+	tree, err := s.treeOf(tip)
+	if err != nil {
+		return nil, err
+	}
+	t, err := object.GetTree(s.repo.Storer, tree)
+	if err != nil {
+		return nil, err
+	}
+	s.runTree, s.runTreeTip, s.runTreeUses = t, tip, 1
+	return t, nil
 }
 
 func fileAt(t *object.Tree, p string) ([]byte, error) {

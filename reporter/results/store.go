@@ -89,6 +89,10 @@ type Store struct {
 	rng        *rand.Rand
 	// idx is the index last read, reused while the tip stays.
 	idx *Index
+	// runTree is the tree Run last read a run from (see runTreeAt).
+	runTree     *object.Tree
+	runTreeTip  plumbing.Hash
+	runTreeUses int
 	// arrivals counts the commits the last fetch brought (see Sync).
 	arrivals int
 	// params interns params maps while an index is built.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/assaylab/assay/reporter/drift"
@@ -133,6 +134,16 @@ func build(dir string, opts Options, write func(*builder) error) (*Summary, erro
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
+	// Pages are rendered on several goroutines: they share the store
+	// and the log in turns.
+	opts.Store = &lockedStore{s: opts.Store}
+	var logMu sync.Mutex
+	logf := opts.Logf
+	opts.Logf = func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		logf(format, args...)
+	}
 	t, err := templates()
 	if err != nil {
 		return nil, err
@@ -171,11 +182,14 @@ func checkOut(dir string) error {
 	return fmt.Errorf("%s is not empty and holds no site assay wrote; give a new or empty folder (assay site replaces the whole folder)", dir)
 }
 
-// builder writes one site.
+// builder writes one site. Its methods may be called from several
+// goroutines at once.
 type builder struct {
 	opts Options
 	root string
 	t    *template.Template
+
+	mu   sync.Mutex // guards dirs and sum
 	dirs map[string]bool
 	sum  *Summary
 }
@@ -184,17 +198,22 @@ type builder struct {
 func (b *builder) file(p string, data []byte) error {
 	full := filepath.Join(b.root, filepath.FromSlash(p))
 	d := filepath.Dir(full)
+	b.mu.Lock()
 	if !b.dirs[d] {
 		if err := os.MkdirAll(d, 0o755); err != nil {
+			b.mu.Unlock()
 			return err
 		}
 		b.dirs[d] = true
 	}
+	b.mu.Unlock()
 	if err := os.WriteFile(full, data, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", p, err)
 	}
+	b.mu.Lock()
 	b.sum.Files++
 	b.sum.Bytes += int64(len(data))
+	b.mu.Unlock()
 	return nil
 }
 
@@ -227,6 +246,11 @@ func (b *builder) frame(title string, depth int, nav string) *pages.Page {
 const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'none'; font-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
 
+// all writes the whole site. The pages are independent, so they are
+// rendered on every core: first the home page, the pull requests' pages
+// and the experiments' pages (which read the runs behind their curves),
+// then the newest runs' details, then the run index, which names the
+// detail file of each run.
 func (b *builder) all() error {
 	start := time.Now()
 	idx, err := b.opts.Store.Index()
@@ -234,14 +258,7 @@ func (b *builder) all() error {
 		return fmt.Errorf("reading the results branch: %w", err)
 	}
 	b.sum.Runs, b.sum.Warnings = len(idx.Entries), len(idx.Warnings)
-	if err := writeAssets(b); err != nil {
-		return err
-	}
 	reports, err := b.latestReports()
-	if err != nil {
-		return err
-	}
-	prs, err := b.prPages(idx.Entries, reports)
 	if err != nil {
 		return err
 	}
@@ -263,19 +280,59 @@ func (b *builder) all() error {
 	if curves == 0 {
 		curves = DefaultCurves
 	}
-	for _, name := range names {
-		if err := b.experiment(name, byExp[name], specs[name], curves, det); err != nil {
+	reported := map[int]bool{}
+	for n := range reports {
+		reported[n] = true
+	}
+	// The home page goes over every run, the longest single page: it
+	// starts first. The experiments follow in name order.
+	tasks := []func() error{
+		func() error {
+			home := pages.BuildHome(pages.HomeInput{
+				Entries: idx.Entries, Specs: b.opts.Specs, Branch: b.opts.Branch, Reports: reported,
+				Warnings: len(idx.Warnings), Drift: b.opts.Drift,
+			})
+			pg := b.frame("Experiments", 0, "home")
+			pg.Body = home
+			return b.page("index.html", "home", pg)
+		},
+		func() error {
+			if err := writeAssets(b); err != nil {
+				return err
+			}
+			prs, err := b.prPages(idx.Entries, reports)
+			b.mu.Lock()
+			b.sum.PRs = len(prs)
+			b.mu.Unlock()
 			return err
-		}
+		},
+		func() error {
+			for _, shell := range []struct{ path, name, title, nav string }{
+				{"search.html", "search", "Search runs", "search"},
+				{"run.html", "run-page", "Run", ""},
+			} {
+				pg := b.frame(shell.title, 0, shell.nav)
+				pg.Charts = shell.name == "run-page"
+				pg.Scripts = []string{"query.js", "site.js"}
+				if err := b.page(shell.path, shell.name, pg); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	for _, name := range names {
+		tasks = append(tasks, func() error { return b.experiment(name, byExp[name], specs[name], curves, det) })
+	}
+	if err := forEach(len(tasks), func(i int) error { return tasks[i]() }); err != nil {
+		return err
 	}
 	b.sum.Experiments = len(names)
 	maxDetails := b.opts.MaxRunDetails
 	if maxDetails == 0 {
 		maxDetails = DefaultMaxRunDetails
 	}
-	if err := det.newest(idx.Entries, maxDetails); err != nil {
-		return err
-	}
+	det.newest(idx.Entries, maxDetails)
 	if err := det.write(); err != nil {
 		return err
 	}
@@ -285,14 +342,9 @@ func (b *builder) all() error {
 		reportNums = append(reportNums, n)
 	}
 	sort.Ints(reportNums)
-	x, err := buildRunIndex(idx.Entries, b.opts.Branch, det.file, b.opts.ChunkRuns, reportNums)
-	if err != nil {
+	x := newRunIndex(idx.Entries, b.opts.Branch, det.file, b.opts.ChunkRuns, reportNums)
+	if err := forEach(len(x.man.Chunks), func(i int) error { return b.file(chunkFile(i), x.chunk(i)) }); err != nil {
 		return err
-	}
-	for i, c := range x.chunks {
-		if err := b.file(chunkFile(i), c); err != nil {
-			return err
-		}
 	}
 	man, err := x.manifestJS()
 	if err != nil {
@@ -300,31 +352,6 @@ func (b *builder) all() error {
 	}
 	if err := b.file("data/runs/manifest.js", man); err != nil {
 		return err
-	}
-	b.sum.PRs = len(prs)
-	reported := map[int]bool{}
-	for n := range reports {
-		reported[n] = true
-	}
-	home := pages.BuildHome(pages.HomeInput{
-		Entries: idx.Entries, Specs: b.opts.Specs, Branch: b.opts.Branch, Reports: reported,
-		Warnings: len(idx.Warnings), Drift: b.opts.Drift,
-	})
-	pg := b.frame("Experiments", 0, "home")
-	pg.Body = home
-	if err := b.page("index.html", "home", pg); err != nil {
-		return err
-	}
-	for _, shell := range []struct{ path, name, title, nav string }{
-		{"search.html", "search", "Search runs", "search"},
-		{"run.html", "run-page", "Run", ""},
-	} {
-		pg := b.frame(shell.title, 0, shell.nav)
-		pg.Charts = shell.name == "run-page"
-		pg.Scripts = []string{"query.js", "site.js"}
-		if err := b.page(shell.path, shell.name, pg); err != nil {
-			return err
-		}
 	}
 	b.opts.Logf("assay site: %d runs, %d experiments, %d pull requests in %s", b.sum.Runs, b.sum.Experiments, b.sum.PRs, time.Since(start).Round(time.Millisecond))
 	return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/assaylab/assay/reporter/html"
 	"github.com/assaylab/assay/reporter/results"
@@ -30,11 +31,12 @@ type runDetail struct {
 
 // details gathers the runs whose details the site keeps: first those
 // the experiment pages read for their curves, then the newest, and
-// writes them in files of detailRuns.
+// writes them in files of detailRuns. Its methods may be called from
+// several goroutines at once.
 type details struct {
-	b     *builder
-	runs  map[string]*runDetail
-	order []string
+	b    *builder
+	mu   sync.Mutex // guards runs
+	runs map[string]*runDetail
 	// file maps a run id to the detail file that holds it (after write).
 	file map[string]int
 }
@@ -43,17 +45,23 @@ func newDetails(b *builder) *details {
 	return &details{b: b, runs: map[string]*runDetail{}, file: map[string]int{}}
 }
 
-// read reads a run from the branch once and keeps its details.
+// read reads a run from the branch and keeps its details.
 func (d *details) read(e *results.Entry) (*results.RunDetail, error) {
 	rd, err := d.b.opts.Store.Run(e.RunID)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := d.runs[e.RunID]; !ok {
-		d.runs[e.RunID] = detailOf(rd)
-		d.order = append(d.order, e.RunID)
-	}
+	det := detailOf(rd)
+	d.mu.Lock()
+	d.runs[e.RunID] = det
+	d.mu.Unlock()
 	return rd, nil
+}
+
+func (d *details) kept() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.runs)
 }
 
 // series is the experiment pages' Series: it reads a run for its curves
@@ -68,16 +76,28 @@ func (d *details) series(e *results.Entry) (map[string][]runner.Point, error) {
 
 // newest adds the newest runs until limit runs are kept. A run that
 // cannot be read keeps no details; the run page then says so.
-func (d *details) newest(entries []*results.Entry, limit int) error {
-	for i := len(entries) - 1; i >= 0 && len(d.runs) < limit; i-- {
-		if _, ok := d.runs[entries[i].RunID]; ok {
-			continue
+func (d *details) newest(entries []*results.Entry, limit int) {
+	next := len(entries) - 1
+	for next >= 0 {
+		need := limit - d.kept()
+		if need <= 0 {
+			return
 		}
-		if _, err := d.read(entries[i]); err != nil {
-			d.b.opts.Logf("assay site: run %s: %v; its page shows its record only", entries[i].RunID, err)
+		var batch []*results.Entry
+		d.mu.Lock()
+		for ; next >= 0 && len(batch) < need; next-- {
+			if _, ok := d.runs[entries[next].RunID]; !ok {
+				batch = append(batch, entries[next])
+			}
 		}
+		d.mu.Unlock()
+		_ = forEach(len(batch), func(i int) error {
+			if _, err := d.read(batch[i]); err != nil {
+				d.b.opts.Logf("assay site: run %s: %v; its page shows its record only", batch[i].RunID, err)
+			}
+			return nil
+		})
 	}
-	return nil
 }
 
 func detailOf(rd *results.RunDetail) *runDetail {
@@ -106,24 +126,27 @@ func detailOf(rd *results.RunDetail) *runDetail {
 
 // write puts the kept details in files of detailRuns runs, by run id.
 func (d *details) write() error {
-	ids := append([]string(nil), d.order...)
+	ids := make([]string, 0, len(d.runs))
+	for id := range d.runs {
+		ids = append(ids, id)
+	}
 	sort.Strings(ids)
-	for n := 0; n*detailRuns < len(ids); n++ {
+	for i, id := range ids {
+		d.file[id] = i / detailRuns
+	}
+	files := (len(ids) + detailRuns - 1) / detailRuns
+	return forEach(files, func(n int) error {
 		part := ids[n*detailRuns : min((n+1)*detailRuns, len(ids))]
 		m := make(map[string]*runDetail, len(part))
 		for _, id := range part {
 			m[id] = d.runs[id]
-			d.file[id] = n
 		}
 		b, err := json.Marshal(m)
 		if err != nil {
 			return fmt.Errorf("encoding run details: %w", err)
 		}
-		if err := d.b.file(detailFile(n), jsonp("detail", n, b)); err != nil {
-			return err
-		}
-	}
-	return nil
+		return d.b.file(detailFile(n), jsonp("detail", n, b))
+	})
 }
 
 func detailFile(n int) string { return fmt.Sprintf("data/detail/%04d.js", n) }

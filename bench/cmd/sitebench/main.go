@@ -4,7 +4,7 @@
 // load time and a search over every run answered in the browser; it saves
 // screenshots of the home, an experiment, the pull requests and the search.
 //
-//	sitebench -dir SITE [-shots DIR] [-repeat 5] [-where EXPR] [-sort FIELD]
+//	sitebench -dir SITE [-shots DIR] [-repeat 5] [-where EXPR] [-sort FIELD] [-search=false]
 package main
 
 import (
@@ -29,6 +29,7 @@ func main() {
 	repeat := flag.Int("repeat", 5, "measure each figure this many times (the median is printed)")
 	where := flag.String("where", "metrics.val_acc > 0.9 && params.lr < 0.1", "the search's --where expression")
 	sortBy := flag.String("sort", "-metrics.val_acc", "the search's --sort")
+	search := flag.Bool("search", true, "measure the search page too (false: the home page only)")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "sitebench: -dir SITE is required")
@@ -100,6 +101,9 @@ func main() {
 	_, blankFCP, _ := home("blank.html")
 	fmt.Printf("home page: %.2f MB transferred, first contentful paint %.0f ms, load %.0f ms (median of %d, empty cache); a blank page paints in %.0f ms in the same browser\n",
 		bytes/1e6, fcp, load, *repeat, blankFCP)
+	if !*search {
+		return
+	}
 
 	var indexMs, searchMs []float64
 	matched := 0

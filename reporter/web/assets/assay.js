@@ -406,7 +406,7 @@
     var series = Object.keys(byTrigger).sort().map(function (tr) {
       return {
         type: 'scatter', name: tr, color: tr === OTHER ? '#d4a72c' : (TRIGGER_COLOURS[tr] || '#57606a'), symbolSize: 7,
-        data: byTrigger[tr].map(function (p) { return { value: [p.t, p.v], run: p.run, label: p.label }; })
+        data: byTrigger[tr].map(function (p) { return { value: [p.t, p.v], run: p.run, label: h.labels[p.l] }; })
       };
     });
     var selected = {};
@@ -547,8 +547,23 @@
     }
   };
 
+  // Rows marked "later" (past the first screenful of a long table) are
+  // left out of the first paint and shown right after it: the frame
+  // after this one.
+  function showLaterRows() {
+    var rows = document.querySelectorAll('tr.later');
+    if (!rows.length) return;
+    var show = function () {
+      Array.prototype.forEach.call(rows, function (r) { r.classList.remove('later'); });
+      document.documentElement.setAttribute('data-rows-shown', String(rows.length));
+    };
+    if (window.requestAnimationFrame) requestAnimationFrame(function () { setTimeout(show, 0); });
+    else setTimeout(show, 0);
+  }
+
   setupTables();
   labelCurves();
   setupRowSelection();
   setupCharts();
+  showLaterRows();
 })();
