@@ -547,9 +547,8 @@
     }
   };
 
-  // Rows marked "later" (past the first screenful of a long table) are
-  // left out of the first paint and shown right after it: the frame
-  // after this one.
+  // Rows marked "later" (past the first screenful of a long table) wait
+  // until after the first paint and are shown in the frame after it.
   function showLaterRows() {
     var rows = document.querySelectorAll('tr.later');
     if (!rows.length) return;
