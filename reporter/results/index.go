@@ -278,8 +278,11 @@ func (s *Store) readManifest() *indexState {
 // one missing or damaged there, from the branch; false when one cannot be
 // read at all.
 func (s *Store) loadParts(st *indexState) bool {
+	blobs := make([]plumbing.Hash, len(st.parts))
 	for i := range st.parts {
-		p := s.loadPart(st.parts[i].blob)
+		blobs[i] = st.parts[i].blob
+	}
+	for i, p := range s.loadPartsOf(blobs) {
 		if p == nil || s.badParts[p.blob] {
 			return false
 		}

@@ -8,8 +8,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -273,6 +276,49 @@ func (s *Store) loadPart(blob plumbing.Hash) *indexPart {
 		return nil
 	}
 	return &indexPart{blob: blob, sd: sd, data: b}
+}
+
+// loadPartsOf loads the segments blobs name, as loadPart does, on every
+// core: a fresh clone's first query inflates megabytes of them from the
+// pack, a warm one checks as many in cache files. A slot is nil where
+// neither the cache nor the branch has a well-formed segment. Only the
+// cache and the packs are read in parallel; what they lack is read
+// through go-git afterwards, one at a time.
+func (s *Store) loadPartsOf(blobs []plumbing.Hash) []*indexPart {
+	out := make([]*indexPart, len(blobs))
+	fromPack := make([]bool, len(blobs))
+	packed, _ := s.repo.Storer.(*packedStorage)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(blobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(blobs); i = int(next.Add(1) - 1) {
+				if out[i] = s.readPart(blobs[i]); out[i] != nil || packed == nil {
+					continue
+				}
+				typ, b, ok := packed.packs.read(blobs[i])
+				if !ok || typ != plumbing.BlobObject {
+					continue
+				}
+				fromPack[i] = true
+				if sd, err := parseSegment(b); err == nil {
+					out[i] = &indexPart{blob: blobs[i], sd: sd, data: b}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, b := range blobs {
+		switch {
+		case fromPack[i]:
+			s.branchPartReads++
+		case out[i] == nil:
+			out[i] = s.loadPart(b)
+		}
+	}
+	return out
 }
 
 // saveState writes the segments the cache lacks, then the manifest, then

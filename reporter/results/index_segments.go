@@ -195,12 +195,15 @@ func (s *Store) newStateEdit(st *indexState, records []segmentEntry) *stateEdit 
 // parts, and the level-0 ids they cover.
 func (ed *stateEdit) setParts(files []entryAdd) error {
 	seen := map[plumbing.Hash]bool{}
+	var blobs []plumbing.Hash
 	for _, f := range files {
 		if seen[f.Blob] || ed.s.badParts[f.Blob] {
 			continue
 		}
 		seen[f.Blob] = true
-		p := ed.s.loadPart(f.Blob)
+		blobs = append(blobs, f.Blob)
+	}
+	for _, p := range ed.s.loadPartsOf(blobs) {
 		if p == nil {
 			continue
 		}

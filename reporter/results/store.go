@@ -204,13 +204,17 @@ func withOpenPacks(r *git.Repository) (*git.Repository, error) {
 	}
 	const largeObject = 256 << 10
 	st := filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 16, LargeObjectThreshold: largeObject})
-	return git.Open(st, nil)
+	return git.Open(&packedStorage{Storage: st, packs: &packSet{fs: fs.Filesystem()}}, nil)
 }
 
 // Close releases the pack files the store holds open.
 func (s *Store) Close() error {
-	if fs, ok := s.repo.Storer.(*filesystem.Storage); ok {
-		return fs.Close()
+	switch st := s.repo.Storer.(type) {
+	case *packedStorage:
+		st.packs.close()
+		return st.Storage.Close()
+	case *filesystem.Storage:
+		return st.Close()
 	}
 	return nil
 }

@@ -366,6 +366,9 @@ func readBlob(s storer.EncodedObjectStorer, h plumbing.Hash) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if po, ok := obj.(*packedObject); ok {
+		return po.data, nil // read whole already, and not kept elsewhere
+	}
 	r, err := obj.Reader()
 	if err != nil {
 		return nil, err
