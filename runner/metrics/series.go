@@ -26,30 +26,35 @@ type Series struct {
 
 // Add records one finite point.
 func (s *Series) Add(step int64, v float64) {
+	if s.seen&(s.stride-1) == 0 { // stride is a power of two, or 0 before the first point
+		s.keep(step, v)
+	}
+	s.seen++
+	s.last = runner.Point{Step: step, Value: v}
+	// math.Min and math.Max for finite values (-0 below +0), without
+	// their NaN and infinity cases, and one comparison each for most
+	// values: this runs for every point of a large file.
+	if v <= s.min && (v < s.min || math.Signbit(v)) {
+		s.min = v
+	}
+	if v >= s.max && (v > s.max || !math.Signbit(v)) {
+		s.max = v
+	}
+	s.sum += v
+}
+
+// keep keeps the point Add is adding in the thinned copy; the first
+// point also starts the summaries.
+func (s *Series) keep(step int64, v float64) {
 	if s.stride == 0 {
 		s.stride = 1
 		s.min, s.max = v, v
 	}
-	p := runner.Point{Step: step, Value: v}
-	if s.seen&(s.stride-1) == 0 { // stride is a power of two
-		s.points = append(s.points, p)
-		if len(s.points) >= 2*MaxPoints {
-			s.points = thin(s.points, 2)
-			s.stride *= 2
-		}
+	s.points = append(s.points, runner.Point{Step: step, Value: v})
+	if len(s.points) >= 2*MaxPoints {
+		s.points = thin(s.points, 2)
+		s.stride *= 2
 	}
-	s.seen++
-	s.last = p
-	// math.Min and math.Max for finite values (-0 below +0), without
-	// their NaN and infinity cases: this runs for every point of a
-	// large file.
-	if v < s.min || v == s.min && math.Signbit(v) {
-		s.min = v
-	}
-	if v > s.max || v == s.max && !math.Signbit(v) {
-		s.max = v
-	}
-	s.sum += v
 }
 
 // Len is the number of points added.

@@ -153,9 +153,17 @@ func (w *segmentWorker) easy(b *Batch, p, limit int64) int64 {
 	le := binary.LittleEndian
 	buf := w.buf
 	i := p - w.bufOff
-	if i < 0 || w.last == noTag {
+	last := w.last
+	if i < 0 || last == noTag {
 		return p
 	}
+	// Locals, not w's fields, in the loop: its stores into buf would
+	// make the compiler load those again each time.
+	follow, shape, out := w.follow, w.shape, b.Scalars
+	runLo, runHi := w.runLo, w.runHi
+	defer func() {
+		b.Scalars, w.last, w.runLo, w.runHi = out, last, runLo, runHi
+	}()
 	for p < limit && i+headerLen <= int64(len(buf)) {
 		h := buf[i:]
 		length := le.Uint64(h)
@@ -166,34 +174,50 @@ func (w *segmentWorker) easy(b *Batch, p, limit int64) int64 {
 			return p
 		}
 		data := h[headerLen : headerLen+length]
-		g := w.follow[w.last]
+		g := follow[last]
 		if g == noTag || len(data) < 14 || data[0] != wallTimeKey {
 			return p
 		}
-		// The step: most are short (varint inlines up to three bytes).
+		// The step: most are short.
 		var step uint64
 		k := 9
 		if data[k] == stepKey {
-			n := 0
-			if step, n = varint(data[k+1:]); n < 0 {
-				return p
+			switch {
+			case data[k+1] < 0x80:
+				step, k = uint64(data[k+1]), k+2
+			case data[k+2] < 0x80:
+				step, k = uint64(data[k+1]&0x7f)|uint64(data[k+2])<<7, k+3
+			default:
+				n := 0
+				if step, n = varint(data[k+1:]); n < 0 {
+					return p
+				}
+				k += 1 + n
 			}
-			k += 1 + n
 		}
-		if k > len(data)-4 || w.shape[g] != string(data[k:len(data)-4]) {
+		if k > len(data)-4 || shape[g] != string(data[k:len(data)-4]) {
 			return p
 		}
 		le.PutUint32(h[8:], unmask(le.Uint32(h[8:]))^zero8CRC)
 		ftr := h[headerLen+length:]
 		le.PutUint32(ftr, unmask(le.Uint32(ftr))^slot.zero)
-		if int(i) != w.runHi {
+		if int(i) != runHi {
+			w.runLo, w.runHi = runLo, runHi
 			w.sumRun()
-			w.runLo = int(i)
+			runLo = int(i)
 		}
-		w.runHi = int(i + total)
-		w.last = g
-		v := float64(math.Float32frombits(le.Uint32(data[len(data)-4:])))
-		b.Scalars = append(b.Scalars, Scalar{Step: int64(step), Value: v, Tag: g})
+		runHi = int(i + total)
+		last = g
+		// Field by field: a Scalar built whole and then copied into
+		// out makes the copy wait for the stores that built it.
+		if len(out) == cap(out) {
+			out = append(out, Scalar{})[:len(out)]
+		}
+		out = out[:len(out)+1]
+		sc := &out[len(out)-1]
+		sc.Step = int64(step)
+		sc.Value = float64(math.Float32frombits(le.Uint32(data[len(data)-4:])))
+		sc.Tag, sc.pending, sc.tensor, sc.meta = g, false, false, pluginUnknown
 		i += total
 		p += total
 	}
