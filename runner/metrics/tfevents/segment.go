@@ -187,6 +187,8 @@ func (w *segmentWorker) easy(b *Batch, p, limit int64) int64 {
 				step, k = uint64(data[k+1]), k+2
 			case data[k+2] < 0x80:
 				step, k = uint64(data[k+1]&0x7f)|uint64(data[k+2])<<7, k+3
+			case data[k+3] < 0x80:
+				step, k = uint64(data[k+1]&0x7f)|uint64(data[k+2]&0x7f)<<7|uint64(data[k+3])<<14, k+4
 			default:
 				n := 0
 				if step, n = varint(data[k+1:]); n < 0 {
