@@ -26,35 +26,50 @@ type Series struct {
 
 // Add records one finite point.
 func (s *Series) Add(step int64, v float64) {
-	if s.seen&(s.stride-1) == 0 { // stride is a power of two, or 0 before the first point
-		s.keep(step, v)
+	if s.stride == 0 {
+		s.stride = 1
+		s.min, s.max = v, v
+	}
+	p := runner.Point{Step: step, Value: v}
+	if s.seen&(s.stride-1) == 0 { // stride is a power of two
+		s.points = append(s.points, p)
+		if len(s.points) >= 2*MaxPoints {
+			s.points = thin(s.points, 2)
+			s.stride *= 2
+		}
 	}
 	s.seen++
-	s.last = runner.Point{Step: step, Value: v}
+	s.last = p
 	// math.Min and math.Max for finite values (-0 below +0), without
-	// their NaN and infinity cases, and one comparison each for most
-	// values: this runs for every point of a large file.
-	if v <= s.min && (v < s.min || math.Signbit(v)) {
+	// their NaN and infinity cases: this runs for every point of a
+	// large file.
+	if v < s.min || v == s.min && math.Signbit(v) {
 		s.min = v
 	}
-	if v >= s.max && (v > s.max || !math.Signbit(v)) {
+	if v > s.max || v == s.max && !math.Signbit(v) {
 		s.max = v
 	}
 	s.sum += v
 }
 
-// keep keeps the point Add is adding in the thinned copy; the first
-// point also starts the summaries.
-func (s *Series) keep(step int64, v float64) {
-	if s.stride == 0 {
-		s.stride = 1
-		s.min, s.max = v, v
+// add is Add for most points, small enough to be inlined where a large
+// file's are added: it does nothing and returns false for a point the
+// thinned copy keeps, and for 0 (whose sign the minimum and maximum
+// must weigh), which Add takes.
+func (s *Series) add(step int64, v float64) bool {
+	if s.seen&(s.stride-1) == 0 || v == 0 { // stride is 0 before the first point
+		return false
 	}
-	s.points = append(s.points, runner.Point{Step: step, Value: v})
-	if len(s.points) >= 2*MaxPoints {
-		s.points = thin(s.points, 2)
-		s.stride *= 2
+	s.seen++
+	s.last.Step, s.last.Value = step, v
+	if v < s.min { // v == s.min changes nothing but a zero's sign
+		s.min = v
 	}
+	if v > s.max {
+		s.max = v
+	}
+	s.sum += v
+	return true
 }
 
 // Len is the number of points added.

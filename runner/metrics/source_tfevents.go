@@ -59,7 +59,9 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 		for i := range b.Scalars {
 			s := &b.Scalars[i]
 			if se := ft[s.Tag]; se != nil && s.Value-s.Value == 0 { // v-v is 0 for finite v alone
-				se.Add(s.Step, s.Value)
+				if !se.add(s.Step, s.Value) {
+					se.Add(s.Step, s.Value)
+				}
 				n++
 				continue
 			}
