@@ -99,6 +99,7 @@ type Scanner struct {
 	claims int // segments the workers have claimed
 	tables int // tag tables handed out
 	redone int // segments read again after a false start
+	helped int // segments the caller's goroutine read while it waited
 }
 
 // job is one segment read by one worker.
@@ -229,6 +230,7 @@ func (s *Scanner) await(j *job) {
 			<-j.ready // all are claimed: j is a worker's
 			return
 		}
+		s.helped++
 	}
 }
 
