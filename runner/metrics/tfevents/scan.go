@@ -60,13 +60,14 @@ type Batch struct {
 // file is cut into segments, and each goroutine reads a segment with
 // ReadAt, finds the first record that starts in it, then checks both
 // CRCs of and decodes the records that start in it, while the caller
-// takes the segments before it in order. Where a segment's first record
-// starts is certain only once the segment before it is done: the record
-// after that segment's last must start exactly where the goroutine found
-// one, or the segment is read again from the right offset on the
-// caller's goroutine (a segment that lies inside one large record, or a
-// false start in a record's data). A small read (a poll's new records)
-// stays on the caller's goroutine.
+// takes the segments before it in order, reading the next segment not
+// yet claimed itself whenever the one it needs is not ready. Where a
+// segment's first record starts is certain only once the segment before
+// it is done: the record after that segment's last must start exactly
+// where the goroutine found one, or the segment is read again from the
+// right offset on the caller's goroutine (a segment that lies inside one
+// large record, or a false start in a record's data). A small read (a
+// poll's new records) stays on the caller's goroutine.
 type Scanner struct {
 	src  io.ReaderAt
 	size int64
