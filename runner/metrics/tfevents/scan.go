@@ -83,7 +83,7 @@ type Scanner struct {
 	inline *segmentWorker
 	own    job // the job inline reads into; its memory serves each segment
 	// helper reads segments on the caller's goroutine while the one it
-	// needs next is not ready (help).
+	// needs next is not ready (await).
 	helper *segmentWorker
 
 	// With workers: segment i starts at first+i*seg; its job
