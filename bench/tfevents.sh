@@ -9,11 +9,11 @@
 # system) of its runs, since a busy machine only ever adds time, and the
 # ratios are of those. CPU time is the steadier number on a shared
 # machine; "per scalar" is the read's CPU time over the scalars. The
-# reader cuts a large file into segments that a goroutine per core
-# checks and decodes while the collector takes them in order, so its
-# wall time is about its CPU time over the cores free; `runs:` lists
-# every run's wall and CPU seconds, cat's then the read's, to show the
-# spread.
+# reader cuts a large file into segments that a goroutine per core but
+# one checks and decodes, while the collector takes them in order and
+# reads segments itself whenever the next is not ready, so its wall
+# time is about its CPU time over the cores free; `runs:` lists every
+# run's wall and CPU seconds, cat's then the read's, to show the spread.
 #
 # Needs: go, python3.
 # Usage: bench/tfevents.sh [SCALARS]

@@ -236,6 +236,45 @@ func TestSeriesMinMaxAsMath(t *testing.T) {
 	}
 }
 
+// TestSeriesFastAddAsAdd: add, where it takes a point, leaves a Series
+// as Add would: points kept, summaries to the bit, signed zeros among
+// the values, over enough points to thin the kept ones many times.
+func TestSeriesFastAddAsAdd(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	var slow, fast Series
+	taken := 0
+	for i := range 50_000 {
+		v := math.Sin(float64(i)) * float64(i%97)
+		switch i % 13 {
+		case 3:
+			v = 0
+		case 7:
+			v = negZero
+		}
+		slow.Add(int64(i), v)
+		if fast.add(int64(i), v) {
+			taken++
+		} else {
+			fast.Add(int64(i), v)
+		}
+	}
+	if taken < 30_000 { // all but the zeros and the kept points
+		t.Errorf("add took %d points of 50,000", taken)
+	}
+	if diff := cmp.Diff(slow.Points(), fast.Points()); diff != "" {
+		t.Errorf("points (-Add +add):\n%s", diff)
+	}
+	for _, rule := range []string{"last", "min", "max", "mean"} {
+		want, _ := slow.Summary(rule)
+		if got, _ := fast.Summary(rule); math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("%s = %v, want %v", rule, got, want)
+		}
+	}
+	if slow.Len() != fast.Len() || slow.Last() != fast.Last() {
+		t.Errorf("len %d last %v, want %d %v", fast.Len(), fast.Last(), slow.Len(), slow.Last())
+	}
+}
+
 func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"step": 1, "a": NaN, "b": "Infinity", "c": -Infinity}`))
 	f.Add([]byte(`{"a": "\"NaN\\"}`))

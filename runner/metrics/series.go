@@ -52,6 +52,26 @@ func (s *Series) Add(step int64, v float64) {
 	s.sum += v
 }
 
+// add is Add for most points, small enough to be inlined where a large
+// file's are added: it does nothing and returns false for a point the
+// thinned copy keeps, and for 0 (whose sign the minimum and maximum
+// must weigh), which Add takes.
+func (s *Series) add(step int64, v float64) bool {
+	if s.seen&(s.stride-1) == 0 || v == 0 { // stride is 0 before the first point
+		return false
+	}
+	s.seen++
+	s.last.Step, s.last.Value = step, v
+	if v < s.min { // v == s.min changes nothing but a zero's sign
+		s.min = v
+	}
+	if v > s.max {
+		s.max = v
+	}
+	s.sum += v
+	return true
+}
+
 // Len is the number of points added.
 func (s *Series) Len() int { return s.seen }
 

@@ -29,6 +29,12 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 	// names holds, per tag table of sc, the entry of each tag: a
 	// slice index per value rather than a look-up by name.
 	var names [][]*rawName
+	// fast holds, per tag table and tag, the series a finite value goes
+	// straight into, as watcher.add's first case would put it: set once
+	// the tag's raw name has its series and was marked in this poll,
+	// which stays so to the end of the read.
+	var fast [][]*Series
+	plain := w.c.onPoint == nil
 	var ce *tfevents.CorruptError
 	var ee *tfevents.EventError
 	for {
@@ -41,14 +47,35 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 			table = append(table, nil)
 		}
 		names[b.Table] = table
-		for _, s := range b.Scalars {
+		for len(fast) <= b.Table {
+			fast = append(fast, nil)
+		}
+		ft := fast[b.Table]
+		for len(ft) < len(b.Tags) {
+			ft = append(ft, nil)
+		}
+		fast[b.Table] = ft
+		n := 0
+		for i := range b.Scalars {
+			s := &b.Scalars[i]
+			if se := ft[s.Tag]; se != nil && s.Value-s.Value == 0 { // v-v is 0 for finite v alone
+				if !se.add(s.Step, s.Value) {
+					se.Add(s.Step, s.Value)
+				}
+				n++
+				continue
+			}
 			rn := table[s.Tag]
 			if rn == nil {
 				rn = w.rawName(sf, []byte(b.Tags[s.Tag]))
 				table[s.Tag] = rn
 			}
 			w.add(sf, rn, s.Step, s.Value)
+			if plain && rn.series != nil && rn.poll == w.polls {
+				ft[s.Tag] = rn.series
+			}
 		}
+		w.points += n
 		r.off = b.End
 		switch {
 		case err == nil:

@@ -34,7 +34,7 @@ func (w *segmentWorker) zeroCRC(length uint64) uint32 {
 	}
 	z := crc32.Checksum(zeros[:length], castagnoli)
 	if slot.length == length {
-		slot.zero, slot.zeroOK = z, true
+		slot.zero, slot.runHeader, slot.zeroOK = z, unmask(slot.crc)^zero8CRC, true
 	}
 	return z
 }

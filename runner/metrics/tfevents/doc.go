@@ -31,15 +31,20 @@
 // Scanner is what metrics_from reads with: the scalars of a file from an
 // offset to a size, in file order, with the offsets and errors a Reader
 // and a Decoder give record by record (its tests and fuzz target hold it
-// to that). A read of 4 MiB or more goes on a goroutine per core: the
-// file is cut into 256 KiB segments, each read with ReadAt into a buffer
-// of its worker's, which finds the first record header in it (a length
-// that fits in the file and passes its CRC), then checks, frames and
-// decodes the records that start in the segment. The caller takes the
-// segments in order and keeps one only when its first record starts
-// exactly where the segment before it ended; otherwise (a segment inside
-// a large record, a header-like run of bytes inside a record's data) it
-// reads that segment again from the right offset itself. Workers are at
+// to that). A read of 4 MiB or more goes on every core: the file is cut
+// into 256 KiB segments, each read with ReadAt into a buffer of its
+// worker's, which finds the first record header in it (a length that
+// fits in the file and passes its CRC), then checks, frames and decodes
+// the records that start in the segment. There is a worker goroutine per
+// core but one; the caller's goroutine is the last worker: while the
+// segment it needs next is not ready, it claims the next segment not yet
+// claimed and reads it itself, so no more goroutines than cores are
+// busy (more would take turns on the cores, each turn a switch of
+// threads). The caller takes the segments in order and keeps one only
+// when its first record starts exactly where the segment before it
+// ended; otherwise (a segment inside a large record, a header-like run
+// of bytes inside a record's data) it reads that segment again from the
+// right offset itself. Workers are at
 // most a few segments ahead, so memory stays bounded. A segment's data
 // CRCs are checked a run of records at a time: its stored CRCs are
 // rewritten in the buffer to the raw CRC-32C remainders they stand for,

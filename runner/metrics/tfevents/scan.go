@@ -60,13 +60,14 @@ type Batch struct {
 // file is cut into segments, and each goroutine reads a segment with
 // ReadAt, finds the first record that starts in it, then checks both
 // CRCs of and decodes the records that start in it, while the caller
-// takes the segments before it in order. Where a segment's first record
-// starts is certain only once the segment before it is done: the record
-// after that segment's last must start exactly where the goroutine found
-// one, or the segment is read again from the right offset on the
-// caller's goroutine (a segment that lies inside one large record, or a
-// false start in a record's data). A small read (a poll's new records)
-// stays on the caller's goroutine.
+// takes the segments before it in order, reading the next segment not
+// yet claimed itself whenever the one it needs is not ready. Where a
+// segment's first record starts is certain only once the segment before
+// it is done: the record after that segment's last must start exactly
+// where the goroutine found one, or the segment is read again from the
+// right offset on the caller's goroutine (a segment that lies inside one
+// large record, or a false start in a record's data). A small read (a
+// poll's new records) stays on the caller's goroutine.
 type Scanner struct {
 	src  io.ReaderAt
 	size int64
@@ -81,6 +82,9 @@ type Scanner struct {
 	next   int  // the next batch of cur
 	inline *segmentWorker
 	own    job // the job inline reads into; its memory serves each segment
+	// helper reads segments on the caller's goroutine while the one it
+	// needs next is not ready (await).
+	helper *segmentWorker
 
 	// With workers: segment i starts at first+i*seg; its job
 	// is ring[i%len(ring)].
@@ -96,6 +100,7 @@ type Scanner struct {
 	claims int // segments the workers have claimed
 	tables int // tag tables handed out
 	redone int // segments read again after a false start
+	helped int // segments the caller's goroutine read while it waited
 }
 
 // job is one segment read by one worker.
@@ -115,7 +120,7 @@ type job struct {
 func NewScanner(src io.ReaderAt, offset, size int64, dec *Decoder) *Scanner {
 	workers := 0
 	if n := runtime.GOMAXPROCS(0); n > 1 && size-offset >= parallelFrom {
-		workers = min(n, 8)
+		workers = min(n-1, 7) // and the caller's goroutine, which helps
 	}
 	return newScanner(src, offset, size, dec, segmentSize, segmentSlack, workers)
 }
@@ -182,7 +187,7 @@ func (s *Scanner) Next() (*Batch, error) {
 func (s *Scanner) nextJob() *job {
 	for s.par && s.taken < s.segs {
 		j := s.ring[s.taken%len(s.ring)]
-		<-j.ready
+		s.await(j)
 		s.taken++
 		if j.limit <= s.pos {
 			// Inside the record the segment before ended with.
@@ -202,6 +207,32 @@ func (s *Scanner) nextJob() *job {
 	}
 	s.inline.scan(s, &s.own, s.pos, min(s.pos+s.seg, s.size))
 	return &s.own
+}
+
+// await waits until j is ready, reading the next segment not yet
+// claimed meanwhile, as a worker would, while one may be claimed: so the
+// caller's goroutine is a worker too, where it would otherwise wait for
+// one, and no more goroutines than cores are kept busy.
+func (s *Scanner) await(j *job) {
+	for {
+		select {
+		case <-j.ready:
+			return
+		default:
+		}
+		select {
+		case <-s.slots:
+		default:
+			<-j.ready // the ring is full: j is a worker's
+			return
+		}
+		if !s.helper.claim(s) {
+			s.slots <- struct{}{}
+			<-j.ready // all are claimed: j is a worker's
+			return
+		}
+		s.helped++
+	}
 }
 
 // release gives back the slot of the job the caller is done with.
@@ -239,13 +270,14 @@ func (s *Scanner) Close() error {
 	return nil
 }
 
-// startWorkers starts a worker per core. Each claims the next segment
+// startWorkers starts workers goroutines. Each claims the next segment
 // while fewer than len(ring) segments wait for the caller, so memory
 // stays bounded however far behind the caller falls.
 func (s *Scanner) startWorkers(offset int64, workers int) {
 	s.par, s.first = true, offset
 	s.segs = int((s.size - offset + s.seg - 1) / s.seg)
-	s.ring = make([]*job, 2*workers)
+	s.helper = s.newWorker()
+	s.ring = make([]*job, 4*(workers+1))
 	s.slots = make(chan struct{}, len(s.ring))
 	s.quit = make(chan struct{})
 	for i := range s.ring {
@@ -276,7 +308,7 @@ func (s *Scanner) newTable(w *segmentWorker) {
 	w.table = s.tables
 	s.tables++
 	s.mu.Unlock()
-	w.tags, w.index, w.follow, w.shape, w.last = nil, nil, nil, nil, noTag
+	w.tags, w.index, w.state, w.last = nil, nil, nil, noTag
 }
 
 // run claims segments until none is left or the Scanner closes.
@@ -287,27 +319,38 @@ func (w *segmentWorker) run(s *Scanner) {
 		case <-s.quit:
 			return
 		}
-		s.mu.Lock()
-		seg := s.claims
-		s.claims++
-		s.mu.Unlock()
-		if seg >= s.segs {
+		if !w.claim(s) {
 			return
 		}
-		j := s.ring[seg%len(s.ring)]
-		j.slot = true
-		lo := s.first + int64(seg)*s.seg
-		limit := min(lo+s.seg, s.size)
-		start := lo
-		if seg > 0 {
-			start = w.sync(s, lo, limit)
-		}
-		if start < 0 {
-			j.limit, j.start, j.end = limit, -1, limit
-			j.batches, j.errs = j.batches[:0], j.errs[:0]
-		} else {
-			w.scan(s, j, start, limit)
-		}
-		j.ready <- struct{}{}
 	}
+}
+
+// claim claims the next segment and reads it into its job, holding one
+// of s.slots; false when none is left.
+func (w *segmentWorker) claim(s *Scanner) bool {
+	s.mu.Lock()
+	seg := s.claims
+	if seg < s.segs {
+		s.claims++
+	}
+	s.mu.Unlock()
+	if seg >= s.segs {
+		return false
+	}
+	j := s.ring[seg%len(s.ring)]
+	j.slot = true
+	lo := s.first + int64(seg)*s.seg
+	limit := min(lo+s.seg, s.size)
+	start := lo
+	if seg > 0 {
+		start = w.sync(s, lo, limit)
+	}
+	if start < 0 {
+		j.limit, j.start, j.end = limit, -1, limit
+		j.batches, j.errs = j.batches[:0], j.errs[:0]
+	} else {
+		w.scan(s, j, start, limit)
+	}
+	j.ready <- struct{}{}
+	return true
 }

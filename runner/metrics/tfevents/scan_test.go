@@ -51,11 +51,16 @@ func scalarLine(step int64, tag string, v float64) string {
 
 // scanned reads data from offset with a Scanner of segments of seg bytes
 // and workers goroutines, in the lines sequential gives; redone counts
-// the segments read again after a false start.
+// the segments read again after a false start. workers -1 reads in
+// segments as workers would, but with none: the caller's goroutine
+// claims each segment itself while it waits (Scanner.await).
 func scanned(t testing.TB, data []byte, offset, seg int64, workers int) (lines []string, redone int) {
 	t.Helper()
 	var d Decoder
-	s := newScanner(bytes.NewReader(data), offset, int64(len(data)), &d, seg, seg/4+1, workers)
+	s := newScanner(bytes.NewReader(data), offset, int64(len(data)), &d, seg, seg/4+1, max(workers, 0))
+	if workers < 0 {
+		s.startWorkers(offset, 0)
+	}
 	defer s.Close()
 	for range len(data) + 2 {
 		b, err := s.Next()
@@ -162,7 +167,8 @@ func nestedRecords() []byte {
 
 // TestScannerAgreesWithReader reads every input with segments from
 // smaller than a header to larger than the file, on the caller's
-// goroutine and on up to four workers, from the start and from a
+// goroutine (in one run, and segment by segment as a worker would) and
+// on up to four workers besides it, from the start and from a
 // record's start inside the file: the scalars, the errors, their offsets
 // and the offsets after them are exactly what reading record by record
 // gives.
@@ -179,7 +185,7 @@ func TestScannerAgreesWithReader(t *testing.T) {
 		for _, off := range offsets {
 			want := sequential(t, data, off)
 			for _, seg := range segs {
-				for _, workers := range []int{0, 1, 2, 4} {
+				for _, workers := range []int{0, -1, 1, 2, 4} {
 					if got, _ := scanned(t, data, off, seg, workers); !cmp.Equal(want, got) {
 						t.Fatalf("%s from %d, segments of %d, %d workers (-record by record +scanner):\n%s", name, off, seg, workers, cmp.Diff(want, got))
 					}
@@ -205,6 +211,30 @@ func TestScannerSplitsAtRecordBoundaries(t *testing.T) {
 	}
 	if want := sequential(t, nested, 0); !cmp.Equal(want, got) {
 		t.Errorf("nested records (-want +got):\n%s", cmp.Diff(want, got))
+	}
+}
+
+// TestScannerCallerReadsWhileWaiting: with no worker free, the caller's
+// goroutine claims and reads the segment it waits for itself, every one
+// of them here, and the scalars come out in order all the same.
+func TestScannerCallerReadsWhileWaiting(t *testing.T) {
+	data := benchFile(5000)
+	var d Decoder
+	s := newScanner(bytes.NewReader(data), 0, int64(len(data)), &d, 4096, 1024, 0)
+	s.startWorkers(0, 0)
+	defer s.Close()
+	n := 0
+	for {
+		b, err := s.Next()
+		n += len(b.Scalars)
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 5000 || s.helped != s.segs {
+		t.Errorf("%d scalars, %d of %d segments read by the caller; want 5000, all", n, s.helped, s.segs)
 	}
 }
 

@@ -21,6 +21,16 @@ func (e *EventError) Unwrap() error { return e.Err }
 
 const noTag = ^uint32(0)
 
+// tagState is what a segmentWorker keeps of one tag.
+type tagState struct {
+	next uint32 // the tag that followed it last: files repeat one order
+	// shape holds the bytes of the tag's PyTorch-style scalar event
+	// (simpleScalar's) after the wall time and step and before the
+	// value: equal bytes say the event is one of that tag's, read
+	// without taking the event apart.
+	shape []byte
+}
+
 // segmentWorker reads segments for a Scanner, one at a time: its own
 // buffer, its own tag table, its own remembered lengths.
 type segmentWorker struct {
@@ -29,16 +39,11 @@ type segmentWorker struct {
 	bufOff int64
 	limit  int64 // the segment being read ends here
 
-	table  int
-	tags   []string
-	index  map[string]uint32
-	follow []uint32 // per tag, the tag that followed it last: files repeat one order
-	last   uint32   // the tag of the last value
-	// shape holds, per tag, the bytes of the tag's PyTorch-style scalar
-	// event (simpleScalar's) after the wall time and step and before the
-	// value: equal bytes say the event is one of that tag's, read
-	// without taking the event apart.
-	shape []string
+	table int
+	tags  []string
+	index map[string]uint32
+	state []tagState // per tag
+	last  uint32     // the tag of the last value
 
 	found []found
 	seen  headerCache
@@ -147,57 +152,82 @@ func (w *segmentWorker) scanRecords(s *Scanner, j *job, start, limit int64, each
 // easy reads the records from p on that need nothing unusual, as
 // scanRecords would, and returns where it stopped: each wholly in the
 // buffer, with a header checked before, added to the run, and a scalar
-// event shaped as the last one of the tag that followed the last tag.
-// That is most of a large file, read here in one loop without calls.
+// event shaped as the last one of the tag that followed the last tag,
+// with a step of at most four bytes. That is most of a large file, read
+// here in one loop with few variables, so that the compiler keeps more
+// of them in registers (no more than 14 fit).
 func (w *segmentWorker) easy(b *Batch, p, limit int64) int64 {
 	le := binary.LittleEndian
 	buf := w.buf
-	i := p - w.bufOff
-	if i < 0 || w.last == noTag {
+	i := int(p - w.bufOff)
+	last := w.last
+	if i < 0 || last == noTag {
 		return p
 	}
-	for p < limit && i+headerLen <= int64(len(buf)) {
+	if i != w.runHi {
+		w.sumRun()
+		w.runLo, w.runHi = i, i
+	}
+	// The loop runs while i, the offset in buf, is before end, and
+	// writes out[n].
+	end := min(int(limit-w.bufOff), len(buf)-headerLen+1)
+	state, seen := w.state, &w.seen
+	out := b.Scalars[:cap(b.Scalars)]
+	n := len(b.Scalars)
+loop:
+	for i < end && n < len(out) {
 		h := buf[i:]
 		length := le.Uint64(h)
-		slot := &w.seen[length%uint64(len(w.seen))]
-		total := headerLen + int64(length) + footerLen
-		if slot.length != length || slot.crc != le.Uint32(h[8:]) || !slot.ok || !slot.zeroOK ||
-			length > maxRunRecord || total > int64(len(buf))-i {
-			return p
+		slot := &seen[length%uint64(len(seen))]
+		if slot.length != length || slot.crc != le.Uint32(h[8:]) || !slot.zeroOK {
+			break
+		}
+		total := headerLen + int(length) + footerLen // length <= maxRunRecord: zeroOK
+		if total > len(h) || length < 14 {
+			break
 		}
 		data := h[headerLen : headerLen+length]
-		g := w.follow[w.last]
-		if g == noTag || len(data) < 14 || data[0] != wallTimeKey {
-			return p
+		g := state[last].next
+		if g == noTag || data[0] != wallTimeKey {
+			break
 		}
-		// The step: most are short (varint inlines up to three bytes).
+		// The step, in up to four bytes (to 268,435,455).
 		var step uint64
 		k := 9
 		if data[k] == stepKey {
-			n := 0
-			if step, n = varint(data[k+1:]); n < 0 {
-				return p
+			switch {
+			case data[k+1] < 0x80:
+				step, k = uint64(data[k+1]), k+2
+			case data[k+2] < 0x80:
+				step, k = uint64(data[k+1]&0x7f)|uint64(data[k+2])<<7, k+3
+			case data[k+3] < 0x80:
+				step, k = uint64(data[k+1]&0x7f)|uint64(data[k+2]&0x7f)<<7|uint64(data[k+3])<<14, k+4
+			case data[k+4] < 0x80:
+				step, k = uint64(data[k+1]&0x7f)|uint64(data[k+2]&0x7f)<<7|uint64(data[k+3]&0x7f)<<14|uint64(data[k+4])<<21, k+5
+			default:
+				break loop
 			}
-			k += 1 + n
 		}
-		if k > len(data)-4 || w.shape[g] != string(data[k:len(data)-4]) {
-			return p
+		// The bytes after the step, but for the value, equal the
+		// shape.
+		if sh := state[g].shape; k+len(sh)+4 != len(data) || string(sh) != string(data[k:k+len(sh)]) {
+			break
 		}
-		le.PutUint32(h[8:], unmask(le.Uint32(h[8:]))^zero8CRC)
+		le.PutUint32(h[8:], slot.runHeader)
 		ftr := h[headerLen+length:]
 		le.PutUint32(ftr, unmask(le.Uint32(ftr))^slot.zero)
-		if int(i) != w.runHi {
-			w.sumRun()
-			w.runLo = int(i)
-		}
-		w.runHi = int(i + total)
-		w.last = g
-		v := float64(math.Float32frombits(le.Uint32(data[len(data)-4:])))
-		b.Scalars = append(b.Scalars, Scalar{Step: int64(step), Value: v, Tag: g})
+		last = g
+		// Field by field: a Scalar built whole and then copied into
+		// out makes the copy wait for the stores that built it.
+		sc := &out[n]
+		sc.Step = int64(step)
+		sc.Value = float64(math.Float32frombits(le.Uint32(data[len(data)-4:])))
+		sc.Tag, sc.pending, sc.tensor, sc.meta = g, false, false, pluginUnknown
+		n++
 		i += total
-		p += total
 	}
-	return p
+	b.Scalars, w.last, w.runHi = out[:n], last, i
+	return w.bufOff + int64(i)
 }
 
 // open starts a batch in j, reusing the memory of an earlier one.
@@ -224,7 +254,7 @@ func (w *segmentWorker) values(b *Batch, data []byte) error {
 	// Most likely the event is the next tag's scalar event, shaped as
 	// that tag's last one was.
 	if g := w.next(); g != noTag {
-		if step, i, ok := scalarStep(data); ok && w.shape[g] == string(data[i:len(data)-4]) {
+		if step, i, ok := scalarStep(data); ok && string(w.state[g].shape) == string(data[i:len(data)-4]) {
 			w.last = g
 			v := float64(math.Float32frombits(binary.LittleEndian.Uint32(data[len(data)-4:])))
 			b.Scalars = append(b.Scalars, Scalar{Step: step, Value: v, Tag: g})
@@ -233,9 +263,9 @@ func (w *segmentWorker) values(b *Batch, data []byte) error {
 	}
 	if step, tag, v, ok := simpleScalar(data); ok {
 		g := w.tag(tag)
-		if w.shape[g] == "" {
+		if w.state[g].shape == nil {
 			_, i, _ := scalarStep(data)
-			w.shape[g] = string(data[i : len(data)-4])
+			w.state[g].shape = append([]byte(nil), data[i:len(data)-4]...)
 		}
 		b.Scalars = append(b.Scalars, Scalar{Step: step, Value: v, Tag: g})
 		return nil
@@ -257,7 +287,7 @@ func (w *segmentWorker) next() uint32 {
 	if w.last == noTag {
 		return noTag
 	}
-	return w.follow[w.last]
+	return w.state[w.last].next
 }
 
 // scalarStep reads the start of an event as simpleScalar does: the wall
@@ -292,11 +322,10 @@ func (w *segmentWorker) tag(tag []byte) uint32 {
 		i = uint32(len(w.tags))
 		w.tags = append(w.tags, string(tag))
 		w.index[w.tags[i]] = i
-		w.follow = append(w.follow, noTag)
-		w.shape = append(w.shape, "")
+		w.state = append(w.state, tagState{next: noTag})
 	}
 	if w.last != noTag {
-		w.follow[w.last] = i
+		w.state[w.last].next = i
 	}
 	w.last = i
 	return i
@@ -403,9 +432,10 @@ type checkedHeader struct {
 	crc    uint32
 	ok     bool
 	// zero is the CRC of length zero bytes, once a Scanner needed it
-	// (zeroCRC).
-	zero   uint32
-	zeroOK bool
+	// (zeroCRC), and runHeader what the header's CRC is rewritten to
+	// for a run (addToRun).
+	zero, runHeader uint32
+	zeroOK          bool
 }
 
 // check checks the header of the record at off: its length against its
