@@ -52,9 +52,10 @@ func TestLimitsAtTheBoundary(t *testing.T) {
 		return fmt.Sprintf("locals {\n  k = %q\n  big = { a = [for i in range(1007) : local.k], b = substr(local.k, 0, %d), z = 0 }\n}\nexperiment \"e\" {\n  command = [\"t\"]\n}\n",
 			strings.Repeat("k", 4145), 4110+extra)
 	}
-	// tpe is a search over a domain of 2 × 4 = 8 points, at 2 seeds.
-	tpe := func(budget int) string {
-		return fmt.Sprintf("experiment \"e\" {\n  command = [\"t\"]\n  params = { opt = \"sgd\", layers = 2 }\n  seeds = [1, 2]\n  metric \"loss\" { goal = \"minimize\" }\n  sweep {\n    method = \"tpe\"\n    budget = %d\n    startup = 2\n    param \"opt\" { values = [\"sgd\", \"adam\"] }\n    param \"layers\" {\n      distribution = \"int\"\n      min = 1\n      max = 4\n    }\n  }\n}\n", budget)
+	// tpe is a search over a domain of 2 × 4 = 8 points, at 2 seeds, the
+	// int param's four values starting at from.
+	tpe := func(budget, from int) string {
+		return fmt.Sprintf("experiment \"e\" {\n  command = [\"t\"]\n  params = { opt = \"sgd\", layers = 2 }\n  seeds = [1, 2]\n  metric \"loss\" { goal = \"minimize\" }\n  sweep {\n    method = \"tpe\"\n    budget = %d\n    startup = 2\n    param \"opt\" { values = [\"sgd\", \"adam\"] }\n    param \"layers\" {\n      distribution = \"int\"\n      min = %d\n      max = %d\n    }\n  }\n}\n", budget, from, from+3)
 	}
 	// copied is value(extra) read whole by another local: what it refers
 	// to is counted before it is built.
@@ -89,7 +90,8 @@ func TestLimitsAtTheBoundary(t *testing.T) {
 		{"nesting", nested(MaxNesting), nested(MaxNesting + 1), "Expression nested too deeply"},
 		{"file size", sized(MaxFileSize), sized(MaxFileSize + 1), "Spec file too large"},
 		// A search may try every point of its domain, and no more.
-		{"search budget", tpe(16), tpe(18), "Impossible budget"},
+		{"search budget", tpe(16, 1), tpe(18, 1), "Impossible budget"},
+		{"search budget, values far from 0", tpe(16, 2e9), tpe(18, 2e9), "Impossible budget"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, diags := loadSrc(t, map[string]string{"experiments/x.hcl": tc.at}); diags.HasErrors() {
