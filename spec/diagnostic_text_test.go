@@ -92,6 +92,13 @@ executor "slurm" { labels = ["h100", "a100"] }
     }
   }`,
 			`Search is random: startup is 6 and the budget holds 6 points, so every point is drawn at random and TPE never proposes one. Raise budget above 12 trials, or lower startup.`},
+		// A number that must be whole is quoted in full.
+		{"a fractional seed", "", `command = ["t"]
+  seeds = [1, 2.25]`,
+			`Incorrect attribute value type: "seeds" must hold whole numbers, got 2.25.`},
+		{"fractional retries", "", `command = ["t"]
+  runner { retries = 2.25 }`,
+			`Incorrect attribute value type: "retries" must be a whole number, got 2.25.`},
 		// The slurm executor lacks one of the three labels, local two: the
 		// warning names the one.
 		{"the labels the closest executor lacks", project, `command = ["t"]
