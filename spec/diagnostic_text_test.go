@@ -30,6 +30,75 @@ executor "slurm" { labels = ["h100", "a100"] }
     param "a" { values = range(4) }
   }`,
 			`Too many trials: Experiment "e" expands to 4 trials (4 param points × 1 seeds), more than the limit of 3; raise max_trials if you mean it.`},
+		// A search's budget: the nearest budgets the seeds divide, the
+		// one above when none is below, the most the domain holds, and how
+		// far above startup the budget must go for TPE to propose a point.
+		{"a budget the seeds do not divide", "", `command = ["t"]
+  params = { lr = 0.1 }
+  seeds  = [1, 2, 3]
+  metric "loss" { goal = "minimize" }
+  sweep {
+    method = "tpe"
+    budget = 40
+    param "lr" {
+      distribution = "uniform"
+      min          = 0
+      max          = 1
+    }
+  }`,
+			`Impossible budget: Every point runs all 3 seeds, so a budget of 40 trials is not a whole number of points; use 39 or 42.`},
+		{"a budget below one point", "", `command = ["t"]
+  params = { lr = 0.1 }
+  seeds  = [1, 2, 3]
+  metric "loss" { goal = "minimize" }
+  sweep {
+    method = "tpe"
+    budget = 2
+    param "lr" {
+      distribution = "uniform"
+      min          = 0
+      max          = 1
+    }
+  }`,
+			`Impossible budget: Every point runs all 3 seeds, so a budget of 2 trials is not a whole number of points; use 3.`},
+		{"a budget past the domain", "", `command = ["t"]
+  params = { opt = "sgd", layers = 2 }
+  seeds  = [1, 2]
+  metric "loss" { goal = "minimize" }
+  sweep {
+    method  = "tpe"
+    budget  = 18
+    startup = 2
+    param "opt" { values = ["sgd", "adam"] }
+    param "layers" {
+      distribution = "int"
+      min          = 1
+      max          = 4
+    }
+  }`,
+			`Impossible budget: The domain holds 8 distinct points, fewer than the budget's 9 (18 trials / 2 seeds), so the search would repeat itself; lower budget to 16 or less, or use method = "grid".`},
+		{"a budget startup spends", "", `command = ["t"]
+  params = { lr = 0.1 }
+  seeds  = [1, 2]
+  metric "loss" { goal = "minimize" }
+  sweep {
+    method  = "tpe"
+    budget  = 12
+    startup = 6
+    param "lr" {
+      distribution = "uniform"
+      min          = 0
+      max          = 1
+    }
+  }`,
+			`Search is random: startup is 6 and the budget holds 6 points, so every point is drawn at random and TPE never proposes one. Raise budget above 12 trials, or lower startup.`},
+		// A number that must be whole is quoted in full.
+		{"a fractional seed", "", `command = ["t"]
+  seeds = [1, 2.25]`,
+			`Incorrect attribute value type: "seeds" must hold whole numbers, got 2.25.`},
+		{"fractional retries", "", `command = ["t"]
+  runner { retries = 2.25 }`,
+			`Incorrect attribute value type: "retries" must be a whole number, got 2.25.`},
 		// The slurm executor lacks one of the three labels, local two: the
 		// warning names the one.
 		{"the labels the closest executor lacks", project, `command = ["t"]

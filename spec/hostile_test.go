@@ -48,6 +48,13 @@ func TestHostileInput(t *testing.T) {
 			src:  []byte("experiment \"a\" {\n  command = [\"t\"]\n  description = \"" + strings.Repeat("${\"", 5000) + strings.Repeat("\"}", 5000) + "\"\n}\n"),
 			want: "Expression nested too deeply",
 		},
+		// Stray closing brackets first buy no deeper nesting after, not
+		// even one level: MaxNesting+1 parentheses after them are one too
+		// many.
+		"closers before deep nesting": {
+			src:  []byte("experiment \"a\" {\n  command = [\"t\"]\n  description = " + strings.Repeat(")", 10) + strings.Repeat("(", MaxNesting+1) + "1" + strings.Repeat(")", MaxNesting+1) + "\n}\n"),
+			want: "Expression nested too deeply",
+		},
 		"NUL bytes": {
 			src:  []byte("experiment \"a\" {\x00\x00}"),
 			want: "Invalid character",

@@ -52,6 +52,20 @@ func TestLimitsAtTheBoundary(t *testing.T) {
 		return fmt.Sprintf("locals {\n  k = %q\n  big = { a = [for i in range(1007) : local.k], b = substr(local.k, 0, %d), z = 0 }\n}\nexperiment \"e\" {\n  command = [\"t\"]\n}\n",
 			strings.Repeat("k", 4145), 4110+extra)
 	}
+	// tpe is a search over a domain of 2 × 4 = 8 points, at 2 seeds, the
+	// int param's four values starting at from.
+	tpe := func(budget, from int) string {
+		return fmt.Sprintf("experiment \"e\" {\n  command = [\"t\"]\n  params = { opt = \"sgd\", layers = 2 }\n  seeds = [1, 2]\n  metric \"loss\" { goal = \"minimize\" }\n  sweep {\n    method = \"tpe\"\n    budget = %d\n    startup = 2\n    param \"opt\" { values = [\"sgd\", \"adam\"] }\n    param \"layers\" {\n      distribution = \"int\"\n      min = %d\n      max = %d\n    }\n  }\n}\n", budget, from, from+3)
+	}
+	// copied is value(extra) read whole by another local: what it refers
+	// to is counted before it is built.
+	copied := func(extra int) string {
+		return strings.Replace(value(extra), "}\nexperiment", "  copy = local.big\n}\nexperiment", 1)
+	}
+	// tolerance is a metric's tolerance.
+	tolerance := func(tol string) string {
+		return "experiment \"e\" {\n  command = [\"t\"]\n  metric \"loss\" {\n    goal = \"minimize\"\n    tolerance = " + tol + "\n  }\n}\n"
+	}
 	// sized pads a valid spec with a comment to exactly n bytes.
 	sized := func(n int) string {
 		src := "experiment \"e\" {\n  command = [\"t\"]\n}\n# "
@@ -70,8 +84,14 @@ func TestLimitsAtTheBoundary(t *testing.T) {
 		{"gpus", gpus(MaxGPUsPerTrial), gpus(MaxGPUsPerTrial + 1), "Value out of range"},
 		{"metrics", metrics(MaxMetrics), metrics(MaxMetrics + 1), "Too many metrics"},
 		{"local value size", value(0), value(1), "Local value too large"},
+		{"a local of a local at the size", copied(0), copied(1), "Local value too large"},
+		// A tolerance of 0 fails any significant regression.
+		{"tolerance", tolerance("0"), tolerance("-0.001"), "Value out of range"},
 		{"nesting", nested(MaxNesting), nested(MaxNesting + 1), "Expression nested too deeply"},
 		{"file size", sized(MaxFileSize), sized(MaxFileSize + 1), "Spec file too large"},
+		// A search may try every point of its domain, and no more.
+		{"search budget", tpe(16, 1), tpe(18, 1), "Impossible budget"},
+		{"search budget, values far from 0", tpe(16, 2e9), tpe(18, 2e9), "Impossible budget"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, diags := loadSrc(t, map[string]string{"experiments/x.hcl": tc.at}); diags.HasErrors() {

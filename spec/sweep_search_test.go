@@ -140,3 +140,39 @@ func jsonOf(v cty.Value) string {
 	canonicalJSON(&buf, v)
 	return buf.String()
 }
+
+// TestObjective: a search optimizes its sweep's objective; an experiment
+// without one, with a sweep or none, is ranked by its primary metric.
+func TestObjective(t *testing.T) {
+	for _, c := range []struct{ name, body, want string }{
+		{"no sweep", `metric "speed" {}
+  metric "loss" { goal = "minimize" }`, "loss"},
+		{"grid", `params = { lr = 0.1 }
+  metric "loss" { goal = "minimize" }
+  metric "acc" {
+    goal    = "maximize"
+    primary = true
+  }
+  sweep {
+    param "lr" { values = [0.1, 0.01] }
+  }`, "acc"},
+		{"search", `params = { lr = 0.1 }
+  metric "loss" { goal = "minimize" }
+  metric "acc" { goal = "maximize" }
+  sweep {
+    method    = "tpe"
+    budget    = 8
+    objective = "acc"
+    param "lr" {
+      distribution = "uniform"
+      min          = 0
+      max          = 1
+    }
+  }`, "acc"},
+	} {
+		e := loadExperiment(t, "experiment \"e\" {\n  command = [\"t\"]\n  "+c.body+"\n}\n")
+		if got := e.Objective(); got == nil || got.Name != c.want {
+			t.Errorf("%s: objective %v, want %s", c.name, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package spec
+
+import "testing"
+
+// TestProjectBlockErrors: each setting of the project block that cannot
+// be used is refused with what is wrong with it.
+func TestProjectBlockErrors(t *testing.T) {
+	for _, c := range []struct{ name, project, want string }{
+		{"absolute glob", `experiments = ["/exp/*.hcl"]`, `Invalid experiments glob: "/exp/*.hcl" is absolute; globs are relative to the repository root.`},
+		{"glob out of the repository", `experiments = ["exp/../../x/*.hcl"]`, `Invalid experiments glob: "exp/../../x/*.hcl" leaves the repository.`},
+		{"empty glob", `experiments = [""]`, `Invalid experiments glob: "" is empty.`},
+		{"no glob", `experiments = []`, `No experiments glob: project.experiments must name at least one glob, such as "experiments/**/*.hcl".`},
+		{"branch with an empty component", `results_branch = "ml//results"`, `Invalid results branch: "ml//results" has an empty path component.`},
+		{"branch ending in .lock", `results_branch = "results.lock"`, `Invalid results branch: "results.lock" is not a valid git branch name.`},
+		{"max_trials of 0", `max_trials = 0`, `Value out of range: "max_trials" must be between 1 and 2147483647, got 0.`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, diags := loadSrc(t, map[string]string{
+				"assay.hcl":         "project {\n  " + c.project + "\n}\n",
+				"experiments/e.hcl": "experiment \"e\" {\n  command = [\"t\"]\n}\n",
+			})
+			if got := errorsOf(diags); len(got) != 1 || got[0] != c.want {
+				t.Errorf("errors %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestProjectSettings: the project block's settings are read as written.
+func TestProjectSettings(t *testing.T) {
+	p, diags := loadSrc(t, map[string]string{
+		"assay.hcl": `project {
+  experiments    = ["exp/*.hcl", "more/**/*.hcl"]
+  results_branch = "ml/results"
+  results_repo   = "https://example.com/results.git"
+  artifact_store = "file:///srv/artifacts"
+  max_trials     = 7
+}
+`,
+		"exp/e.hcl": "experiment \"e\" {\n  command = [\"t\"]\n}\n",
+	})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	s := p.Settings
+	if len(s.Experiments) != 2 || s.Experiments[1] != "more/**/*.hcl" || s.ResultsBranch != "ml/results" ||
+		s.ResultsRepo != "https://example.com/results.git" || s.ArtifactStore != "file:///srv/artifacts" || s.MaxTrials != 7 {
+		t.Errorf("settings %+v", s)
+	}
+}
