@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/assaylab/assay/runner"
 )
 
 // startSupervised starts script as a trial of s in dir, with run id
@@ -72,6 +74,39 @@ func TestAssayGoneGivesTrialsABoundedGrace(t *testing.T) {
 			for _, pid := range []int{saver, stubborn} {
 				if alive(pid) {
 					t.Errorf("trial process %d outlived its supervisor", pid)
+				}
+			}
+		})
+	}
+}
+
+// When the supervisor itself dies under a trial (the OOM killer, a kill
+// -9 aimed at it), the trial dies with it (its parent-death signal) and
+// is recorded failed with exit code -1 and an error saying how it ended
+// is unknown; the batch ends instead of waiting for an exit that will
+// never be reported.
+func TestSupervisorGoneFailsTheTrial(t *testing.T) {
+	for name, sup := range supervisors {
+		t.Run(name, func(t *testing.T) {
+			run, pids, root := runOne(t, sup, trial("orphaned", `grep '^0::' /proc/self/cgroup > cgroup; echo $$ >> pids; kill -9 $PPID; exec sleep 300`), time.Second)
+			res := run.Result
+			if res.Status != runner.StatusFailed || res.ExitCode != -1 ||
+				res.Error != "the trials' supervisor went away before the trial ended, so how it ended is unknown" {
+				t.Errorf("status %s exit %d error %q: want failed, -1, the supervisor went away", res.Status, res.ExitCode, res.Error)
+			}
+			if len(pids) != 1 {
+				t.Fatalf("pids %v, want the trial's own", pids)
+			}
+			for deadline := time.Now().Add(30 * time.Second); alive(pids[0]) && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if alive(pids[0]) {
+				t.Errorf("the trial %d outlived its supervisor", pids[0])
+			}
+			// Nobody is left to remove the trial's cgroup, if it had one.
+			if b, _ := os.ReadFile(filepath.Join(root, "cgroup")); strings.Contains(string(b), "/assay-trial-") {
+				if parent := writableCgroup(t); parent != "" {
+					os.Remove(filepath.Join(parent, filepath.Base(strings.TrimSpace(string(b)))))
 				}
 			}
 		})
