@@ -3,6 +3,7 @@
 package local
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -108,6 +109,36 @@ func TestSupervisorGoneFailsTheTrial(t *testing.T) {
 				if parent := writableCgroup(t); parent != "" {
 					os.Remove(filepath.Join(parent, filepath.Base(strings.TrimSpace(string(b)))))
 				}
+			}
+		})
+	}
+}
+
+// An environment far larger than the socket takes in one write (a sweep's
+// long ASSAY_PARAMS, a long PATH; here 1.2 MB) reaches a supervised trial
+// whole.
+func TestLargeEnvironmentReachesTheTrial(t *testing.T) {
+	var want, script strings.Builder
+	vars := map[string]string{}
+	script.WriteString("printf '%s\\n'")
+	for i := range 12 {
+		k, v := fmt.Sprintf("BIG_%d", i), strings.Repeat(strconv.Itoa(i%10), 100_000)
+		vars[k] = v
+		fmt.Fprintf(&script, ` "$%s"`, k)
+		want.WriteString(v + "\n")
+	}
+	script.WriteString(" > got")
+	for name, sup := range supervisors {
+		t.Run(name, func(t *testing.T) {
+			for k, v := range vars {
+				t.Setenv(k, v)
+			}
+			run, _, root := runOne(t, sup, trial("big-env", script.String()), time.Second)
+			if run.Result.Status != runner.StatusSucceeded {
+				t.Fatalf("status %s: %s", run.Result.Status, run.Result.Error)
+			}
+			if got, _ := os.ReadFile(filepath.Join(root, "got")); string(got) != want.String() {
+				t.Errorf("the trial got %d bytes of its 12 variables, want %d", len(got), want.Len())
 			}
 		})
 	}
