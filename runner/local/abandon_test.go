@@ -143,3 +143,26 @@ func TestLargeEnvironmentReachesTheTrial(t *testing.T) {
 		})
 	}
 }
+
+// A supervisor that cannot start does not stop the batch: the trial runs
+// as assay's direct child, and its record warns of what that gives up. A
+// trial under a working supervisor carries no such warning.
+func TestSupervisorThatCannotStartWarns(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		sup  []string
+		warn bool
+	}{
+		{name: "missing", sup: []string{filepath.Join(t.TempDir(), "no-such-assay"), SupervisorArg}, warn: true},
+		{name: "working", sup: SupervisorCommand()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			run, _, _ := runOne(t, c.sup, trial("plain", "echo ok"), time.Second)
+			res := run.Result
+			warned := strings.Contains(strings.Join(res.Warnings, "\n"), "the trial ran without a supervisor")
+			if res.Status != runner.StatusSucceeded || warned != c.warn {
+				t.Errorf("status %s, warnings %q: want succeeded, warned %v", res.Status, res.Warnings, c.warn)
+			}
+		})
+	}
+}
