@@ -6,8 +6,10 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -85,5 +87,35 @@ func TestPidFloor(t *testing.T) {
 	f.started(math.MaxInt)
 	if got := f.get(); got != 0 {
 		t.Errorf("floor %d above every pid handed out, want 0", got)
+	}
+}
+
+// A cgroup's kill ends every process in it with one write and says so;
+// where it cannot (a kernel before 5.14 has no cgroup.kill, or the cgroup
+// is gone) it says false, so that the supervisor signals each process
+// itself.
+func TestCgroupKill(t *testing.T) {
+	if c := (&cgroup{dir: filepath.Join(t.TempDir(), "gone")}); c.kill() {
+		t.Errorf("kill of a cgroup that does not exist said it killed")
+	}
+	writableCgroup(t)
+	c := newCgroup()
+	if c == nil {
+		t.Fatal("no cgroup made where one can be")
+	}
+	cmd := exec.Command("sleep", "300")
+	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: c.fd}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); c.remove() })
+	if procs := c.procs(); len(procs) != 1 || procs[0] != cmd.Process.Pid {
+		t.Fatalf("the cgroup holds %v, want the sleep, %d", procs, cmd.Process.Pid)
+	}
+	if !c.kill() {
+		t.Fatal("kill of a live cgroup said it could not")
+	}
+	if err := cmd.Wait(); err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Errorf("the cgroup's process ended with %v, want killed", err)
 	}
 }
