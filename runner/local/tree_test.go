@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // mountinfo escapes a space, a tab, a newline and a backslash in a mount
@@ -117,5 +118,33 @@ func TestCgroupKill(t *testing.T) {
 	}
 	if err := cmd.Wait(); err == nil || !strings.Contains(err.Error(), "killed") {
 		t.Errorf("the cgroup's process ended with %v, want killed", err)
+	}
+}
+
+// Removing a cgroup whose last process is still ending waits for it (up
+// to a second) instead of leaving the directory behind.
+func TestCgroupRemoveWaitsForItToEmpty(t *testing.T) {
+	writableCgroup(t)
+	c := newCgroup()
+	if c == nil {
+		t.Fatal("no cgroup made where one can be")
+	}
+	dir := c.dir
+	cmd := exec.Command("sleep", "300")
+	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: c.fd}
+	if err := cmd.Start(); err != nil {
+		c.remove()
+		t.Fatal(err)
+	}
+	removed := make(chan struct{})
+	go func() { c.remove(); close(removed) }()
+	// remove is retrying now: the cgroup holds the sleep.
+	time.Sleep(50 * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+	<-removed
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		syscall.Rmdir(dir)
+		t.Errorf("the cgroup %s was left behind (%v)", dir, err)
 	}
 }
