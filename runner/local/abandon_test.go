@@ -3,6 +3,7 @@
 package local
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/assaylab/assay/runner"
 )
 
 // startSupervised starts script as a trial of s in dir, with run id
@@ -73,6 +76,92 @@ func TestAssayGoneGivesTrialsABoundedGrace(t *testing.T) {
 				if alive(pid) {
 					t.Errorf("trial process %d outlived its supervisor", pid)
 				}
+			}
+		})
+	}
+}
+
+// When the supervisor itself dies under a trial (the OOM killer, a kill
+// -9 aimed at it), the trial dies with it (its parent-death signal) and
+// is recorded failed with exit code -1 and an error saying how it ended
+// is unknown; the batch ends instead of waiting for an exit that will
+// never be reported.
+func TestSupervisorGoneFailsTheTrial(t *testing.T) {
+	for name, sup := range supervisors {
+		t.Run(name, func(t *testing.T) {
+			run, pids, root := runOne(t, sup, trial("orphaned", `grep '^0::' /proc/self/cgroup > cgroup; echo $$ >> pids; kill -9 $PPID; exec sleep 300`), time.Second)
+			res := run.Result
+			if res.Status != runner.StatusFailed || res.ExitCode != -1 ||
+				res.Error != "the trials' supervisor went away before the trial ended, so how it ended is unknown" {
+				t.Errorf("status %s exit %d error %q: want failed, -1, the supervisor went away", res.Status, res.ExitCode, res.Error)
+			}
+			if len(pids) != 1 {
+				t.Fatalf("pids %v, want the trial's own", pids)
+			}
+			for deadline := time.Now().Add(30 * time.Second); alive(pids[0]) && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if alive(pids[0]) {
+				t.Errorf("the trial %d outlived its supervisor", pids[0])
+			}
+			// Nobody is left to remove the trial's cgroup, if it had one.
+			if b, _ := os.ReadFile(filepath.Join(root, "cgroup")); strings.Contains(string(b), "/assay-trial-") {
+				if parent := writableCgroup(t); parent != "" {
+					os.Remove(filepath.Join(parent, filepath.Base(strings.TrimSpace(string(b)))))
+				}
+			}
+		})
+	}
+}
+
+// An environment far larger than the socket takes in one write (a sweep's
+// long ASSAY_PARAMS, a long PATH; here 1.2 MB) reaches a supervised trial
+// whole.
+func TestLargeEnvironmentReachesTheTrial(t *testing.T) {
+	var want, script strings.Builder
+	vars := map[string]string{}
+	script.WriteString("printf '%s\\n'")
+	for i := range 12 {
+		k, v := fmt.Sprintf("BIG_%d", i), strings.Repeat(strconv.Itoa(i%10), 100_000)
+		vars[k] = v
+		fmt.Fprintf(&script, ` "$%s"`, k)
+		want.WriteString(v + "\n")
+	}
+	script.WriteString(" > got")
+	for name, sup := range supervisors {
+		t.Run(name, func(t *testing.T) {
+			for k, v := range vars {
+				t.Setenv(k, v)
+			}
+			run, _, root := runOne(t, sup, trial("big-env", script.String()), time.Second)
+			if run.Result.Status != runner.StatusSucceeded {
+				t.Fatalf("status %s: %s", run.Result.Status, run.Result.Error)
+			}
+			if got, _ := os.ReadFile(filepath.Join(root, "got")); string(got) != want.String() {
+				t.Errorf("the trial got %d bytes of its 12 variables, want %d", len(got), want.Len())
+			}
+		})
+	}
+}
+
+// A supervisor that cannot start does not stop the batch: the trial runs
+// as assay's direct child, and its record warns of what that gives up. A
+// trial under a working supervisor carries no such warning.
+func TestSupervisorThatCannotStartWarns(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		sup  []string
+		warn bool
+	}{
+		{name: "missing", sup: []string{filepath.Join(t.TempDir(), "no-such-assay"), SupervisorArg}, warn: true},
+		{name: "working", sup: SupervisorCommand()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			run, _, _ := runOne(t, c.sup, trial("plain", "echo ok"), time.Second)
+			res := run.Result
+			warned := strings.Contains(strings.Join(res.Warnings, "\n"), "the trial ran without a supervisor")
+			if res.Status != runner.StatusSucceeded || warned != c.warn {
+				t.Errorf("status %s, warnings %q: want succeeded, warned %v", res.Status, res.Warnings, c.warn)
 			}
 		})
 	}

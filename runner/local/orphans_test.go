@@ -155,13 +155,16 @@ func TestTimeoutSIGTERMReachesSetsidGrandchild(t *testing.T) {
 // in one of its own from its first instruction, and the cgroup is removed
 // with the trial; with --cgroup=off it stays in assay's.
 func TestSupervisorCgroup(t *testing.T) {
+	parent := writableCgroup(t)
 	probe, fd := makeCgroup()
 	if probe == "" {
-		t.Skip("no writable cgroup v2 here (mount one, or run as a user with a delegated subtree); trials are held by the subreaper alone")
+		t.Fatalf("no cgroup made, though %s takes one", parent)
 	}
 	syscall.Close(fd)
 	syscall.Rmdir(probe)
-	parent := filepath.Dir(probe)
+	if filepath.Dir(probe) != parent {
+		t.Fatalf("cgroup made at %s, want one under this process's own, %s", probe, parent)
+	}
 	for name, sup := range supervisors {
 		t.Run(name, func(t *testing.T) {
 			run, _, root := runOne(t, sup, trial("where", `grep '^0::' /proc/self/cgroup > cgroup; sh -c 'grep "^0::" /proc/self/cgroup > grandchild-cgroup'`), time.Second)
@@ -182,6 +185,40 @@ func TestSupervisorCgroup(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writableCgroup finds, without makeCgroup's code, this process's own
+// cgroup v2 directory (findmnt for where the hierarchy is mounted), and
+// skips the test where a cgroup cannot be made below it.
+func writableCgroup(t *testing.T) string {
+	t.Helper()
+	const lacks = "; trials are held by the subreaper alone"
+	mnt := func(col string) string {
+		out, err := exec.Command("findmnt", "-n", "-f", "-t", "cgroup2", "-o", col).Output()
+		if err != nil {
+			t.Skipf("findmnt (util-linux) finds no cgroup v2 mount here (%v)%s", err, lacks)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	target, fsroot := mnt("TARGET"), mnt("FSROOT")
+	b, _ := os.ReadFile("/proc/self/cgroup")
+	var own string
+	for _, line := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			own = p
+		}
+	}
+	rel, ok := strings.CutPrefix(own, fsroot)
+	if own == "" || !ok {
+		t.Skipf("this process's cgroup v2 %q is not below the mount's root %q%s", own, fsroot, lacks)
+	}
+	parent := filepath.Join(target, rel)
+	dir, err := os.MkdirTemp(parent, "probe-")
+	if err != nil {
+		t.Skipf("no writable cgroup v2 here (%v: mount one, or run as a user with a delegated subtree)%s", err, lacks)
+	}
+	os.Remove(dir)
+	return parent
 }
 
 // With trials side by side under one supervisor, what one trial leaves
