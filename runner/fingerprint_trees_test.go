@@ -64,5 +64,8 @@ func TestInputsSpellingsOfOneTree(t *testing.T) {
 		if len(in.Unmatched) != 0 {
 			t.Errorf("%s: unmatched %v", name, in.Unmatched)
 		}
+		if wt := inputsAt(t, r.Dir, "", name); paths(wt) != wantPath || wt.Fingerprint != in.Fingerprint {
+			t.Errorf("%s: the clean working tree gives %q, not HEAD's fingerprint", name, paths(wt))
+		}
 	}
 }
