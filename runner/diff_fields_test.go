@@ -180,3 +180,34 @@ func TestDiffEveryField(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffInputsOnOneSide: a directory that only one side has lists every
+// file in it, and a file that became a directory of the same name is
+// both a removed file and the directory's added files.
+func TestDiffInputsOnOneSide(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Write("experiments/m.hcl", `experiment "m" {
+  command = ["python", "train.py"]
+  workdir = "model"
+}
+`)
+	r.Write("model/x", "a file\n")
+	r.Write("model/old/a.py", "1\n")
+	r.Write("model/old/b.py", "1\n")
+	r.Commit("before")
+	r.Remove("model/x")
+	r.Write("model/x/y.py", "now a directory\n")
+	r.Remove("model/old")
+	r.Write("model/new/a.py", "1\n")
+	r.Write("model/new/b.py", "1\n")
+	r.Commit("after")
+	var got []string
+	for _, c := range changesOf(t, r, "m") {
+		got = append(got, fmt.Sprintf("%s %s→%s", c.Path, short(c.Base), short(c.Head)))
+	}
+	want := "model/new/a.py -→ok, model/new/b.py -→ok, model/old/a.py ok→-, model/old/b.py ok→-, model/x ok→-, model/x/y.py -→ok"
+	if strings.Join(got, ", ") != want {
+		t.Errorf("input changes\n  %s\nwant\n  %s", strings.Join(got, ", "), want)
+	}
+}
