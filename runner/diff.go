@@ -477,7 +477,7 @@ func durationText(r spec.Runner) string {
 
 func inputsText(e *spec.Experiment) string {
 	if e.Inputs == nil {
-		return "(default: the spec file and workdir/**)"
+		return "(default: everything in the workdir but spec files)"
 	}
 	return strings.Join(e.Inputs, ", ")
 }

@@ -202,6 +202,14 @@ func TestExpandBraces(t *testing.T) {
 		`esc\{a,b\}`:   `esc\{a,b\}`,
 		"{a,b}{1,2}":   "a1 a2 b1 b2",
 		"unclosed{a,b": "unclosed{a,b",
+		// A stray } before a group is text, not the group's end.
+		"a}{b,c}": "a}b a}c",
+		// An escaped comma does not split; a nested group is one
+		// alternative until its own } closes it.
+		`{a\,b,c}`:    `a\,b c`,
+		"{{a,b},c}":   "a b c",
+		"{x,y}/{1,2}": "x/1 x/2 y/1 y/2",
+		`\{a,b}`:      `\{a,b}`,
 	} {
 		got := expandBraces(in)
 		sort.Strings(got)
