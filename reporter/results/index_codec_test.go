@@ -198,6 +198,7 @@ func TestIndexDamageBehindAGoodChecksum(t *testing.T) {
 			c.params = cat(uv(1000), c.params)
 		}},
 		{"a params count past the end", func(c *craftedIndex) { c.params = uv(1000) }},
+		{"the last entry's last field missing", func(c *craftedIndex) { c.entries = craftedEntry(0, 0, nil) }},
 		{"a varint that never ends", func(c *craftedIndex) { c.entries = cat(c.entries, []byte{0x80}) }},
 		{"a varint too long", func(c *craftedIndex) {
 			c.runs = 0
