@@ -90,6 +90,7 @@ func TestSegmentRoundTripAndDamage(t *testing.T) {
 		{"more blobs than bytes", craftedSegment(segmentVersion, 2, covers, 1000, bl, body)},
 		{"fewer blobs than entries", craftedSegment(segmentVersion, 2, covers, 1, bl[:20], body)},
 		{"more blobs than entries", craftedSegment(segmentVersion, 2, covers, 3, blobs(1, 2, 3), body)},
+		{"a body of the magic alone", craftedSegment(segmentVersion, 2, covers, 0, nil, []byte(indexMagic))},
 		{"a damaged body", craftedSegment(segmentVersion, 2, covers, 2, bl, body[:len(body)-1])},
 	} {
 		if _, err := decodeSegment(tc.data); !errors.Is(err, errBadSegment) && !errors.Is(err, errBadIndex) {
