@@ -46,6 +46,11 @@ func TestResolution(t *testing.T) {
 		{[]float64{0.9417, 0.9416999999999999}, 0},
 		{[]float64{1e200}, 1},
 		{[]float64{-0.25, 0.5}, 0.01},
+		// Twelve decimals are a grid; a thirteenth makes the value
+		// computed.
+		{[]float64{0.123456789012}, 1e-12},
+		{[]float64{0.5, 0.1234567890123}, 0},
+		{[]float64{1200, 3}, 1},
 	} {
 		if got := Resolution(c.vals); math.Abs(got-c.want) > 1e-18 {
 			t.Errorf("Resolution(%v) = %g, want %g", c.vals, got, c.want)
