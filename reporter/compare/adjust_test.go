@@ -58,6 +58,28 @@ func TestResolution(t *testing.T) {
 	}
 }
 
+// TestSDFloor: the least spread a sample is given is the larger of the
+// grid's rounding error (the step over √12) and 1e-7 of the largest
+// magnitude, over all the sets; infinities are left out of both.
+func TestSDFloor(t *testing.T) {
+	for _, c := range []struct {
+		sets [][]float64
+		want float64
+	}{
+		{[][]float64{{0.87, 0.9}}, 0.01 / math.Sqrt(12)},
+		{[][]float64{{0.5}, {0.25}}, 0.01 / math.Sqrt(12)},
+		{[][]float64{{0.9417123456789012, 0.5}}, 0.9417123456789012e-7},
+		{[][]float64{{-3e6, 1}}, 0.3},
+		{[][]float64{{1}, {-3e6}}, 0.3},
+		{[][]float64{{math.Inf(1), 12345678.5}}, 1.23456785},
+		{[][]float64{{0, 0}}, 0},
+	} {
+		if got := SDFloor(c.sets...); math.Abs(got-c.want) > 1e-12*c.want {
+			t.Errorf("SDFloor(%v) = %g, want %g", c.sets, got, c.want)
+		}
+	}
+}
+
 func TestMeanSDMatchesTheTextbookAndScales(t *testing.T) {
 	vals := []float64{0.912, 0.915, 0.910, 0.9133}
 	m, sd := meanSD(vals)
