@@ -97,6 +97,20 @@ func TestMeanSDMatchesTheTextbookAndScales(t *testing.T) {
 			t.Errorf("scaled by %g: %g ± %g", scale, bm, bsd)
 		}
 	}
+	// A spread of a millionth of the values, as a metric near 1e200 that
+	// barely moves has, keeps its digits at any scale.
+	tight := []float64{1, 1 + 1e-6, 1 + 2e-6, 1 + 3e-6, 1 + 5e-6}
+	tm, tv := stat.MeanVariance(tight, nil)
+	for _, scale := range []float64{1e200, 1e-200} {
+		big := make([]float64, len(tight))
+		for i, v := range tight {
+			big[i] = v * scale
+		}
+		bm, bsd := meanSD(big)
+		if math.Abs(bm/(tm*scale)-1) > 1e-12 || math.Abs(bsd/(math.Sqrt(tv)*scale)-1) > 1e-6 {
+			t.Errorf("a tight spread scaled by %g: %g ± %g, want %g ± %g", scale, bm, bsd, tm*scale, math.Sqrt(tv)*scale)
+		}
+	}
 	if _, sd := meanSD([]float64{-1.7e308, 1.7e308}); sd != math.MaxFloat64 {
 		t.Errorf("a spread beyond float64 is capped, got %g", sd)
 	}
