@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/assaylab/assay/reporter/compare"
@@ -47,5 +48,40 @@ func TestEveryScenarioDescribesItsOutcome(t *testing.T) {
 	in.Lookup = func(key string) []*runner.Result { return append(lookup(key), more.Lookup(key)...) }
 	if c := mustCompare(t, in); c.Description != "4 results missing (bert, vit)" {
 		t.Errorf("with a complete experiment: %q, want 4 results missing (bert, vit)", c.Description)
+	}
+}
+
+// TestADescriptionOfExactly140CharactersIsKept: GitHub takes 140
+// characters of a status description; one of exactly 140 is kept whole,
+// a longer one is cut to 139 and an ellipsis.
+func TestADescriptionOfExactly140CharactersIsKept(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want string
+	}{
+		// "metrics not reported (" + name + ")" is 23 characters more
+		// than the name.
+		{strings.Repeat("é", 117), "metrics not reported (" + strings.Repeat("é", 117) + ")"},
+		{strings.Repeat("é", 118), "metrics not reported (" + strings.Repeat("é", 117) + "…"},
+	} {
+		e := comparetest.Load(t, comparetest.Template+`
+experiment "`+c.name+`" {
+  extends = template.train
+  command = ["python", "train.py", "--seed=${seed}"]
+  seeds   = [1, 2]
+}
+`)[c.name]
+		base, head := comparetest.Side(t, e, "a"), comparetest.Side(t, e, "b")
+		store := comparetest.NewStore()
+		for _, tr := range base.Trials {
+			store.Record(tr, comparetest.Run{Metrics: map[string]float64{"val_acc": 0.9, "train_loss": 0.3}})
+		}
+		for _, tr := range head.Trials {
+			store.Record(tr, comparetest.Run{Metrics: map[string]float64{"train_loss": 0.3}})
+		}
+		cmp := mustCompare(t, compare.Input{Lookup: store.Lookup, Experiments: []compare.ExperimentInput{{Name: c.name, Base: base, Head: head}}})
+		if cmp.Description != c.want {
+			t.Errorf("a name of %d characters: description %q (%d characters), want %q", len([]rune(c.name)), cmp.Description, len([]rune(cmp.Description)), c.want)
+		}
 	}
 }
