@@ -145,9 +145,33 @@ func TestDriftTextHelpers(t *testing.T) {
 	if got := driftExperiment("text\n" + DriftMarker("x")); got != "" {
 		t.Errorf("a marker on a later line counted: %q", got)
 	}
-	for n, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th", 21: "21st", 22: "22nd"} {
+	for n, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 10: "10th", 11: "11th", 12: "12th", 13: "13th", 14: "14th",
+		21: "21st", 22: "22nd", 23: "23rd", 101: "101st", 111: "111th", 112: "112th", 113: "113th"} {
 		if got := ordinal(n); got != want {
 			t.Errorf("ordinal(%d) = %s", n, got)
 		}
+	}
+	// A p-value of exactly 0.001 is written out; a change of 0 has no
+	// sign; a config without params and one with a | read in a table.
+	for p, want := range map[float64]string{0.001: "0.001", 0.000999: "<0.001", 0.0123: "0.012", 1: "1.000"} {
+		if got := pValue(p); got != want {
+			t.Errorf("pValue(%g) = %s, want %s", p, got, want)
+		}
+	}
+	for f, want := range map[float64]string{0: "0", 0.0125: "+0.0125", -0.0125: "-0.0125"} {
+		if got := signed(f); got != want {
+			t.Errorf("signed(%g) = %s, want %s", f, got, want)
+		}
+	}
+	if a, b := configName(""), configName("lr=0.1|x"); a != "(default)" || b != `lr=0.1\|x` {
+		t.Errorf("configName = %q, %q", a, b)
+	}
+	for _, r := range []drift.Rule{{}, {Window: -1, Alpha: -1}} {
+		if got := ruleDefaults(r); got.Window != drift.DefaultWindow || got.Alpha != drift.DefaultAlpha {
+			t.Errorf("ruleDefaults(%+v) = %+v, want the defaults", r, got)
+		}
+	}
+	if got := ruleDefaults(drift.Rule{Window: 3, Alpha: 0.01}); got.Window != 3 || got.Alpha != 0.01 {
+		t.Errorf("ruleDefaults kept %+v, want 3 and 0.01", got)
 	}
 }
