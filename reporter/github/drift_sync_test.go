@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,33 @@ func TestDriftTextHelpers(t *testing.T) {
 	}
 	if got := ruleDefaults(drift.Rule{Window: 3, Alpha: 0.01}); got.Window != 3 || got.Alpha != 0.01 {
 		t.Errorf("ruleDefaults kept %+v, want 3 and 0.01", got)
+	}
+}
+
+// TestARecoveryClosesEveryOpenIssueOnEveryPage: a stable experiment's
+// open drift issues are found past the first page of 100 and all closed;
+// the oldest is the one reported, the others counted as duplicates.
+func TestARecoveryClosesEveryOpenIssueOnEveryPage(t *testing.T) {
+	env := newTestEnv(t)
+	for i := range 120 {
+		env.repo.AddIssue(fakegithub.Issue{Title: "Nightly drift in other", User: testLogin, Labels: []string{DriftLabel}, Body: DriftMarker(fmt.Sprintf("other-%d", i)) + "\nold"})
+	}
+	body := DriftMarker("resnet") + "\nold"
+	first := env.repo.AddIssue(fakegithub.Issue{Title: "Nightly drift in resnet", User: testLogin, Labels: []string{DriftLabel}, Body: body})
+	second := env.repo.AddIssue(fakegithub.Issue{Title: "Nightly drift in resnet", User: testLogin, Labels: []string{DriftLabel}, Body: body})
+	env.gh.Expect(fakegithub.GetUser).Times(1)
+	env.gh.Expect(fakegithub.ListIssues).Times(2)
+	env.gh.Expect(fakegithub.CreateComment).Times(2)
+	env.gh.Expect(fakegithub.EditIssue).Times(2)
+	rule := drift.Rule{}
+	f := rule.Evaluate("resnet", nightly([]float64{0.910, 0.911, 0.912}))
+	acts, err := env.client.SyncDrift(context.Background(), []drift.Finding{f}, rule)
+	if err != nil || len(acts) != 1 || acts[0].Action != ActionClosed || acts[0].Issue != first || acts[0].Duplicates != 1 {
+		t.Fatalf("acts = %+v, err = %v; want #%d closed and one duplicate", acts, err, first)
+	}
+	for _, n := range []int{first, second} {
+		if is, _ := env.repo.Issue(n); is.State != "closed" || is.StateReason != "completed" {
+			t.Errorf("#%d = %s (%s), want closed as completed", n, is.State, is.StateReason)
+		}
 	}
 }
