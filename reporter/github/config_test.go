@@ -76,6 +76,7 @@ func TestResultsRepository(t *testing.T) {
 		"git@github.com:results.git":              "acme/models",
 		"git@github.com:/acme/results":            "acme/results",
 		"results@v2":                              "acme/models",
+		"@github.com:acme/results.git":            "acme/results",
 	} {
 		o, r := cfg.ResultsRepository(in)
 		if o+"/"+r != want {
