@@ -204,3 +204,32 @@ func TestARecoveryClosesEveryOpenIssueOnEveryPage(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryFindingIsSyncedAndAFailedCloseIsReported: each experiment's
+// finding gets its action, in order; a close GitHub refuses stops the
+// sync with what assay was doing, and the actions taken so far.
+func TestEveryFindingIsSyncedAndAFailedCloseIsReported(t *testing.T) {
+	env := newTestEnv(t)
+	vitIssue := env.repo.AddIssue(fakegithub.Issue{Title: "Nightly drift in vit", User: testLogin, Labels: []string{DriftLabel}, Body: DriftMarker("vit") + "\nold"})
+	rule := drift.Rule{}
+	vitSeries := nightly([]float64{0.910, 0.911, 0.912})
+	vitSeries[0].Experiment = "vit"
+	drifting := rule.Evaluate("resnet", nightly([]float64{0.874, 0.870, 0.877}))
+	stable := rule.Evaluate("vit", vitSeries)
+	env.gh.Expect(fakegithub.GetUser).Times(1)
+	env.gh.Expect(fakegithub.ListIssues).Times(2)
+	env.gh.Expect(fakegithub.CreateIssue).Times(1)
+	env.gh.Expect(fakegithub.CreateComment).Times(2)
+	env.gh.Expect(fakegithub.EditIssue).Times(2).Fail(fakegithub.Forbidden("Must have admin rights to Repository."))
+	acts, err := env.client.SyncDrift(context.Background(), []drift.Finding{stable, drifting}, rule)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("closing drift issue #%d", vitIssue)) {
+		t.Fatalf("err = %v, want the refused close named", err)
+	}
+	if len(acts) != 1 || acts[0].Experiment != "vit" {
+		t.Errorf("acts = %+v, want vit's, then the sync stopped", acts)
+	}
+	acts, err = env.client.SyncDrift(context.Background(), []drift.Finding{stable, drifting}, rule)
+	if err != nil || len(acts) != 2 || acts[0].Action != ActionClosed || acts[0].Issue != vitIssue || acts[1].Experiment != "resnet" || acts[1].Action != ActionOpened {
+		t.Errorf("acts = %+v, err = %v; want vit's issue closed and resnet's opened", acts, err)
+	}
+}
