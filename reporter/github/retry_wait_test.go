@@ -131,3 +131,28 @@ func TestTheDefaultsRetrySixTimesWithinFiveMinutes(t *testing.T) {
 		t.Errorf("%d calls, %v; want one, stopped at the deadline", *calls, err)
 	}
 }
+
+// roundTripFunc is a RoundTripper that answers with a function: the
+// network under Transport, for what a server cannot time.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAnAnswerThatArrivesAsTheContextEndsIsKept: GitHub's answer, once
+// it came, is returned even when the command is cancelled right after;
+// only a request that failed is reported as cancelled.
+func TestAnAnswerThatArrivesAsTheContextEndsIsKept(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		cancel()
+		return &http.Response{StatusCode: 201, Body: io.NopCloser(strings.NewReader(`{}`)), Header: http.Header{}, Request: r}, nil
+	})
+	clock := newFakeClock()
+	tr := NewTransport(base, RetryPolicy{Now: clock.Now, Sleep: clock.Sleep})
+	req, _ := http.NewRequestWithContext(ctx, "POST", "https://api.github.com/x", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil || resp == nil || resp.StatusCode != 201 {
+		t.Errorf("resp %v, err %v; want the 201 that came", resp, err)
+	}
+}
