@@ -156,3 +156,37 @@ func TestAnAnswerThatArrivesAsTheContextEndsIsKept(t *testing.T) {
 		t.Errorf("resp %v, err %v; want the 201 that came", resp, err)
 	}
 }
+
+// TestBackoffJitterSpansTwentyPercent: each backoff lies within ±20% of
+// BaseDelay·2^failures, and the jitter reaches both ends of that band.
+func TestBackoffJitterSpansTwentyPercent(t *testing.T) {
+	tr := NewTransport(nil, RetryPolicy{BaseDelay: time.Second, MaxDelay: time.Hour})
+	for failures := range 3 {
+		want := time.Second << failures
+		lo, hi := 2*want, time.Duration(0)
+		for range 2000 {
+			d := tr.backoff(failures)
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		if lo < want*8/10 || hi > want*12/10 || lo > want*85/100 || hi < want*115/100 {
+			t.Errorf("%d failures: backoffs from %v to %v, want them across %v ± 20%%", failures, lo, hi, want)
+		}
+	}
+}
+
+// TestWaitsAreShownRounded: a wait in the log is shown to the
+// millisecond under a second, to the second up to ten minutes, and to
+// the minute beyond.
+func TestWaitsAreShownRounded(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		800400 * time.Microsecond:              "800ms",
+		1500 * time.Millisecond:                "2s",
+		9*time.Minute + 59600*time.Millisecond: "10m0s",
+		10*time.Minute + 29*time.Second:        "10m0s",
+		10*time.Minute + 31*time.Second:        "11m0s",
+	} {
+		if got := roundDuration(d).String(); got != want {
+			t.Errorf("roundDuration(%v) = %s, want %s", d, got, want)
+		}
+	}
+}
