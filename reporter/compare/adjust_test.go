@@ -46,9 +46,36 @@ func TestResolution(t *testing.T) {
 		{[]float64{0.9417, 0.9416999999999999}, 0},
 		{[]float64{1e200}, 1},
 		{[]float64{-0.25, 0.5}, 0.01},
+		// Twelve decimals are a grid; a thirteenth makes the value
+		// computed.
+		{[]float64{0.123456789012}, 1e-12},
+		{[]float64{0.5, 0.1234567890123}, 0},
+		{[]float64{1200, 3}, 1},
 	} {
 		if got := Resolution(c.vals); math.Abs(got-c.want) > 1e-18 {
 			t.Errorf("Resolution(%v) = %g, want %g", c.vals, got, c.want)
+		}
+	}
+}
+
+// TestSDFloor: the least spread a sample is given is the larger of the
+// grid's rounding error (the step over √12) and 1e-7 of the largest
+// magnitude, over all the sets; infinities are left out of both.
+func TestSDFloor(t *testing.T) {
+	for _, c := range []struct {
+		sets [][]float64
+		want float64
+	}{
+		{[][]float64{{0.87, 0.9}}, 0.01 / math.Sqrt(12)},
+		{[][]float64{{0.5}, {0.25}}, 0.01 / math.Sqrt(12)},
+		{[][]float64{{0.9417123456789012, 0.5}}, 0.9417123456789012e-7},
+		{[][]float64{{-3e6, 1}}, 0.3},
+		{[][]float64{{1}, {-3e6}}, 0.3},
+		{[][]float64{{math.Inf(1), 12345678.5}}, 1.23456785},
+		{[][]float64{{0, 0}}, 0},
+	} {
+		if got := SDFloor(c.sets...); math.Abs(got-c.want) > 1e-12*c.want {
+			t.Errorf("SDFloor(%v) = %g, want %g", c.sets, got, c.want)
 		}
 	}
 }
@@ -68,6 +95,20 @@ func TestMeanSDMatchesTheTextbookAndScales(t *testing.T) {
 		bm, bsd := meanSD(big)
 		if math.Abs(bm/(wm*scale)-1) > 1e-12 || math.Abs(bsd/(math.Sqrt(wv)*scale)-1) > 1e-9 {
 			t.Errorf("scaled by %g: %g ± %g", scale, bm, bsd)
+		}
+	}
+	// A spread of a millionth of the values, as a metric near 1e200 that
+	// barely moves has, keeps its digits at any scale.
+	tight := []float64{1, 1 + 1e-6, 1 + 2e-6, 1 + 3e-6, 1 + 5e-6}
+	tm, tv := stat.MeanVariance(tight, nil)
+	for _, scale := range []float64{1e200, 1e-200} {
+		big := make([]float64, len(tight))
+		for i, v := range tight {
+			big[i] = v * scale
+		}
+		bm, bsd := meanSD(big)
+		if math.Abs(bm/(tm*scale)-1) > 1e-12 || math.Abs(bsd/(math.Sqrt(tv)*scale)-1) > 1e-6 {
+			t.Errorf("a tight spread scaled by %g: %g ± %g, want %g ± %g", scale, bm, bsd, tm*scale, math.Sqrt(tv)*scale)
 		}
 	}
 	if _, sd := meanSD([]float64{-1.7e308, 1.7e308}); sd != math.MaxFloat64 {

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -145,9 +146,90 @@ func TestDriftTextHelpers(t *testing.T) {
 	if got := driftExperiment("text\n" + DriftMarker("x")); got != "" {
 		t.Errorf("a marker on a later line counted: %q", got)
 	}
-	for n, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th", 21: "21st", 22: "22nd"} {
+	for n, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 10: "10th", 11: "11th", 12: "12th", 13: "13th", 14: "14th",
+		21: "21st", 22: "22nd", 23: "23rd", 101: "101st", 111: "111th", 112: "112th", 113: "113th"} {
 		if got := ordinal(n); got != want {
 			t.Errorf("ordinal(%d) = %s", n, got)
 		}
+	}
+	// A p-value of exactly 0.001 is written out; a change of 0 has no
+	// sign; a config without params and one with a | read in a table.
+	for p, want := range map[float64]string{0.001: "0.001", 0.000999: "<0.001", 0.0123: "0.012", 1: "1.000"} {
+		if got := pValue(p); got != want {
+			t.Errorf("pValue(%g) = %s, want %s", p, got, want)
+		}
+	}
+	for f, want := range map[float64]string{0: "0", 0.0125: "+0.0125", -0.0125: "-0.0125"} {
+		if got := signed(f); got != want {
+			t.Errorf("signed(%g) = %s, want %s", f, got, want)
+		}
+	}
+	if a, b := configName(""), configName("lr=0.1|x"); a != "(default)" || b != `lr=0.1\|x` {
+		t.Errorf("configName = %q, %q", a, b)
+	}
+	for _, r := range []drift.Rule{{}, {Window: -1, Alpha: -1}} {
+		if got := ruleDefaults(r); got.Window != drift.DefaultWindow || got.Alpha != drift.DefaultAlpha {
+			t.Errorf("ruleDefaults(%+v) = %+v, want the defaults", r, got)
+		}
+	}
+	if got := ruleDefaults(drift.Rule{Window: 3, Alpha: 0.01}); got.Window != 3 || got.Alpha != 0.01 {
+		t.Errorf("ruleDefaults kept %+v, want 3 and 0.01", got)
+	}
+}
+
+// TestARecoveryClosesEveryOpenIssueOnEveryPage: a stable experiment's
+// open drift issues are found past the first page of 100 and all closed;
+// the oldest is the one reported, the others counted as duplicates.
+func TestARecoveryClosesEveryOpenIssueOnEveryPage(t *testing.T) {
+	env := newTestEnv(t)
+	for i := range 120 {
+		env.repo.AddIssue(fakegithub.Issue{Title: "Nightly drift in other", User: testLogin, Labels: []string{DriftLabel}, Body: DriftMarker(fmt.Sprintf("other-%d", i)) + "\nold"})
+	}
+	body := DriftMarker("resnet") + "\nold"
+	first := env.repo.AddIssue(fakegithub.Issue{Title: "Nightly drift in resnet", User: testLogin, Labels: []string{DriftLabel}, Body: body})
+	second := env.repo.AddIssue(fakegithub.Issue{Title: "Nightly drift in resnet", User: testLogin, Labels: []string{DriftLabel}, Body: body})
+	env.gh.Expect(fakegithub.GetUser).Times(1)
+	env.gh.Expect(fakegithub.ListIssues).Times(2)
+	env.gh.Expect(fakegithub.CreateComment).Times(2)
+	env.gh.Expect(fakegithub.EditIssue).Times(2)
+	rule := drift.Rule{}
+	f := rule.Evaluate("resnet", nightly([]float64{0.910, 0.911, 0.912}))
+	acts, err := env.client.SyncDrift(context.Background(), []drift.Finding{f}, rule)
+	if err != nil || len(acts) != 1 || acts[0].Action != ActionClosed || acts[0].Issue != first || acts[0].Duplicates != 1 {
+		t.Fatalf("acts = %+v, err = %v; want #%d closed and one duplicate", acts, err, first)
+	}
+	for _, n := range []int{first, second} {
+		if is, _ := env.repo.Issue(n); is.State != "closed" || is.StateReason != "completed" {
+			t.Errorf("#%d = %s (%s), want closed as completed", n, is.State, is.StateReason)
+		}
+	}
+}
+
+// TestEveryFindingIsSyncedAndAFailedCloseIsReported: each experiment's
+// finding gets its action, in order; a close GitHub refuses stops the
+// sync with what assay was doing, and the actions taken so far.
+func TestEveryFindingIsSyncedAndAFailedCloseIsReported(t *testing.T) {
+	env := newTestEnv(t)
+	vitIssue := env.repo.AddIssue(fakegithub.Issue{Title: "Nightly drift in vit", User: testLogin, Labels: []string{DriftLabel}, Body: DriftMarker("vit") + "\nold"})
+	rule := drift.Rule{}
+	vitSeries := nightly([]float64{0.910, 0.911, 0.912})
+	vitSeries[0].Experiment = "vit"
+	drifting := rule.Evaluate("resnet", nightly([]float64{0.874, 0.870, 0.877}))
+	stable := rule.Evaluate("vit", vitSeries)
+	env.gh.Expect(fakegithub.GetUser).Times(1)
+	env.gh.Expect(fakegithub.ListIssues).Times(2)
+	env.gh.Expect(fakegithub.CreateIssue).Times(1)
+	env.gh.Expect(fakegithub.CreateComment).Times(2)
+	env.gh.Expect(fakegithub.EditIssue).Times(2).Fail(fakegithub.Forbidden("Must have admin rights to Repository."))
+	acts, err := env.client.SyncDrift(context.Background(), []drift.Finding{stable, drifting}, rule)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("closing drift issue #%d", vitIssue)) {
+		t.Fatalf("err = %v, want the refused close named", err)
+	}
+	if len(acts) != 1 || acts[0].Experiment != "vit" {
+		t.Errorf("acts = %+v, want vit's, then the sync stopped", acts)
+	}
+	acts, err = env.client.SyncDrift(context.Background(), []drift.Finding{stable, drifting}, rule)
+	if err != nil || len(acts) != 2 || acts[0].Action != ActionClosed || acts[0].Issue != vitIssue || acts[1].Experiment != "resnet" || acts[1].Action != ActionOpened {
+		t.Errorf("acts = %+v, err = %v; want vit's issue closed and resnet's opened", acts, err)
 	}
 }

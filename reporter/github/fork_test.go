@@ -393,3 +393,22 @@ func TestEventsThatAreNotAboutPullRequests(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestAnApprovalByAnAccountGitHubDoesNotKnow: GitHub answers 404 for the
+// permission of a deleted account; its approval counts as one with no
+// access, and the check goes on. Other failures stop the check.
+func TestAnApprovalByAnAccountGitHubDoesNotKnow(t *testing.T) {
+	env := newTestEnv(t)
+	ev, n := forkEvent(t, env, sha('f'))
+	env.repo.AddComment(n, "ghost", "/assay approve "+sha('f'))
+	env.gh.Expect(fakegithub.ListComments).Times(1)
+	env.gh.Expect(fakegithub.GetPermission).Times(1).Fail(fakegithub.NotFound())
+	env.gh.Expect(fakegithub.ListIssueLabels).Times(1)
+	wantRefused(t, check(t, env, ev), "@ghost's approval does not count", "@ghost has no access")
+
+	env.gh.Expect(fakegithub.ListComments).Times(2)
+	env.gh.Expect(fakegithub.GetPermission).Times(2).Fail(fakegithub.Forbidden("Resource not accessible by integration"))
+	if d, err := CheckFork(context.Background(), env.client, ForkCheck{Event: ev}); err == nil || d.Allowed || !strings.Contains(err.Error(), "reading @ghost's permission") {
+		t.Errorf("a 403 on the permission: %+v, %v; want an error and nothing allowed", d, err)
+	}
+}

@@ -82,3 +82,28 @@ func TestLongStatusDescriptionsAreCut(t *testing.T) {
 		t.Errorf("141 characters gave %d: %q", len(r), got)
 	}
 }
+
+// TestGitHubRefusalsAreExplained: a refusal names what assay was doing,
+// GitHub's status and message, and what to check.
+func TestGitHubRefusalsAreExplained(t *testing.T) {
+	for _, c := range []struct {
+		fault fakegithub.Fault
+		want  []string
+	}{
+		{fakegithub.Forbidden("Resource not accessible by integration"), []string{"GitHub answered 403 Resource not accessible by integration", "give the workflow `permissions: { pull-requests: write, statuses: write, issues: write }`"}},
+		{fakegithub.Forbidden("Must have admin rights to Repository."), []string{"GitHub answered 403 Must have admin rights to Repository.", "the token may not do this"}},
+		{fakegithub.NotFound(), []string{"GitHub answered 404 Not Found", "not found, or the token cannot see it; check GITHUB_REPOSITORY"}},
+	} {
+		env := newTestEnv(t)
+		env.gh.Expect(fakegithub.CreateStatus).Times(1).Fail(c.fault)
+		err := env.client.SetStatus(context.Background(), sha('c'), CommitStatus{State: StateSuccess, Description: "ok"})
+		if err == nil {
+			t.Fatalf("%v: no error", c.want)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error %q lacks %q", err, w)
+			}
+		}
+	}
+}

@@ -176,3 +176,35 @@ func TestBadTokenIsExplained(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestADuplicateDeletedMeanwhileIsNoError: a duplicate comment someone
+// deleted before assay did (404) is gone, as assay wanted; any other
+// refusal is reported with what assay was doing.
+func TestADuplicateDeletedMeanwhileIsNoError(t *testing.T) {
+	for _, c := range []struct {
+		fault fakegithub.Fault
+		err   string
+	}{
+		{fakegithub.NotFound(), ""},
+		{fakegithub.Forbidden("Must have admin rights to Repository."), "deleting duplicate report comment"},
+	} {
+		env := newTestEnv(t)
+		pr := env.repo.AddPullRequest(fakegithub.PullRequest{HeadSHA: sha('a')})
+		first := env.repo.AddComment(pr, testLogin, body("first"))
+		env.repo.AddComment(pr, testLogin, body("second"))
+		env.gh.Expect(fakegithub.GetUser).Times(1)
+		env.gh.Expect(fakegithub.ListComments).Times(1)
+		env.gh.Expect(fakegithub.EditComment).Times(1)
+		env.gh.Expect(fakegithub.DeleteComment).Times(1).Fail(c.fault)
+		res, err := env.client.UpsertComment(context.Background(), pr, body("new"))
+		if c.err == "" {
+			if err != nil || res.ID != first || res.Removed != 1 {
+				t.Errorf("a duplicate already deleted: res = %+v, err = %v; want it counted as removed", res, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), "403") {
+			t.Errorf("a refused delete: err = %v, want it reported", err)
+		}
+	}
+}

@@ -28,6 +28,18 @@ func ServerError(code int) Fault {
 	return Fault{status: code, header: http.Header{"Content-Type": {"text/html"}}, body: []byte(page)}
 }
 
+// NotFound answers 404 as GitHub does for what it does not know or the
+// token cannot see: a deleted account, a comment already deleted.
+func NotFound() Fault {
+	return Fault{status: http.StatusNotFound, body: apiError("Not Found")}
+}
+
+// Forbidden answers 403 with msg and no rate-limit headers: a permission
+// the token lacks.
+func Forbidden(msg string) Fault {
+	return Fault{status: http.StatusForbidden, body: apiError(msg)}
+}
+
 // SecondaryRateLimit answers 403 with GitHub's secondary-limit message and
 // a Retry-After of d (whole seconds, at least 1).
 func SecondaryRateLimit(d time.Duration) Fault {
