@@ -219,20 +219,58 @@ func refOf(s runner.Side) compare.Ref {
 }
 
 // recordedRuns are the runs the comparison can see: those on the results
-// branch and those still in the local spool.
+// branch and those still in the local spool. A comparison looks up the
+// few trials a pull request changed among every run the team recorded,
+// so a branch run becomes a runner.Result only when its trial is looked
+// up (at 100,000 runs, converting them all was a third of a warm compare).
 type recordedRuns struct {
-	byKey map[string][]*runner.Result
-	// logs reads a run's log tail by run id.
-	logs map[string]func() string
+	store   *results.Store
+	entries map[string][]*results.Entry // branch runs by trial key
+	spooled map[string][]*runner.Result // spooled runs by trial key
+	// spoolLogs are the spooled runs' log files by run id.
+	spoolLogs map[string]string
+	looked    map[string][]*runner.Result
 }
 
-func (r *recordedRuns) lookup(key string) []*runner.Result { return r.byKey[key] }
+// lookup is a trial's runs: the branch's in run id order, then the
+// spool's.
+func (r *recordedRuns) lookup(key string) []*runner.Result {
+	if rs, ok := r.looked[key]; ok {
+		return rs
+	}
+	var rs []*runner.Result
+	for _, e := range r.entries[key] {
+		rs = append(rs, resultOf(e))
+	}
+	rs = append(rs, r.spooled[key]...)
+	r.looked[key] = rs
+	return rs
+}
+
+// each calls fn with every trial's runs.
+func (r *recordedRuns) each(fn func([]*runner.Result)) {
+	for key := range r.entries {
+		fn(r.lookup(key))
+	}
+	for key := range r.spooled {
+		if _, ok := r.entries[key]; !ok {
+			fn(r.lookup(key))
+		}
+	}
+}
 
 func (r *recordedRuns) logTail(res *runner.Result) string {
-	if read := r.logs[res.RunID]; read != nil {
-		return read()
+	if path, ok := r.spoolLogs[res.RunID]; ok {
+		return readTail(path, maxLogTail)
 	}
-	return ""
+	if r.store == nil {
+		return ""
+	}
+	d, err := r.store.Run(res.RunID)
+	if err != nil || d.Log == nil {
+		return ""
+	}
+	return string(d.Log)
 }
 
 // maxLogTail is how much of a spooled log a failure shows at most, as the
@@ -240,22 +278,14 @@ func (r *recordedRuns) logTail(res *runner.Result) string {
 const maxLogTail = 64 << 10
 
 func loadRuns(store *results.Store, stateDir string) (*recordedRuns, error) {
-	r := &recordedRuns{byKey: map[string][]*runner.Result{}, logs: map[string]func() string{}}
 	idx, err := store.Index()
 	if err != nil {
 		return nil, fmt.Errorf("reading the results branch %s: %w", store.Branch(), err)
 	}
+	r := &recordedRuns{store: store, entries: make(map[string][]*results.Entry, len(idx.Entries)/2),
+		spooled: map[string][]*runner.Result{}, spoolLogs: map[string]string{}, looked: map[string][]*runner.Result{}}
 	for _, e := range idx.Entries {
-		res := resultOf(e)
-		r.byKey[e.TrialKey] = append(r.byKey[e.TrialKey], res)
-		id := e.RunID
-		r.logs[id] = func() string {
-			d, err := store.Run(id)
-			if err != nil || d.Log == nil {
-				return ""
-			}
-			return string(d.Log)
-		}
+		r.entries[e.TrialKey] = append(r.entries[e.TrialKey], e)
 	}
 	dir := filepath.Join(stateDir, "spool")
 	if _, err := os.Stat(dir); err != nil {
@@ -270,19 +300,28 @@ func loadRuns(store *results.Store, stateDir string) (*recordedRuns, error) {
 		return nil, err
 	}
 	for _, id := range ids {
-		if r.logs[id] != nil {
-			continue // recorded, not yet removed from the spool
-		}
 		run, err := sp.Get(id)
 		if err != nil {
 			continue // half-written or foreign: assay sync reports those
 		}
 		res := run.Result
-		r.byKey[res.TrialKey] = append(r.byKey[res.TrialKey], res)
-		path := run.LogPath
-		r.logs[id] = func() string { return readTail(path, maxLogTail) }
+		if onBranch(r.entries[res.TrialKey], id) {
+			continue // recorded, not yet removed from the spool
+		}
+		r.spooled[res.TrialKey] = append(r.spooled[res.TrialKey], res)
+		r.spoolLogs[id] = run.LogPath
 	}
 	return r, nil
+}
+
+// onBranch reports whether a trial's branch runs include run id.
+func onBranch(entries []*results.Entry, id string) bool {
+	for _, e := range entries {
+		if e.RunID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func resultOf(e *results.Entry) *runner.Result { return e.Result() }

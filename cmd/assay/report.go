@@ -414,13 +414,13 @@ func runNightlyReport(opts *reportOptions) error {
 		return err
 	}
 	byExperiment := map[string][]drift.Observation{}
-	for _, rs := range runs.byKey {
+	runs.each(func(rs []*runner.Result) {
 		for _, r := range rs {
 			if r.Trigger == runner.TriggerSchedule && r.Status == runner.StatusSucceeded {
 				byExperiment[r.Experiment] = append(byExperiment[r.Experiment], drift.Observation{Params: r.Params, Started: r.Started, Metrics: r.Metrics, Batch: r.Batch})
 			}
 		}
-	}
+	})
 	var rule drift.Rule
 	var findings []drift.Finding
 	for _, e := range project.Experiments {
