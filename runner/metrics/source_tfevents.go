@@ -39,21 +39,11 @@ func (r *tbReader) read(w *watcher, sf *sourceFile, f *os.File, info os.FileInfo
 	var ee *tfevents.EventError
 	for {
 		b, err := sc.Next()
-		for len(names) <= b.Table {
-			names = append(names, nil)
-		}
-		table := names[b.Table]
-		for len(table) < len(b.Tags) {
-			table = append(table, nil)
-		}
+		names = grownTo(names, b.Table+1)
+		table := grownTo(names[b.Table], len(b.Tags))
 		names[b.Table] = table
-		for len(fast) <= b.Table {
-			fast = append(fast, nil)
-		}
-		ft := fast[b.Table]
-		for len(ft) < len(b.Tags) {
-			ft = append(ft, nil)
-		}
+		fast = grownTo(fast, b.Table+1)
+		ft := grownTo(fast[b.Table], len(b.Tags))
 		fast[b.Table] = ft
 		n := 0
 		for i := range b.Scalars {
@@ -120,4 +110,13 @@ func records(n int) string {
 		return "1 record is"
 	}
 	return fmt.Sprintf("%d records are", n)
+}
+
+// grownTo is s with zero values appended until it holds n.
+func grownTo[T any](s []T, n int) []T {
+	for len(s) < n {
+		var zero T
+		s = append(s, zero)
+	}
+	return s
 }
