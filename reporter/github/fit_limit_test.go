@@ -102,3 +102,29 @@ func TestAHeadIsCutNoShorterThanItMustBe(t *testing.T) {
 		}
 	}
 }
+
+// TestEachStepStopsAtExactlyTheLimit: a report that fits once folded, once
+// the last details are dropped, once the last sections are cut, or once
+// the head is cut, at a limit of exactly that length, goes no further.
+func TestEachStepStopsAtExactlyTheLimit(t *testing.T) {
+	r := bigReport(4, 4000)
+	folded := Fit(r, "u", 0)
+	if !folded.Folded || folded.Shortened() {
+		t.Fatalf("the report is not folded whole: %+v", folded)
+	}
+	dropped := Fit(r, "u", folded.Length-1)
+	if dropped.Dropped == 0 || dropped.Cut != 0 {
+		t.Fatalf("one character under the folded length: %+v, want details dropped", dropped)
+	}
+	cut := Fit(r, "u", 600)
+	if cut.Cut == 0 || cut.HeadCut {
+		t.Fatalf("at 600: %+v, want sections cut", cut)
+	}
+	for _, want := range []Fitted{folded, dropped, cut} {
+		got := Fit(r, "u", want.Length)
+		if got.Body != want.Body || got.Dropped != want.Dropped || got.Cut != want.Cut || got.HeadCut != want.HeadCut {
+			t.Errorf("at a limit of exactly %d: dropped %d, cut %d, head cut %v; want dropped %d, cut %d, head cut %v",
+				want.Length, got.Dropped, got.Cut, got.HeadCut, want.Dropped, want.Cut, want.HeadCut)
+		}
+	}
+}
