@@ -94,17 +94,20 @@ func TestAHeadIsCutNoShorterThanItMustBe(t *testing.T) {
 		}
 	}
 	line := "a long line of a table\n"
-	r := Report{Head: "# title\n" + strings.Repeat(line, 500)}
-	// Every offset of the limit within a line, one of them the exact
-	// length of a cut.
-	limits := []int{4000}
-	for l := 1000; l <= 1024; l++ {
-		limits = append(limits, l)
-	}
-	for _, limit := range limits {
-		f := Fit(r, "u", limit)
-		if !f.HeadCut || f.Length > limit || f.Length <= limit-len(line)-4 {
-			t.Errorf("limit %d: head cut %v, length %d; want the head cut to within a line of the limit", limit, f.HeadCut, f.Length)
+	// A head in a code block too: its cut spends the room kept for the
+	// closing fence, and can land on the limit exactly.
+	for _, r := range []Report{{Head: "# title\n" + strings.Repeat(line, 500)}, {Head: "# title\n```\n" + strings.Repeat(line, 500) + "```"}} {
+		// Every offset of the limit within a line, one of them the exact
+		// length of a cut.
+		limits := []int{4000}
+		for l := 1000; l <= 1024; l++ {
+			limits = append(limits, l)
+		}
+		for _, limit := range limits {
+			f := Fit(r, "u", limit)
+			if !f.HeadCut || f.Length > limit || f.Length <= limit-len(line)-4 {
+				t.Errorf("limit %d: head cut %v, length %d; want the head cut to within a line of the limit", limit, f.HeadCut, f.Length)
+			}
 		}
 	}
 }
