@@ -129,8 +129,8 @@ func TestWelchEdgeCases(t *testing.T) {
 		// The benchstat mistake: each side identical within itself, the
 		// sides different. That is a certain difference, not "~".
 		w, ok := WelchTest(NewSample([]float64{0.9, 0.9, 0.9}), NewSample([]float64{0.8, 0.8, 0.8}), 0.05)
-		if !ok || w.P != 0 || !w.Exact || !math.IsInf(w.T, -1) {
-			t.Fatalf("different constants: ok=%v %+v; want exact, p = 0, t = -Inf", ok, w)
+		if !ok || w.P != 0 || !w.Exact || !math.IsInf(w.T, -1) || w.Floored {
+			t.Fatalf("different constants: ok=%v %+v; want exact, p = 0, t = -Inf, no spread raised", ok, w)
 		}
 		if !near(w.CILow, -0.1, 1e-12) || w.CILow != w.CIHigh {
 			t.Errorf("interval [%g, %g], want the point -0.1", w.CILow, w.CIHigh)
@@ -179,5 +179,39 @@ func check(t *testing.T, name string, got, want, rel float64) {
 	t.Helper()
 	if !near(got, want, rel) {
 		t.Errorf("%s = %.15g, want %.15g", name, got, want)
+	}
+}
+
+// Values near float64's limits are compared on a scale: the result is the
+// ordinary one, scaled back.
+func TestWelchAtExtremeScales(t *testing.T) {
+	for _, k := range []float64{1e60, 1e-60} {
+		scaled := func(v ...float64) *Sample {
+			for i := range v {
+				v[i] *= k
+			}
+			return NewSample(v)
+		}
+		for _, c := range []struct {
+			name       string
+			base, head []float64
+		}{
+			{"varying", []float64{1, 2}, []float64{3, 4}},
+			{"constant", []float64{1, 1}, []float64{2, 2}},
+		} {
+			want, ok1 := WelchTest(NewSample(c.base), NewSample(c.head), 0.05)
+			got, ok2 := WelchTest(scaled(c.base...), scaled(c.head...), 0.05)
+			if !ok1 || !ok2 {
+				t.Fatalf("%g %s: no test", k, c.name)
+			}
+			for _, f := range []struct {
+				name      string
+				got, want float64
+			}{{"delta", got.Delta, want.Delta * k}, {"se", got.SE, want.SE * k}, {"ci low", got.CILow, want.CILow * k}, {"ci high", got.CIHigh, want.CIHigh * k}, {"p", got.P, want.P}} {
+				if !near(f.got, f.want, 1e-12) {
+					t.Errorf("%g %s: %s = %g, want %g", k, c.name, f.name, f.got, f.want)
+				}
+			}
+		}
 	}
 }

@@ -94,11 +94,63 @@ func TestAHeadIsCutNoShorterThanItMustBe(t *testing.T) {
 		}
 	}
 	line := "a long line of a table\n"
-	r := Report{Head: "# title\n" + strings.Repeat(line, 500)}
-	for _, limit := range []int{1000, 1001, 1002, 1003, 4000} {
-		f := Fit(r, "u", limit)
-		if !f.HeadCut || f.Length > limit || f.Length <= limit-len(line)-4 {
-			t.Errorf("limit %d: head cut %v, length %d; want the head cut to within a line of the limit", limit, f.HeadCut, f.Length)
+	// A head in a code block too: its cut spends the room kept for the
+	// closing fence, and can land on the limit exactly.
+	for _, r := range []Report{{Head: "# title\n" + strings.Repeat(line, 500)}, {Head: "# title\n```\n" + strings.Repeat(line, 500) + "```"}} {
+		// Every offset of the limit within a line, one of them the exact
+		// length of a cut.
+		limits := []int{4000}
+		for l := 1000; l <= 1024; l++ {
+			limits = append(limits, l)
 		}
+		for _, limit := range limits {
+			f := Fit(r, "u", limit)
+			if !f.HeadCut || f.Length > limit || f.Length <= limit-len(line)-4 {
+				t.Errorf("limit %d: head cut %v, length %d; want the head cut to within a line of the limit", limit, f.HeadCut, f.Length)
+			}
+		}
+	}
+}
+
+// TestEachStepStopsAtExactlyTheLimit: a report that fits once folded, once
+// the last details are dropped, once the last sections are cut, or once
+// the head is cut, at a limit of exactly that length, goes no further.
+func TestEachStepStopsAtExactlyTheLimit(t *testing.T) {
+	r := bigReport(4, 4000)
+	folded := Fit(r, "u", 0)
+	if !folded.Folded || folded.Shortened() {
+		t.Fatalf("the report is not folded whole: %+v", folded)
+	}
+	dropped := Fit(r, "u", folded.Length-1)
+	if dropped.Dropped != 1 || dropped.Cut != 0 || !dropped.Shortened() {
+		t.Fatalf("one character under the folded length: %+v, want the last section's details dropped", dropped)
+	}
+	cut := Fit(r, "u", 600)
+	if cut.Cut == 0 || cut.HeadCut {
+		t.Fatalf("at 600: %+v, want sections cut", cut)
+	}
+	for _, want := range []Fitted{folded, dropped, cut} {
+		got := Fit(r, "u", want.Length)
+		if got.Body != want.Body || got.Dropped != want.Dropped || got.Cut != want.Cut || got.HeadCut != want.HeadCut {
+			t.Errorf("at a limit of exactly %d: dropped %d, cut %d, head cut %v; want dropped %d, cut %d, head cut %v",
+				want.Length, got.Dropped, got.Cut, got.HeadCut, want.Dropped, want.Cut, want.HeadCut)
+		}
+	}
+}
+
+// TestTwentyCutSectionsAreAllNamed: the note about cut sections names up
+// to maxCutNames of them; at exactly that many it names every one.
+func TestTwentyCutSectionsAreAllNamed(t *testing.T) {
+	r := bigReport(maxCutNames, 100)
+	f := Fit(r, "u", 600)
+	if f.Cut != maxCutNames || f.HeadCut {
+		t.Fatalf("at 600: %+v, want all %d sections cut and the head whole", f, maxCutNames)
+	}
+	var names []string
+	for i := range maxCutNames {
+		names = append(names, fmt.Sprintf("exp%03d", i))
+	}
+	if want := fmt.Sprintf("_%d more sections (%s) are in the [full report](u)._", maxCutNames, strings.Join(names, ", ")); !strings.Contains(f.Body, want) {
+		t.Errorf("body %q does not name every cut section: want %q", f.Body, want)
 	}
 }

@@ -18,6 +18,8 @@ func TestSplitMarkdownPicksTheSectionLevel(t *testing.T) {
 	}{
 		{"repeated ###", "## report\n\ntable\n\n### a\n\nx\n\n### b\n\ny\n", "## report\n\ntable", []string{"### a", "### b"}},
 		{"repeated ## wins over ###", "## a\n\n### a1\n\n### a2\n\n## b\n\nz\n", "", []string{"## a", "## b"}},
+		{"repeated ### over a single ####", "## report\n\n### a\n\nx\n\n#### note\n\n### b\n\ny\n", "## report", []string{"### a", "### b"}},
+		{"repeated # titles stay in the head", "# one\n\n# two\n\n### a\n\nx\n", "# one\n\n# two", []string{"### a"}},
 		{"a single ## stays in the head", "# title\n\n## only\n\ntext\n", "# title", []string{"## only"}},
 		{"the deepest single level", "## one\n\n#### deep\n\ntext\n", "## one", []string{"#### deep"}},
 		{"level six", "###### a\n\nx\n\n###### b\n\ny\n", "", []string{"###### a", "###### b"}},
