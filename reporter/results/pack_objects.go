@@ -77,8 +77,8 @@ type packFile struct {
 	fanout    [256]uint32
 }
 
-// idxHeader is the start of a version-2 pack index: a magic number, the
-// version, then the fan-out table.
+// idxMagic is the start of a version-2 pack index: a magic number, the
+// version; the fan-out table follows.
 var idxMagic = []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}
 
 // open finds and opens the packs (once; a pack that cannot be read is
