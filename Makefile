@@ -36,7 +36,7 @@ ACT         := $(TOOLS)/act-$(ACT_VERSION)/act
 build:
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/assay
 
-test: lint unit e2e e2e-workflow fuzz bench-smoke
+test: lint unit e2e e2e-workflow fuzz bench-smoke mutate-smoke
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -81,9 +81,18 @@ $(GREMLINS): .tools/gremlins/go.mod .tools/gremlins/go.sum
 # MUTATE_PKGS=reporter/drift. Configuration: .gremlins.yaml.
 MUTATE_PKGS  ?= spec runner runner/local reporter/compare reporter/results reporter/github reporter/drift
 MUTATE_FLAGS ?= --workers 2
+MUTATE_FILES ?=
 .PHONY: mutate
 mutate: $(GREMLINS)
-	MUTATE_FLAGS="$(MUTATE_FLAGS)" .tools/gremlins/mutate.sh $(CURDIR)/$(GREMLINS) $(MUTATE_PKGS)
+	MUTATE_FLAGS="$(MUTATE_FLAGS)" MUTATE_FILES="$(MUTATE_FILES)" .tools/gremlins/mutate.sh $(CURDIR)/$(GREMLINS) $(MUTATE_PKGS)
+
+# make mutate at its smallest, in make test so that the script, the pinned
+# gremlins and the summary it prints cannot rot unnoticed: one small file
+# of spec (3 mutants), and its per-package line must carry the counts.
+.PHONY: mutate-smoke
+mutate-smoke: $(GREMLINS)
+	@MUTATE_FLAGS="--workers 2" MUTATE_FILES="duration.go" .tools/gremlins/mutate.sh $(CURDIR)/$(GREMLINS) spec | tee bin/mutate-smoke.txt
+	@grep -Eq '^spec +[0-9.]+% +[1-9][0-9]* killed +[0-9]+ lived' bin/mutate-smoke.txt || { echo "mutate-smoke: no efficacy line for spec in make mutate's output"; exit 1; }
 
 # Releases: .goreleaser.yaml says what is built; a v* tag runs make
 # release in .github/workflows/release.yml. release-snapshot builds every

@@ -4,7 +4,10 @@
 # and runs the package's tests against each; a mutant the tests do not
 # catch LIVED and is printed with its place. Configuration: .gremlins.yaml.
 #
-# Usage: mutate.sh GREMLINS PKG...   (MUTATE_FLAGS: more gremlins flags)
+# Usage: mutate.sh GREMLINS PKG...
+#   MUTATE_FLAGS: more gremlins flags
+#   MUTATE_FILES: mutate only these files of each package (names, as
+#                 "plan.go sides.go"); the package's tests still all run
 #
 # Each package runs in a scratch copy of the working tree in which only
 # that package keeps its tests: gremlins gathers coverage over ./PKG/...,
@@ -31,13 +34,25 @@ for pkg in "$@"; do
 		tar --null --ignore-failed-read -T - -cf -) | tar -xf - -C "$tree"
 	find "$tree/$pkg" -mindepth 2 -name '*_test.go' -delete
 
+	# gremlins has no include flag: every other file of the package is
+	# excluded by name (its -E flags replace exclude-files, hence the /
+	# that keeps subpackages out).
+	only=()
+	if [ -n "${MUTATE_FILES:-}" ]; then
+		only=(-E /)
+		for f in "$tree/$pkg"/*.go; do
+			f=${f##*/}
+			case " $MUTATE_FILES " in *" $f "*) ;; *) only+=(-E "^${f//./\\.}\$") ;; esac
+		done
+	fi
+
 	echo "== $pkg"
 	log=$scratch/log
 	start=$(date +%s)
 	# -S lt: print the mutants that lived or timed out, not every one;
 	# their places are made relative to the repository.
 	# shellcheck disable=SC2086 # MUTATE_FLAGS is a list of flags
-	(cd "$tree" && "$gremlins" unleash --config "$tree/.gremlins.yaml" ${MUTATE_FLAGS:-} -S lt "./$pkg") |
+	(cd "$tree" && "$gremlins" unleash --config "$tree/.gremlins.yaml" ${MUTATE_FLAGS:-} "${only[@]}" -S lt "./$pkg") |
 		sed -u -E "s|$tree/||g; s|(LIVED\|TIMED OUT)(.*) at |\1\2 at $pkg/|" | tee "$log"
 	took=$(($(date +%s) - start))
 	# "Killed: 72, Lived: 22, Not covered: 6" and "Test efficacy: 76.60%"
