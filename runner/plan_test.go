@@ -40,9 +40,8 @@ func TestPlanStatuses(t *testing.T) {
 	if p.Base.Commit != r.Git("rev-parse", "main") || p.Head.Commit != r.Git("rev-parse", "feature") {
 		t.Errorf("sides %+v %+v", p.Base, p.Head)
 	}
-	s := p.Summary()
-	if s.ToRun != 12 || s.Selected != 3 || s.Removed != 1 {
-		t.Errorf("summary %+v: want 12 trials to run in alpha, beta and delta", s)
+	if s, want := p.Summary(), (Summary{Experiments: 4, Added: 1, Modified: 2, Removed: 1, Selected: 3, ToRun: 12}); s != want {
+		t.Errorf("summary %+v, want %+v: 12 trials to run in alpha, beta and delta", s, want)
 	}
 	alpha := p.Experiment("alpha")
 	if c := findChange(alpha.Changes, "params.lr", ""); c == nil || c.Base != "0.1" || c.Head != "0.03" {
@@ -79,8 +78,8 @@ func TestPlanUnchangedKeysAgree(t *testing.T) {
 			}
 		}
 	}
-	if s := p.Summary(); s.ToRun != 0 {
-		t.Errorf("summary %+v", s)
+	if s, want := p.Summary(), (Summary{Experiments: 3, Unchanged: 3}); s != want {
+		t.Errorf("summary %+v, want %+v", s, want)
 	}
 }
 
@@ -299,7 +298,8 @@ func TestPlanInvalidBase(t *testing.T) {
 	if p.BaseProject != nil || statuses(p)["alpha"] != ExperimentAdded {
 		t.Errorf("statuses %v, want alpha added against an empty base", statuses(p))
 	}
-	if len(p.Warnings) != 1 || p.Warnings[0].Summary != "Base could not be read" || !strings.Contains(p.Warnings[0].Detail, "experiments/alpha.hcl:3") {
+	if len(p.Warnings) != 1 || p.Warnings[0].Summary != "Base could not be read" ||
+		!strings.Contains(p.Warnings[0].Detail, "have 1 error(s), the first experiments/alpha.hcl:3: ") {
 		t.Errorf("warnings %v", p.Warnings)
 	}
 }
@@ -404,8 +404,8 @@ func TestPlanSelection(t *testing.T) {
 		alphaKeys[tr.Key] = true
 	}
 	p = buildPlan(t, r.Dir, PlanOptions{Recorded: alphaKeys})
-	if s := p.Summary(); s.ToRun != 1 || s.Reused != 3 {
-		t.Errorf("with 3 recorded: %+v", s)
+	if s := p.Summary(); s.ToRun != 1 || s.Reused != 3 || s.Selected != 1 {
+		t.Errorf("with 3 recorded: %+v, want alpha selected with 1 to run and 3 reused", s)
 	}
 	if s := buildPlan(t, r.Dir, PlanOptions{Recorded: alphaKeys, Rerun: true}).Summary(); s.ToRun != 4 || s.Reused != 0 {
 		t.Errorf("--rerun: %+v", s)
