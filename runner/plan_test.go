@@ -76,6 +76,11 @@ func TestPlanUnchangedKeysAgree(t *testing.T) {
 			if e.HeadTrials[i].Key != e.BaseTrials[i].Key {
 				t.Errorf("%s trial %d: key differs across sides", e.Name, i)
 			}
+			// The same spec with the same inputs is expanded once, for
+			// both sides (a plan's cost is mostly expansion).
+			if e.HeadTrials[i] != e.BaseTrials[i] {
+				t.Errorf("%s trial %d: expanded again for the base", e.Name, i)
+			}
 		}
 	}
 	if s, want := p.Summary(), (Summary{Experiments: 3, Unchanged: 3}); s != want {
