@@ -553,3 +553,35 @@ func TestPlanFileFunctionsReadEachCommit(t *testing.T) {
 		t.Errorf("params.n %+v, want 1 → 2 files from the commits", c)
 	}
 }
+
+// Outside a git repository there is nothing to compare: --all plans the
+// files on disk against no base, and naming a revision is refused.
+func TestPlanOutsideARepository(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"assay.hcl":             "project {}\n",
+		"experiments/alpha.hcl": experimentHCL("alpha", "0.1"),
+		"models/alpha/train.py": "print('alpha')\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, diags, err := BuildPlan(t.Context(), nil, PlanOptions{ProjectDir: dir, All: true})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("--all outside a repository: %v %v", err, diags)
+	}
+	if p.Base.Kind != SideNone || p.Head.Kind != SideWorktree || statuses(p)["alpha"] != ExperimentAdded || p.Summary().ToRun != 4 {
+		t.Errorf("sides %+v → %+v, statuses %v, summary %+v: want alpha's 4 trials from the files", p.Base, p.Head, statuses(p), p.Summary())
+	}
+	for _, o := range []PlanOptions{{All: true, Base: "main"}, {All: true, Head: "HEAD"}, {Scheduled: true, Base: "main"}} {
+		o.ProjectDir = dir
+		if _, _, err := BuildPlan(t.Context(), nil, o); !errors.Is(err, gitrepo.ErrNotRepository) || !strings.Contains(err.Error(), "not inside a git repository") {
+			t.Errorf("%+v outside a repository: %v", o, err)
+		}
+	}
+}
