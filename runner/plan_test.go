@@ -412,6 +412,9 @@ func TestPlanSelection(t *testing.T) {
 	if s := p.Summary(); s.ToRun != 1 || s.Reused != 3 || s.Selected != 1 {
 		t.Errorf("with 3 recorded: %+v, want alpha selected with 1 to run and 3 reused", s)
 	}
+	if got, want := keysOfTrials(p.Selected()), keysOfTrials(p.Experiment("alpha").HeadTrials); !slices.Equal(got, want) {
+		t.Errorf("selected %v, want alpha's 4 trials, reused or not", got)
+	}
 	if s := buildPlan(t, r.Dir, PlanOptions{Recorded: alphaKeys, Rerun: true}).Summary(); s.ToRun != 4 || s.Reused != 0 {
 		t.Errorf("--rerun: %+v", s)
 	}
