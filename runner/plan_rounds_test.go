@@ -93,3 +93,42 @@ func TestPlanContinuesASearchFromHistory(t *testing.T) {
 		t.Errorf("%d base trials to run", len(run))
 	}
 }
+
+// A search the branch adds goes on with the history too: once its first
+// round has results, the plan runs the second and reuses the first. A
+// search the branch removes is replayed as far as its history goes.
+func TestUseHistoryMovesAnAddedSearchOn(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Write("assay.hcl", "project {}\n")
+	r.Write("models/search/train.py", "print('train')\n")
+	r.Commit("no search yet")
+	r.Write("experiments/search.hcl", searchHCL(12))
+	r.Commit("a search")
+	p := buildPlan(t, r.Dir, PlanOptions{Base: "HEAD~1", Head: "HEAD"})
+	e := p.Experiment("search")
+	if e.Status != ExperimentAdded || e.Search == nil || e.Search.Next.Index != 0 || len(e.ToRun) != 4 {
+		t.Fatalf("without history: %s, to run %d", e.Status, len(e.ToRun))
+	}
+	h := newMemHistory()
+	for _, tr := range e.ToRun {
+		h.record(tr, StatusSucceeded, "batch-0", 1, map[string][]Point{"loss": {{Step: 1, Value: lossOf(tr)}}})
+	}
+	p.UseHistory(h)
+	e = p.Experiment("search")
+	if e.Search.Next.Index != 1 || len(e.ToRun) != 4 || len(e.Reused) != 4 || e.Search.Best == nil {
+		t.Errorf("with the first round's results: next round %d, %d to run, %d reused; want round 1, 4 and 4", e.Search.Next.Index, len(e.ToRun), len(e.Reused))
+	}
+	if s := p.Summary(); s.ToRun != 4 || s.Reused != 4 || s.Added != 1 {
+		t.Errorf("summary %+v", s)
+	}
+
+	// The other way round: the branch removes it.
+	r.Remove("experiments/search.hcl")
+	r.Commit("no search")
+	p = buildPlan(t, r.Dir, PlanOptions{Base: "HEAD~1", Head: "HEAD"})
+	p.UseHistory(h)
+	if e := p.Experiment("search"); e.Status != ExperimentRemoved || e.BaseSearch == nil || e.BaseSearch.Next.Index != 1 || len(e.BaseTrials) != 8 {
+		t.Errorf("removed search with history: %s, base search %+v, %d base trials; want round 1 next, 8 trials", e.Status, e.BaseSearch, len(e.BaseTrials))
+	}
+}
