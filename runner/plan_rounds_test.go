@@ -61,8 +61,18 @@ func TestPlanContinuesASearchFromHistory(t *testing.T) {
 	if st := p.Experiment("search").Status; st != ExperimentUnchanged {
 		t.Fatalf("without history: %s, want unchanged (both sides start alike)", st)
 	}
+	if len(p.Searches()) != 0 || len(p.SearchJobs()) != 0 {
+		t.Errorf("an unselected search has a round to run: %d searches, %d jobs", len(p.Searches()), len(p.SearchJobs()))
+	}
 	p.UseHistory(h)
 	e = p.Experiment("search")
+	if s := p.Searches(); len(s) != 1 || s[0] != e.Search || len(p.SearchJobs()) != 16 {
+		t.Errorf("with history: %d searches with a round to run, %d jobs; want the search and its 16 trials so far", len(s), len(p.SearchJobs()))
+	}
+	// At main the search has spent its budget: nothing left to run.
+	if done := buildPlan(t, r.Dir, PlanOptions{All: true, Head: "main", History: h}); len(done.Searches()) != 0 || len(done.SearchJobs()) != 12 {
+		t.Errorf("a finished search: %d searches with a round to run, %d jobs; want none and 12", len(done.Searches()), len(done.SearchJobs()))
+	}
 	if e.Status != ExperimentModified || !e.Selected {
 		t.Fatalf("with history: %s, selected %v", e.Status, e.Selected)
 	}
@@ -83,7 +93,16 @@ func TestPlanContinuesASearchFromHistory(t *testing.T) {
 	d := p.Document()
 	sd := d.Experiments[0].Search
 	if sd == nil || sd.Budget != 16 || sd.RoundsDone != 3 || *sd.NextRound != 3 || len(sd.Next) != 4 || sd.Best == nil {
-		t.Errorf("search document %+v", sd)
+		t.Fatalf("search document %+v", sd)
+	}
+	if sd.Method != "tpe" || sd.Batch != 4 || sd.Rounds != 4 || sd.Settled != 12 || sd.Stopped != 0 || sd.Failed != 0 || sd.Objective != "loss" || sd.EarlyStop != "" {
+		t.Errorf("search document %+v: want tpe, 4 rounds of 4, 12 settled, none stopped or failed, on loss", sd)
+	}
+	if n := sd.Next[0]; n.Round != 3 || n.Proposal != 12 || n.Value != nil || n.Settled || !strings.Contains(string(n.Params), `"lr":`) {
+		t.Errorf("next point %+v %s: want round 3's first, no value yet", n, n.Params)
+	}
+	if b := sd.Best; b.Value == nil || !b.Settled || b.Round > 2 {
+		t.Errorf("best point %+v: want a settled point of rounds 0 to 2 with its value", b)
 	}
 	if d.Trials[len(d.Trials)-1].Search == nil {
 		t.Error("trial documents do not say their round")
