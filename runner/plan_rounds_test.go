@@ -151,3 +151,22 @@ func TestUseHistoryMovesAnAddedSearchOn(t *testing.T) {
 		t.Errorf("removed search with history: %s, base search %+v, %d base trials; want round 1 next, 8 trials", e.Status, e.BaseSearch, len(e.BaseTrials))
 	}
 }
+
+// The search document counts the budget in trials and the rounds in
+// points: 12 trials of 2 seeds are 6 points, in rounds of 4 and 2.
+func TestSearchDocumentCountsTrialsAndPoints(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Write("assay.hcl", "project {}\n")
+	r.Write("models/search/train.py", "print('train')\n")
+	r.Write("experiments/search.hcl", strings.Replace(searchHCL(12), "seeds = [1]", "seeds = [1, 2]", 1))
+	r.Commit("a search over two seeds")
+	p := buildPlan(t, r.Dir, PlanOptions{All: true, Head: "HEAD"})
+	sd := p.Document().Experiments[0].Search
+	if sd == nil || sd.Budget != 12 || sd.Batch != 4 || sd.Rounds != 2 || sd.RoundsDone != 0 || len(sd.Next) != 4 {
+		t.Errorf("search document %+v: want a budget of 12 trials, 2 rounds of up to 4 points, the first 4 next", sd)
+	}
+	if e := p.Experiment("search"); len(e.ToRun) != 8 {
+		t.Errorf("%d trials to run, want the first round's 4 points × 2 seeds", len(e.ToRun))
+	}
+}
