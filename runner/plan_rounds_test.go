@@ -70,8 +70,12 @@ func TestPlanContinuesASearchFromHistory(t *testing.T) {
 		t.Errorf("with history: %d searches with a round to run, %d jobs; want the search and its 16 trials so far", len(s), len(p.SearchJobs()))
 	}
 	// At main the search has spent its budget: nothing left to run.
-	if done := buildPlan(t, r.Dir, PlanOptions{All: true, Head: "main", History: h}); len(done.Searches()) != 0 || len(done.SearchJobs()) != 12 {
+	done := buildPlan(t, r.Dir, PlanOptions{All: true, Head: "main", History: h})
+	if len(done.Searches()) != 0 || len(done.SearchJobs()) != 12 {
 		t.Errorf("a finished search: %d searches with a round to run, %d jobs; want none and 12", len(done.Searches()), len(done.SearchJobs()))
+	}
+	if sd := done.Document().Experiments[0].Search; sd.Rounds != 3 || sd.RoundsDone != 3 || sd.NextRound != nil || len(sd.Next) != 0 || sd.Settled != 12 {
+		t.Errorf("a finished search's document %+v: want 3 of 3 rounds done, 12 trials settled, nothing next", sd)
 	}
 	if e.Status != ExperimentModified || !e.Selected {
 		t.Fatalf("with history: %s, selected %v", e.Status, e.Selected)
