@@ -384,3 +384,33 @@ func TestRaisingTheBudgetContinuesTheSearch(t *testing.T) {
 		t.Errorf("%d more rounds, want (36-24)/2 seeds/3 a round = 2", len(more))
 	}
 }
+
+// A TPE search's startup points are the spec's own, the points a plan
+// without history shows: the first round is them, in order, and TPE
+// proposes from the first point past startup.
+func TestStartupPointsComeFromTheSpec(t *testing.T) {
+	t.Parallel()
+	e := loadSearch(t, tpeSearch)
+	h := newMemHistory()
+	runSearch(t, e, h)
+	s, _ := ReplaySearch(e, "fp", h)
+	static := e.Points()
+	var got []string
+	for _, r := range s.Rounds {
+		for _, p := range r.Points {
+			got = append(got, p.Trials[0].ParamsJSON)
+		}
+	}
+	for i := range 4 {
+		want, diags := e.TrialsAt(static[i:i+1], "fp")
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		if got[i] != want[0].ParamsJSON {
+			t.Errorf("point %d is %s, want the spec's startup point %s", i, got[i], want[0].ParamsJSON)
+		}
+	}
+	if len(got) != 12 {
+		t.Fatalf("%d points, want 12", len(got))
+	}
+}
