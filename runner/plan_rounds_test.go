@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,5 +173,13 @@ func TestSearchDocumentCountsTrialsAndPoints(t *testing.T) {
 	}
 	if e := p.Experiment("search"); len(e.ToRun) != 8 {
 		t.Errorf("%d trials to run, want the first round's 4 points × 2 seeds", len(e.ToRun))
+	}
+	// Each trial is numbered in proposal order, seeds of a point together.
+	var got []string
+	for _, tr := range p.Document().Trials {
+		got = append(got, fmt.Sprintf("%d:%d:%d", tr.Index, tr.Config, tr.Seed))
+	}
+	if want := "0:0:1 1:0:2 2:1:1 3:1:2 4:2:1 5:2:2 6:3:1 7:3:2"; strings.Join(got, " ") != want {
+		t.Errorf("trials (index:config:seed) %s, want %s", strings.Join(got, " "), want)
 	}
 }

@@ -414,3 +414,36 @@ func TestStartupPointsComeFromTheSpec(t *testing.T) {
 		t.Fatalf("%d points, want 12", len(got))
 	}
 }
+
+// In a domain of three points, a budget of three tries each once, for
+// any sweep seed: a startup point that repeats one, or a proposal of one
+// already tried, is replaced by an untried point.
+func TestSmallDomainTriesEachPointOnce(t *testing.T) {
+	t.Parallel()
+	for seed := 1; seed <= 8; seed++ {
+		e := loadSearch(t, fmt.Sprintf(`
+experiment "small" {
+  command = ["train", "--opt=${param.opt}"]
+  params  = { opt = "sgd", lr = 0.1, layers = 2 }
+  metric "loss" { goal = "minimize" }
+  sweep {
+    method  = "tpe"
+    budget  = 3
+    batch   = 2
+    startup = 2
+    seed    = %d
+    param "opt" { values = ["sgd", "adam", "lion"] }
+  }
+}`, seed))
+		h := newMemHistory()
+		runSearch(t, e, h)
+		s, _ := ReplaySearch(e, "fp", h)
+		seen := map[string]bool{}
+		for _, tr := range s.Trials() {
+			seen[tr.ParamsJSON] = true
+		}
+		if len(seen) != 3 || len(s.Trials()) != 3 {
+			t.Errorf("sweep seed %d: %d distinct points of %d trials, want all 3 once", seed, len(seen), len(s.Trials()))
+		}
+	}
+}
