@@ -447,3 +447,32 @@ experiment "small" {
 		}
 	}
 }
+
+// A point's value is the mean of the objective over its seeds that ran
+// to their end or were stopped; a failed seed's last report is left out,
+// and a stopped point is never the best.
+func TestPointValueIsTheMeanOfItsSeeds(t *testing.T) {
+	t.Parallel()
+	e := loadSearch(t, tpeSearch)
+	h := newMemHistory()
+	s, _ := ReplaySearch(e, "fp", h)
+	pts := s.Next.Points
+	loss := func(v float64) map[string][]Point { return map[string][]Point{"loss": {{Step: 1, Value: v}}} }
+	h.record(pts[0].Trials[0], StatusSucceeded, "b0", 1, loss(1))
+	h.record(pts[0].Trials[1], StatusSucceeded, "b0", 1, loss(3))
+	h.record(pts[1].Trials[0], StatusSucceeded, "b0", 1, loss(5))
+	h.record(pts[1].Trials[1], StatusFailed, "b0", 1, loss(100))
+	h.record(pts[2].Trials[0], StatusStopped, "b0", 1, loss(0.5))
+	h.record(pts[2].Trials[1], StatusStopped, "b0", 1, loss(0.7))
+	s, _ = ReplaySearch(e, "fp", h)
+	var got []string
+	for _, p := range s.Rounds[0].Points {
+		got = append(got, fmt.Sprintf("%v %v", p.Value, p.Stopped))
+	}
+	if want := "2 false, 5 false, 0.6 true"; strings.Join(got, ", ") != want {
+		t.Errorf("values %s, want %s", strings.Join(got, ", "), want)
+	}
+	if s.Best != s.Rounds[0].Points[0] || s.Settled != 6 || s.Failed != 1 || s.Stopped != 2 {
+		t.Errorf("best %+v, %d settled, %d failed, %d stopped; want the first point, 6, 1, 2", s.Best, s.Settled, s.Failed, s.Stopped)
+	}
+}
