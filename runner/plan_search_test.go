@@ -460,19 +460,62 @@ func TestPointValueIsTheMeanOfItsSeeds(t *testing.T) {
 	loss := func(v float64) map[string][]Point { return map[string][]Point{"loss": {{Step: 1, Value: v}}} }
 	h.record(pts[0].Trials[0], StatusSucceeded, "b0", 1, loss(1))
 	h.record(pts[0].Trials[1], StatusSucceeded, "b0", 1, loss(3))
-	h.record(pts[1].Trials[0], StatusSucceeded, "b0", 1, loss(5))
-	h.record(pts[1].Trials[1], StatusFailed, "b0", 1, loss(100))
+	h.record(pts[1].Trials[0], StatusFailed, "b0", 1, loss(100))
+	h.record(pts[1].Trials[1], StatusFailed, "b0", 1, nil)
 	h.record(pts[2].Trials[0], StatusStopped, "b0", 1, loss(0.5))
 	h.record(pts[2].Trials[1], StatusStopped, "b0", 1, loss(0.7))
 	s, _ = ReplaySearch(e, "fp", h)
 	var got []string
 	for _, p := range s.Rounds[0].Points {
-		got = append(got, fmt.Sprintf("%v %v", p.Value, p.Stopped))
+		got = append(got, fmt.Sprintf("%v %v %v", p.Value, p.HasValue, p.Stopped))
 	}
-	if want := "2 false, 5 false, 0.6 true"; strings.Join(got, ", ") != want {
+	if want := "2 true false, 0 false false, 0.6 true true"; strings.Join(got, ", ") != want {
 		t.Errorf("values %s, want %s", strings.Join(got, ", "), want)
 	}
-	if s.Best != s.Rounds[0].Points[0] || s.Settled != 6 || s.Failed != 1 || s.Stopped != 2 {
-		t.Errorf("best %+v, %d settled, %d failed, %d stopped; want the first point, 6, 1, 2", s.Best, s.Settled, s.Failed, s.Stopped)
+	if s.Best != s.Rounds[0].Points[0] || s.Settled != 6 || s.Failed != 2 || s.Stopped != 2 {
+		t.Errorf("best %+v, %d settled, %d failed, %d stopped; want the first point, 6, 2, 2", s.Best, s.Settled, s.Failed, s.Stopped)
+	}
+}
+
+// A point whose seeds were stopped at different steps was stopped at the
+// earliest of them.
+func TestStoppedPointTakesTheEarliestStop(t *testing.T) {
+	t.Parallel()
+	e := loadSearch(t, `
+experiment "halving" {
+  command = ["train"]
+  params  = { lr = 0.1 }
+  metric "loss" { goal = "minimize" }
+  sweep {
+    batch = 2
+    param "lr" { values = [1, 2, 3, 4] }
+  }
+  seeds = [1, 2, 3]
+  early_stop {
+    rule      = "median"
+    min_steps = 1
+  }
+}`)
+	h := newMemHistory()
+	s, _ := ReplaySearch(e, "fp", h)
+	series := func(last int64) map[string][]Point {
+		var pts []Point
+		for step := int64(1); step <= last; step++ {
+			pts = append(pts, Point{Step: step, Value: 1 / float64(step)})
+		}
+		return map[string][]Point{"loss": pts}
+	}
+	for i, last := range []int64{4, 2, 3} {
+		h.record(s.Next.Points[0].Trials[i], StatusStopped, "b0", 1, series(last))
+	}
+	for _, tr := range s.Next.Points[1].Trials {
+		h.record(tr, StatusSucceeded, "b0", 1, series(6))
+	}
+	s, _ = ReplaySearch(e, "fp", h)
+	if p := s.Rounds[0].Points[0]; !p.Stopped || p.StoppedAt != 2 {
+		t.Errorf("stopped %v at step %d, want the earliest stop, step 2", p.Stopped, p.StoppedAt)
+	}
+	if p := s.Rounds[0].Points[1]; p.Stopped || s.Best != p {
+		t.Errorf("the point that ran to its end: stopped %v, best %v", p.Stopped, s.Best == p)
 	}
 }
