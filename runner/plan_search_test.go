@@ -290,7 +290,9 @@ func TestRankingOfStoppedPoints(t *testing.T) {
 	mk := func(v float64, stoppedAt int64) *SearchPoint {
 		return &SearchPoint{Value: v, HasValue: true, Stopped: stoppedAt > 0, StoppedAt: stoppedAt, Runs: []*Result{{}}}
 	}
-	a, b, c, d := mk(0.5, 0), mk(0.1, 3), mk(0.01, 9), mk(0.7, 0)
+	// c was stopped later than b, so ranks before it, though b's loss
+	// is lower.
+	a, b, c, d := mk(0.5, 0), mk(0.01, 3), mk(0.1, 9), mk(0.7, 0)
 	got := s.ranked([]*SearchPoint{a, b, c, d})
 	if got[0] != a || got[1] != d || got[2] != c || got[3] != b {
 		t.Errorf("ranking %v", got)
@@ -460,8 +462,8 @@ func TestPointValueIsTheMeanOfItsSeeds(t *testing.T) {
 	loss := func(v float64) map[string][]Point { return map[string][]Point{"loss": {{Step: 1, Value: v}}} }
 	h.record(pts[0].Trials[0], StatusSucceeded, "b0", 1, loss(1))
 	h.record(pts[0].Trials[1], StatusSucceeded, "b0", 1, loss(3))
-	h.record(pts[1].Trials[0], StatusFailed, "b0", 1, loss(100))
-	h.record(pts[1].Trials[1], StatusFailed, "b0", 1, nil)
+	h.record(pts[1].Trials[0], StatusSucceeded, "b0", 1, loss(5))
+	h.record(pts[1].Trials[1], StatusFailed, "b0", 1, loss(100))
 	h.record(pts[2].Trials[0], StatusStopped, "b0", 1, loss(0.5))
 	h.record(pts[2].Trials[1], StatusStopped, "b0", 1, loss(0.7))
 	s, _ = ReplaySearch(e, "fp", h)
@@ -469,16 +471,16 @@ func TestPointValueIsTheMeanOfItsSeeds(t *testing.T) {
 	for _, p := range s.Rounds[0].Points {
 		got = append(got, fmt.Sprintf("%v %v %v", p.Value, p.HasValue, p.Stopped))
 	}
-	if want := "2 true false, 0 false false, 0.6 true true"; strings.Join(got, ", ") != want {
+	if want := "2 true false, 5 true false, 0.6 true true"; strings.Join(got, ", ") != want {
 		t.Errorf("values %s, want %s", strings.Join(got, ", "), want)
 	}
-	if s.Best != s.Rounds[0].Points[0] || s.Settled != 6 || s.Failed != 2 || s.Stopped != 2 {
-		t.Errorf("best %+v, %d settled, %d failed, %d stopped; want the first point, 6, 2, 2", s.Best, s.Settled, s.Failed, s.Stopped)
+	if s.Best != s.Rounds[0].Points[0] || s.Settled != 6 || s.Failed != 1 || s.Stopped != 2 {
+		t.Errorf("best %+v, %d settled, %d failed, %d stopped; want the first point (the lowest loss), 6, 1, 2", s.Best, s.Settled, s.Failed, s.Stopped)
 	}
 }
 
 // A point whose seeds were stopped at different steps was stopped at the
-// earliest of them.
+// earliest of them; one whose seeds all failed has no value.
 func TestStoppedPointTakesTheEarliestStop(t *testing.T) {
 	t.Parallel()
 	e := loadSearch(t, `
@@ -487,8 +489,8 @@ experiment "halving" {
   params  = { lr = 0.1 }
   metric "loss" { goal = "minimize" }
   sweep {
-    batch = 2
-    param "lr" { values = [1, 2, 3, 4] }
+    batch = 3
+    param "lr" { values = [1, 2, 3, 4, 5, 6] }
   }
   seeds = [1, 2, 3]
   early_stop {
@@ -511,11 +513,17 @@ experiment "halving" {
 	for _, tr := range s.Next.Points[1].Trials {
 		h.record(tr, StatusSucceeded, "b0", 1, series(6))
 	}
+	for _, tr := range s.Next.Points[2].Trials {
+		h.record(tr, StatusFailed, "b0", 1, nil)
+	}
 	s, _ = ReplaySearch(e, "fp", h)
 	if p := s.Rounds[0].Points[0]; !p.Stopped || p.StoppedAt != 2 {
 		t.Errorf("stopped %v at step %d, want the earliest stop, step 2", p.Stopped, p.StoppedAt)
 	}
 	if p := s.Rounds[0].Points[1]; p.Stopped || s.Best != p {
 		t.Errorf("the point that ran to its end: stopped %v, best %v", p.Stopped, s.Best == p)
+	}
+	if p := s.Rounds[0].Points[2]; p.HasValue || p.Value != 0 {
+		t.Errorf("a point whose seeds all failed has value %v (%v), want none", p.Value, p.HasValue)
 	}
 }
