@@ -297,6 +297,12 @@ func TestRankingOfStoppedPoints(t *testing.T) {
 	if got[0] != a || got[1] != d || got[2] != c || got[3] != b {
 		t.Errorf("ranking %v", got)
 	}
+	// Ties keep proposal order, so the best of two equal points is the
+	// one proposed first.
+	e := mk(0.5, 0)
+	if got := s.ranked([]*SearchPoint{d, a, e}); got[0] != a || got[1] != e || got[2] != d {
+		t.Errorf("ranking of a tie %v", got)
+	}
 }
 
 // A grid sweep with early_stop runs in rounds of batch points; the next
