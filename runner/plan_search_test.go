@@ -533,3 +533,53 @@ experiment "halving" {
 		t.Errorf("a point whose seeds all failed has value %v (%v), want none", p.Value, p.HasValue)
 	}
 }
+
+// The judge of a round learns from the earlier rounds' trials that ran
+// to their end or were stopped, never from failed ones; the median rule
+// counts only those that ran to their end.
+func TestJudgeLearnsFromFinishedAndStoppedTrials(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		rule string
+		want bool // whether a loss of 0.5 at step 2 stops
+	}{
+		// asha: 0.1 (stopped) is better, 1 (succeeded) worse: 0.5 is not
+		// the best 1 of 3; the failed 2 is not evidence.
+		{"rule = \"asha\"\n    reduction_factor = 3", true},
+		// median: the succeeded trial's 1 alone; 0.5 is better.
+		{"rule = \"median\"", false},
+	} {
+		e := loadSearch(t, `
+experiment "halving" {
+  command = ["train"]
+  params  = { lr = 0.1 }
+  metric "loss" { goal = "minimize" }
+  sweep {
+    batch = 3
+    param "lr" { values = [1, 2, 3, 4, 5, 6] }
+  }
+  early_stop {
+    `+c.rule+`
+    min_steps    = 2
+    grace_period = 1
+  }
+}`)
+		h := newMemHistory()
+		s, _ := ReplaySearch(e, "fp", h)
+		flat := func(v float64) map[string][]Point {
+			return map[string][]Point{"loss": {{Step: 1, Value: v}, {Step: 2, Value: v}, {Step: 3, Value: v}}}
+		}
+		tr := s.NextTrials()
+		h.record(tr[0], StatusSucceeded, "b0", 1, flat(1))
+		h.record(tr[1], StatusStopped, "b0", 1, flat(0.1))
+		h.record(tr[2], StatusFailed, "b0", 1, flat(2))
+		s, _ = ReplaySearch(e, "fp", h)
+		judge := s.EarlyStop().Follow()
+		if why := judge(1, 0.5); why != "" {
+			t.Fatalf("%s: stopped before min_steps: %s", c.rule, why)
+		}
+		if why := judge(2, 0.5); (why != "") != c.want {
+			t.Errorf("%s: a loss of 0.5 at step 2: %q, want stopped %v", c.rule, why, c.want)
+		}
+	}
+}
