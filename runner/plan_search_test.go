@@ -303,6 +303,11 @@ func TestRankingOfStoppedPoints(t *testing.T) {
 	if got := s.ranked([]*SearchPoint{d, a, e}); got[0] != a || got[1] != e || got[2] != d {
 		t.Errorf("ranking of a tie %v", got)
 	}
+	// An objective to maximize ranks the highest first.
+	up := &Search{Experiment: loadSearch(t, strings.Replace(tpeSearch, `goal    = "minimize"`, `goal    = "maximize"`, 1))}
+	if got := up.ranked([]*SearchPoint{a, d}); got[0] != d || got[1] != a {
+		t.Errorf("ranking to maximize %v", got)
+	}
 }
 
 // A grid sweep with early_stop runs in rounds of batch points; the next
