@@ -113,6 +113,16 @@ func TestBaseSideSelection(t *testing.T) {
 	if s := p.Summary(); s.BaseToRun != 5 || s.BaseReused != 1 {
 		t.Errorf("after one base trial is recorded: %+v", s)
 	}
+	// A removed experiment whose base trials are all recorded still
+	// counts: the comparison reads them.
+	gammaDone := keySet{}
+	for _, tr := range gamma.BaseTrials {
+		gammaDone[tr.Key] = true
+	}
+	q := buildPlan(t, r.Dir, PlanOptions{Base: "main", Head: "feature", WithBaseline: true, Recorded: gammaDone})
+	if s := q.Summary(); s.BaseToRun != 2 || s.BaseReused != 4 || s.Selected != 3 {
+		t.Errorf("with gamma's base trials recorded: %+v, want 2 base trials to run (alpha), 4 reused, 3 experiments", s)
+	}
 	d := p.Document()
 	if len(d.BaseTrials) != 6 || d.BaseTrials[0].Side != "base" || d.Trials[0].Side != "head" || !d.Selection.WithBaseline {
 		t.Errorf("document: %d base trials (%+v), head side %q", len(d.BaseTrials), d.BaseTrials, d.Trials[0].Side)

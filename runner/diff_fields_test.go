@@ -120,11 +120,11 @@ func TestDiffEveryField(t *testing.T) {
 		}},
 		{"metrics", tpe, []string{
 			`metric "loss" { goal = "minimize" }`, `metric "loss" {` + "\n    goal    = \"minimize\"\n    summary = \"min\"\n    primary = true\n  }",
-			"tolerance = 0.01", "tolerance = 0.02",
+			"tolerance = 0.01", "tolerance = 0.025",
 			"goal      = \"maximize\"", "goal      = \"minimize\"",
 		}, []string{
 			`metric.acc.goal: maximize → minimize`,
-			`metric.acc.tolerance: 0.01 → 0.02`,
+			`metric.acc.tolerance: 0.01 → 0.025`,
 			`metric.loss.summary: last → min`,
 		}},
 		{"runner and secrets", plain, []string{
@@ -144,6 +144,13 @@ func TestDiffEveryField(t *testing.T) {
 		}, []string{
 			`runner.retries: 1 → 2`,
 			`inputs: train.py → (default: everything in the workdir but spec files)`,
+		}},
+		{"a sweep added", plain, []string{
+			"retries = 1\n  }\n", "retries = 1\n  }\n  params = { lr = 0.1 }\n  sweep {\n    param \"lr\" { values = [0.1, 0.25] }\n  }\n",
+		}, []string{
+			`params.lr:  → 0.1`,
+			`sweep.method:  → grid`,
+			`sweep.lr:  → [0.1, 0.25]`,
 		}},
 		{"no change but the order of secrets and labels", plain, []string{
 			`["B_KEY", "A_KEY"]`, `["A_KEY", "B_KEY"]`,

@@ -155,3 +155,55 @@ func short(id string) string {
 	}
 	return id
 }
+
+// When no trial pairs, command and env are compared as written, token by
+// token: layout (line breaks, comments, a trailing comma before a closing
+// bracket, brace or parenthesis) is not a change, and a comma between two
+// arguments is.
+func TestDiffAsWrittenIgnoresOnlyLayout(t *testing.T) {
+	t.Parallel()
+	const cmd, env = `["python", "train.py", "--lr=${param.lr}"]`, `{ DATASET = var.dataset }`
+	cases := []struct {
+		name             string
+		baseCmd, headCmd string
+		baseEnv, headEnv string
+		changed          string // the field reported, or ""
+	}{
+		{name: "trailing comma in a list", baseCmd: cmd, headCmd: "[\"python\", \"train.py\", \"--lr=${param.lr}\",\n  ]"},
+		{name: "trailing comma in an object", baseEnv: env, headEnv: "{\n    DATASET = var.dataset, # the data\n  }"},
+		{name: "trailing comma in a call",
+			baseCmd: `["python", "train.py", "--lr=${max(param.lr, 0)}"]`,
+			headCmd: `["python", "train.py", "--lr=${max(param.lr, 0,)}"]`},
+		{name: "a comma between arguments",
+			baseCmd: `["python", "train.py", "--lr=${max(param.lr, -1)}"]`,
+			headCmd: `["python", "train.py", "--lr=${max(param.lr -1)}"]`, changed: "command"},
+		{name: "a comma between object items",
+			baseEnv: `{ DATASET = var.dataset, SPLIT = "a" }`,
+			headEnv: `{ DATASET = var.dataset, SPLIT = "b" }`, changed: "env"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			spec := func(c, e, lr string) string {
+				if c == "" {
+					c = cmd
+				}
+				if e == "" {
+					e = env
+				}
+				return strings.NewReplacer(cmd, c, env, e, "lr = 0.1", "lr = "+lr).Replace(diffBase)
+			}
+			// A new lr leaves no trial with the same params at both sides.
+			cs := changesOf(t, diffRepo(t, spec(tc.baseCmd, tc.baseEnv, "0.1"), spec(tc.headCmd, tc.headEnv, "0.3")), "e")
+			var got []string
+			for _, c := range cs {
+				if c.Field == "command" || c.Field == "env" || c.Field == "workdir" {
+					got = append(got, c.Field)
+				}
+			}
+			if want := tc.changed; strings.Join(got, " ") != want {
+				t.Errorf("as-written changes %v, want %q (all changes %+v)", got, want, cs)
+			}
+		})
+	}
+}

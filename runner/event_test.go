@@ -196,3 +196,55 @@ func TestBadPushEvents(t *testing.T) {
 		}
 	}
 }
+
+// --all plans every experiment, but still compares with the base when it
+// can be found, to show what changed; a base the event names that cannot
+// be found is then no base, where a plan of changes stops with an error.
+func TestAllComparesWithABaseWhenThereIsOne(t *testing.T) {
+	t.Parallel()
+	r := mlRepo(t)
+	main := r.Git("rev-parse", "HEAD")
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Write("experiments/alpha.hcl", experimentHCL("alpha", "0.03"))
+	head := r.Commit("alpha")
+
+	p := buildPlan(t, r.Dir, PlanOptions{All: true})
+	if p.Base.Commit != main || p.Base.Source != "merge-base" {
+		t.Errorf("--all: base %+v, want the merge-base with main", p.Base)
+	}
+	if s, want := p.Summary(), (Summary{Experiments: 3, Modified: 1, Unchanged: 2, Selected: 3, ToRun: 12}); s != want {
+		t.Errorf("--all: summary %+v, want %+v", s, want)
+	}
+
+	pr := func(base string) func(string) string {
+		return eventEnv(t, "pull_request", map[string]any{"pull_request": map[string]any{
+			"number": 7,
+			"base":   map[string]string{"ref": "main", "sha": base},
+			"head":   map[string]string{"ref": "feature", "sha": head},
+		}})
+	}
+	gone := strings.Repeat("ab", 20)
+	p = buildPlan(t, r.Dir, PlanOptions{All: true, Getenv: pr(gone)})
+	if p.Base.Kind != SideNone || p.Head.Commit != head || p.Summary().Added != 3 {
+		t.Errorf("--all, pull request base not in the clone: base %+v, summary %+v; want none, all added", p.Base, p.Summary())
+	}
+	if _, _, err := tryPlan(t, r.Dir, PlanOptions{Getenv: pr(gone)}); err == nil || !strings.Contains(err.Error(), "the pull request's base") {
+		t.Errorf("pull request base not in the clone: %v", err)
+	}
+	p = buildPlan(t, r.Dir, PlanOptions{All: true, Getenv: pr(main)})
+	if p.Base.Commit != main || p.Base.Source != "github-event" || p.Base.Rev != "main" {
+		t.Errorf("--all, pull request: base %+v, want its fork point", p.Base)
+	}
+
+	// A push whose before commit a shallow clone cut off.
+	shallow := filepath.Join(t.TempDir(), "shallow")
+	r.Git("clone", "-q", "--depth", "1", "--branch", "feature", "file://"+r.Dir, shallow)
+	p = buildPlan(t, shallow, PlanOptions{All: true, Getenv: pushEvent(t, "refs/heads/feature", main, head)})
+	if p.Base.Kind != SideNone || p.Summary().ToRun != 12 {
+		t.Errorf("--all, push in a shallow clone: base %+v, summary %+v; want none and all 12 trials", p.Base, p.Summary())
+	}
+	p = buildPlan(t, r.Dir, PlanOptions{All: true, Getenv: pushEvent(t, "refs/heads/feature", main, head)})
+	if p.Base.Commit != main || p.Base.Source != "github-event" || statuses(p)["alpha"] != ExperimentModified {
+		t.Errorf("--all, push: base %+v, statuses %v; want the before commit, alpha modified", p.Base, statuses(p))
+	}
+}

@@ -179,3 +179,58 @@ experiment "d" {
 		}
 	}
 }
+
+// A chain of three stages, the last declared first: each is read after
+// the one whose artifact it reads, so the last resolves to the file the
+// middle one's recorded run kept.
+func TestLineageChainResolvesInOrder(t *testing.T) {
+	t.Parallel()
+	r := lineageRepo(t)
+	r.Write("experiments/0_eval.hcl", `experiment "eval" {
+  command = ["python", "eval.py"]
+  inputs  = ["models/finetune/**", artifact("finetune", "out/best.pt")]
+}
+`)
+	r.Commit("an evaluation of the finetuned model")
+	p := buildPlan(t, r.Dir, PlanOptions{Head: "HEAD", All: true})
+	fineKeys := keysOfTrials(p.Experiment("finetune").HeadTrials)
+	src := keptFiles{fineKeys[0]: {Experiment: "finetune", Path: "out/best.pt", SHA256: strings.Repeat("e", 64), RunID: "run-e", TrialKey: fineKeys[0]}}
+	p = buildPlan(t, r.Dir, PlanOptions{Head: "HEAD", All: true, Artifacts: src})
+	var names []string
+	for _, d := range p.Warnings {
+		if d.Summary == "Artifact input not resolved" {
+			names = append(names, d.Detail[:strings.Index(d.Detail, " reads")])
+		}
+	}
+	if got := strings.Join(names, ", "); got != `Experiment "finetune"` {
+		t.Errorf("unresolved inputs in %s; want finetune's only (pretrain has no recorded run), eval's resolved", got)
+	}
+	for _, in := range p.Experiment("eval").HeadInputs {
+		if len(in.Artifacts) != 1 || in.Artifacts[0].RunID != "run-e" {
+			t.Errorf("eval's artifact inputs %+v, want finetune's run-e", in.Artifacts)
+		}
+	}
+}
+
+// A mistake in an artifact input, with no other lineage in the project,
+// is a diagnostic on the experiment, not a failure to plan.
+func TestLineageMistakeAlone(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ input, want string }{
+		{`artifact("nosuch", "z.bin")`, `there is no experiment "nosuch"`},
+		{`"artifact://a/out/*.pt"`, "is a glob; name one artifact file"},
+	} {
+		r := gittest.New(t)
+		r.Write("assay.hcl", "project {}\n")
+		r.Write("experiments/a.hcl", "experiment \"a\" {\n  command = [\"true\"]\n}\n")
+		r.Write("experiments/c.hcl", "experiment \"c\" {\n  command = [\"true\"]\n  inputs  = ["+c.input+"]\n}\n")
+		r.Commit("a mistake")
+		_, diags, err := tryPlan(t, r.Dir, PlanOptions{Head: "HEAD", All: true})
+		if err != nil || !diags.HasErrors() {
+			t.Fatalf("%s: err %v, diagnostics %v; want diagnostics", c.input, err, diags)
+		}
+		if d := diags[0]; !strings.Contains(d.Detail, c.want) || d.Subject == nil || d.Subject.Filename != "experiments/c.hcl" || d.Subject.Start.Line != 1 {
+			t.Errorf("%s: %v, want %q on experiments/c.hcl:1", c.input, d, c.want)
+		}
+	}
+}

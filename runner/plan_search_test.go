@@ -290,10 +290,23 @@ func TestRankingOfStoppedPoints(t *testing.T) {
 	mk := func(v float64, stoppedAt int64) *SearchPoint {
 		return &SearchPoint{Value: v, HasValue: true, Stopped: stoppedAt > 0, StoppedAt: stoppedAt, Runs: []*Result{{}}}
 	}
-	a, b, c, d := mk(0.5, 0), mk(0.1, 3), mk(0.01, 9), mk(0.7, 0)
+	// c was stopped later than b, so ranks before it, though b's loss
+	// is lower.
+	a, b, c, d := mk(0.5, 0), mk(0.01, 3), mk(0.1, 9), mk(0.7, 0)
 	got := s.ranked([]*SearchPoint{a, b, c, d})
 	if got[0] != a || got[1] != d || got[2] != c || got[3] != b {
 		t.Errorf("ranking %v", got)
+	}
+	// Ties keep proposal order, so the best of two equal points is the
+	// one proposed first.
+	e := mk(0.5, 0)
+	if got := s.ranked([]*SearchPoint{d, a, e}); got[0] != a || got[1] != e || got[2] != d {
+		t.Errorf("ranking of a tie %v", got)
+	}
+	// An objective to maximize ranks the highest first.
+	up := &Search{Experiment: loadSearch(t, strings.Replace(tpeSearch, `goal    = "minimize"`, `goal    = "maximize"`, 1))}
+	if got := up.ranked([]*SearchPoint{a, d}); got[0] != d || got[1] != a {
+		t.Errorf("ranking to maximize %v", got)
 	}
 }
 
@@ -382,5 +395,196 @@ func TestRaisingTheBudgetContinuesTheSearch(t *testing.T) {
 	more := runSearch(t, bigger, h)
 	if len(more) != 2 {
 		t.Errorf("%d more rounds, want (36-24)/2 seeds/3 a round = 2", len(more))
+	}
+}
+
+// A TPE search's startup points are the spec's own, the points a plan
+// without history shows: the first round is them, in order, and TPE
+// proposes from the first point past startup.
+func TestStartupPointsComeFromTheSpec(t *testing.T) {
+	t.Parallel()
+	e := loadSearch(t, tpeSearch)
+	h := newMemHistory()
+	runSearch(t, e, h)
+	s, _ := ReplaySearch(e, "fp", h)
+	static := e.Points()
+	var got []string
+	for _, r := range s.Rounds {
+		for _, p := range r.Points {
+			got = append(got, p.Trials[0].ParamsJSON)
+		}
+	}
+	for i := range 4 {
+		want, diags := e.TrialsAt(static[i:i+1], "fp")
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		if got[i] != want[0].ParamsJSON {
+			t.Errorf("point %d is %s, want the spec's startup point %s", i, got[i], want[0].ParamsJSON)
+		}
+	}
+	if len(got) != 12 {
+		t.Fatalf("%d points, want 12", len(got))
+	}
+}
+
+// In a domain of three points, a budget of three tries each once, for
+// any sweep seed: a startup point that repeats one, or a proposal of one
+// already tried, is replaced by an untried point.
+func TestSmallDomainTriesEachPointOnce(t *testing.T) {
+	t.Parallel()
+	for seed := 1; seed <= 8; seed++ {
+		e := loadSearch(t, fmt.Sprintf(`
+experiment "small" {
+  command = ["train", "--opt=${param.opt}"]
+  params  = { opt = "sgd", lr = 0.1, layers = 2 }
+  metric "loss" { goal = "minimize" }
+  sweep {
+    method  = "tpe"
+    budget  = 3
+    batch   = 2
+    startup = 2
+    seed    = %d
+    param "opt" { values = ["sgd", "adam", "lion"] }
+  }
+}`, seed))
+		h := newMemHistory()
+		runSearch(t, e, h)
+		s, _ := ReplaySearch(e, "fp", h)
+		seen := map[string]bool{}
+		for _, tr := range s.Trials() {
+			seen[tr.ParamsJSON] = true
+		}
+		if len(seen) != 3 || len(s.Trials()) != 3 {
+			t.Errorf("sweep seed %d: %d distinct points of %d trials, want all 3 once", seed, len(seen), len(s.Trials()))
+		}
+	}
+}
+
+// A point's value is the mean of the objective over its seeds that ran
+// to their end or were stopped; a failed seed's last report is left out,
+// and a stopped point is never the best.
+func TestPointValueIsTheMeanOfItsSeeds(t *testing.T) {
+	t.Parallel()
+	e := loadSearch(t, tpeSearch)
+	h := newMemHistory()
+	s, _ := ReplaySearch(e, "fp", h)
+	pts := s.Next.Points
+	loss := func(v float64) map[string][]Point { return map[string][]Point{"loss": {{Step: 1, Value: v}}} }
+	h.record(pts[0].Trials[0], StatusSucceeded, "b0", 1, loss(1))
+	h.record(pts[0].Trials[1], StatusSucceeded, "b0", 1, loss(3))
+	h.record(pts[1].Trials[0], StatusSucceeded, "b0", 1, loss(5))
+	h.record(pts[1].Trials[1], StatusFailed, "b0", 1, loss(100))
+	h.record(pts[2].Trials[0], StatusStopped, "b0", 1, loss(0.5))
+	h.record(pts[2].Trials[1], StatusStopped, "b0", 1, loss(0.7))
+	s, _ = ReplaySearch(e, "fp", h)
+	var got []string
+	for _, p := range s.Rounds[0].Points {
+		got = append(got, fmt.Sprintf("%v %v %v", p.Value, p.HasValue, p.Stopped))
+	}
+	if want := "2 true false, 5 true false, 0.6 true true"; strings.Join(got, ", ") != want {
+		t.Errorf("values %s, want %s", strings.Join(got, ", "), want)
+	}
+	if s.Best != s.Rounds[0].Points[0] || s.Settled != 6 || s.Failed != 1 || s.Stopped != 2 {
+		t.Errorf("best %+v, %d settled, %d failed, %d stopped; want the first point (the lowest loss), 6, 1, 2", s.Best, s.Settled, s.Failed, s.Stopped)
+	}
+}
+
+// A point whose seeds were stopped at different steps was stopped at the
+// earliest of them; one whose seeds all failed has no value.
+func TestStoppedPointTakesTheEarliestStop(t *testing.T) {
+	t.Parallel()
+	e := loadSearch(t, `
+experiment "halving" {
+  command = ["train"]
+  params  = { lr = 0.1 }
+  metric "loss" { goal = "minimize" }
+  sweep {
+    batch = 3
+    param "lr" { values = [1, 2, 3, 4, 5, 6] }
+  }
+  seeds = [1, 2, 3]
+  early_stop {
+    rule      = "median"
+    min_steps = 1
+  }
+}`)
+	h := newMemHistory()
+	s, _ := ReplaySearch(e, "fp", h)
+	series := func(last int64) map[string][]Point {
+		var pts []Point
+		for step := int64(1); step <= last; step++ {
+			pts = append(pts, Point{Step: step, Value: 1 / float64(step)})
+		}
+		return map[string][]Point{"loss": pts}
+	}
+	for i, last := range []int64{4, 2, 3} {
+		h.record(s.Next.Points[0].Trials[i], StatusStopped, "b0", 1, series(last))
+	}
+	for _, tr := range s.Next.Points[1].Trials {
+		h.record(tr, StatusSucceeded, "b0", 1, series(6))
+	}
+	for _, tr := range s.Next.Points[2].Trials {
+		h.record(tr, StatusFailed, "b0", 1, nil)
+	}
+	s, _ = ReplaySearch(e, "fp", h)
+	if p := s.Rounds[0].Points[0]; !p.Stopped || p.StoppedAt != 2 {
+		t.Errorf("stopped %v at step %d, want the earliest stop, step 2", p.Stopped, p.StoppedAt)
+	}
+	if p := s.Rounds[0].Points[1]; p.Stopped || s.Best != p {
+		t.Errorf("the point that ran to its end: stopped %v, best %v", p.Stopped, s.Best == p)
+	}
+	if p := s.Rounds[0].Points[2]; p.HasValue || p.Value != 0 {
+		t.Errorf("a point whose seeds all failed has value %v (%v), want none", p.Value, p.HasValue)
+	}
+}
+
+// The judge of a round learns from the earlier rounds' trials that ran
+// to their end or were stopped, never from failed ones; the median rule
+// counts only those that ran to their end.
+func TestJudgeLearnsFromFinishedAndStoppedTrials(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		rule string
+		want bool // whether a loss of 0.5 at step 2 stops
+	}{
+		// asha: 0.1 (stopped) is better, 1 (succeeded) worse: 0.5 is not
+		// the best 1 of 3; the failed 2 is not evidence.
+		{"rule = \"asha\"\n    reduction_factor = 3", true},
+		// median: the succeeded trial's 1 alone; 0.5 is better.
+		{"rule = \"median\"", false},
+	} {
+		e := loadSearch(t, `
+experiment "halving" {
+  command = ["train"]
+  params  = { lr = 0.1 }
+  metric "loss" { goal = "minimize" }
+  sweep {
+    batch = 3
+    param "lr" { values = [1, 2, 3, 4, 5, 6] }
+  }
+  early_stop {
+    `+c.rule+`
+    min_steps    = 2
+    grace_period = 1
+  }
+}`)
+		h := newMemHistory()
+		s, _ := ReplaySearch(e, "fp", h)
+		flat := func(v float64) map[string][]Point {
+			return map[string][]Point{"loss": {{Step: 1, Value: v}, {Step: 2, Value: v}, {Step: 3, Value: v}}}
+		}
+		tr := s.NextTrials()
+		h.record(tr[0], StatusSucceeded, "b0", 1, flat(1))
+		h.record(tr[1], StatusStopped, "b0", 1, flat(0.1))
+		h.record(tr[2], StatusFailed, "b0", 1, flat(2))
+		s, _ = ReplaySearch(e, "fp", h)
+		judge := s.EarlyStop().Follow()
+		if why := judge(1, 0.5); why != "" {
+			t.Fatalf("%s: stopped before min_steps: %s", c.rule, why)
+		}
+		if why := judge(2, 0.5); (why != "") != c.want {
+			t.Errorf("%s: a loss of 0.5 at step 2: %q, want stopped %v", c.rule, why, c.want)
+		}
 	}
 }

@@ -40,9 +40,8 @@ func TestPlanStatuses(t *testing.T) {
 	if p.Base.Commit != r.Git("rev-parse", "main") || p.Head.Commit != r.Git("rev-parse", "feature") {
 		t.Errorf("sides %+v %+v", p.Base, p.Head)
 	}
-	s := p.Summary()
-	if s.ToRun != 12 || s.Selected != 3 || s.Removed != 1 {
-		t.Errorf("summary %+v: want 12 trials to run in alpha, beta and delta", s)
+	if s, want := p.Summary(), (Summary{Experiments: 4, Added: 1, Modified: 2, Removed: 1, Selected: 3, ToRun: 12}); s != want {
+		t.Errorf("summary %+v, want %+v: 12 trials to run in alpha, beta and delta", s, want)
 	}
 	alpha := p.Experiment("alpha")
 	if c := findChange(alpha.Changes, "params.lr", ""); c == nil || c.Base != "0.1" || c.Head != "0.03" {
@@ -77,10 +76,15 @@ func TestPlanUnchangedKeysAgree(t *testing.T) {
 			if e.HeadTrials[i].Key != e.BaseTrials[i].Key {
 				t.Errorf("%s trial %d: key differs across sides", e.Name, i)
 			}
+			// The same spec with the same inputs is expanded once, for
+			// both sides (a plan's cost is mostly expansion).
+			if e.HeadTrials[i] != e.BaseTrials[i] {
+				t.Errorf("%s trial %d: expanded again for the base", e.Name, i)
+			}
 		}
 	}
-	if s := p.Summary(); s.ToRun != 0 {
-		t.Errorf("summary %+v", s)
+	if s, want := p.Summary(), (Summary{Experiments: 3, Unchanged: 3}); s != want {
+		t.Errorf("summary %+v, want %+v", s, want)
 	}
 }
 
@@ -299,7 +303,8 @@ func TestPlanInvalidBase(t *testing.T) {
 	if p.BaseProject != nil || statuses(p)["alpha"] != ExperimentAdded {
 		t.Errorf("statuses %v, want alpha added against an empty base", statuses(p))
 	}
-	if len(p.Warnings) != 1 || p.Warnings[0].Summary != "Base could not be read" || !strings.Contains(p.Warnings[0].Detail, "experiments/alpha.hcl:3") {
+	if len(p.Warnings) != 1 || p.Warnings[0].Summary != "Base could not be read" ||
+		!strings.Contains(p.Warnings[0].Detail, "have 1 error(s), the first experiments/alpha.hcl:3: ") {
 		t.Errorf("warnings %v", p.Warnings)
 	}
 }
@@ -404,8 +409,11 @@ func TestPlanSelection(t *testing.T) {
 		alphaKeys[tr.Key] = true
 	}
 	p = buildPlan(t, r.Dir, PlanOptions{Recorded: alphaKeys})
-	if s := p.Summary(); s.ToRun != 1 || s.Reused != 3 {
-		t.Errorf("with 3 recorded: %+v", s)
+	if s := p.Summary(); s.ToRun != 1 || s.Reused != 3 || s.Selected != 1 {
+		t.Errorf("with 3 recorded: %+v, want alpha selected with 1 to run and 3 reused", s)
+	}
+	if got, want := keysOfTrials(p.Selected()), keysOfTrials(p.Experiment("alpha").HeadTrials); !slices.Equal(got, want) {
+		t.Errorf("selected %v, want alpha's 4 trials, reused or not", got)
 	}
 	if s := buildPlan(t, r.Dir, PlanOptions{Recorded: alphaKeys, Rerun: true}).Summary(); s.ToRun != 4 || s.Reused != 0 {
 		t.Errorf("--rerun: %+v", s)
@@ -546,5 +554,37 @@ func TestPlanFileFunctionsReadEachCommit(t *testing.T) {
 	}
 	if c := findChange(cs, "params.n", ""); c == nil || c.Base != "1" || c.Head != "2" {
 		t.Errorf("params.n %+v, want 1 → 2 files from the commits", c)
+	}
+}
+
+// Outside a git repository there is nothing to compare: --all plans the
+// files on disk against no base, and naming a revision is refused.
+func TestPlanOutsideARepository(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"assay.hcl":             "project {}\n",
+		"experiments/alpha.hcl": experimentHCL("alpha", "0.1"),
+		"models/alpha/train.py": "print('alpha')\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, diags, err := BuildPlan(t.Context(), nil, PlanOptions{ProjectDir: dir, All: true})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("--all outside a repository: %v %v", err, diags)
+	}
+	if p.Base.Kind != SideNone || p.Head.Kind != SideWorktree || statuses(p)["alpha"] != ExperimentAdded || p.Summary().ToRun != 4 {
+		t.Errorf("sides %+v → %+v, statuses %v, summary %+v: want alpha's 4 trials from the files", p.Base, p.Head, statuses(p), p.Summary())
+	}
+	for _, o := range []PlanOptions{{All: true, Base: "main"}, {All: true, Head: "HEAD"}, {Scheduled: true, Base: "main"}} {
+		o.ProjectDir = dir
+		if _, _, err := BuildPlan(t.Context(), nil, o); !errors.Is(err, gitrepo.ErrNotRepository) || !strings.Contains(err.Error(), "not inside a git repository") {
+			t.Errorf("%+v outside a repository: %v", o, err)
+		}
 	}
 }

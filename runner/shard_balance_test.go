@@ -94,3 +94,33 @@ func TestShardsTieBreaks(t *testing.T) {
 		t.Errorf("with no estimates: shards %v, want round-robin [[1 3 5] [2 4]]", seeds)
 	}
 }
+
+// A trial with no estimate (0: no history) weighs the mean of those that
+// have one, in the matrix's estimate too; with none known, the matrix
+// shows no estimate at all.
+func TestUnknownEstimatesCountAsTheMean(t *testing.T) {
+	t.Parallel()
+	r := seedsRepo(t, 4)
+	for _, c := range []struct {
+		name  string
+		est   func(*spec.Trial) time.Duration
+		wantS float64
+	}{
+		{"two of four known", func(tr *spec.Trial) time.Duration {
+			if tr.Seed <= 2 {
+				return 10 * time.Minute
+			}
+			return 0
+		}, 4 * 600},
+		{"none known", func(*spec.Trial) time.Duration { return 0 }, 0},
+	} {
+		p := buildPlan(t, r.Dir, PlanOptions{All: true, Estimate: c.est})
+		m, err := p.Matrix(MatrixOptions{MaxShards: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Include) != 1 || m.Include[0].EstimateS != c.wantS {
+			t.Errorf("%s: matrix %+v, want one shard of %vs", c.name, m.Include, c.wantS)
+		}
+	}
+}

@@ -216,6 +216,14 @@ func TestKeepShard(t *testing.T) {
 	if strings.Join(keysOf(p.ToRun()), " ") != strings.Join(keysOf(want), " ") || p.OnlyShard != "2/5" {
 		t.Errorf("KeepShard kept %d trials, Shard says %d", len(p.ToRun()), len(want))
 	}
+	// The summary counts the experiments with trials in this shard only.
+	in := map[string]bool{}
+	for _, tr := range want {
+		in[tr.Experiment] = true
+	}
+	if s := p.Summary(); s.Selected != len(in) || s.Selected == len(p.Experiments) || s.ToRun != len(want) {
+		t.Errorf("summary %+v: want %d selected experiments (of %d), %d trials", s, len(in), len(p.Experiments), len(want))
+	}
 	if d := p.Document(); d.Selection.Shard != "2/5" || len(d.Trials) != len(want) {
 		t.Errorf("document: shard %q, %d trials", d.Selection.Shard, len(d.Trials))
 	}
