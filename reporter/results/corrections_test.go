@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -216,4 +217,48 @@ func TestDeletedRemoteBranchStartsAgainWithTheOutboxOnly(t *testing.T) {
 		t.Errorf("the kept copy does not hold r1 and r2:\n%s", got)
 	}
 	git_(t, bare, "fsck", "--no-progress")
+}
+
+// TestCorrectionWarningText is the warning as a user reads it: counts,
+// at most ten paths of each kind and how many more, and the git command
+// to compare, with --git-dir where the branch is in results_repo's copy.
+func TestCorrectionWarningText(t *testing.T) {
+	var deleted []string
+	for i := 0; i < 12; i++ {
+		deleted = append(deleted, fmt.Sprintf("runs/exp/aa/key/r%02d.json", i))
+	}
+	c := Correction{
+		Remote: "git://example.com/team.git", Branch: "assay/results",
+		Deleted: deleted, Changed: []string{"runs/exp/bb/key/r99.json"},
+		Kept: "refs/assay/original/assay/results/0123456789ab",
+	}
+	want := `the results branch assay/results on git://example.com/team.git was rewritten by someone else since this clone last fetched it:
+  12 files deleted:
+    runs/exp/aa/key/r00.json
+    runs/exp/aa/key/r01.json
+    runs/exp/aa/key/r02.json
+    runs/exp/aa/key/r03.json
+    runs/exp/aa/key/r04.json
+    runs/exp/aa/key/r05.json
+    runs/exp/aa/key/r06.json
+    runs/exp/aa/key/r07.json
+    runs/exp/aa/key/r08.json
+    runs/exp/aa/key/r09.json
+    ... and 2 more
+  1 file changed:
+    runs/exp/bb/key/r99.json
+  assay follows the remote and puts nothing back. This clone's copy is kept at refs/assay/original/assay/results/0123456789ab;
+  compare with: git diff --stat refs/assay/original/assay/results/0123456789ab assay/results -- runs/`
+	if got := c.String(); got != want {
+		t.Errorf("the warning reads\n%s\nwant\n%s", got, want)
+	}
+	// Ten paths are all listed; the results_repo copy is named.
+	c.Deleted, c.Changed, c.GitDir = deleted[:10], nil, ".git/assay/results.git"
+	got := c.String()
+	if !strings.Contains(got, "  10 files deleted:\n") || !strings.Contains(got, "r09.json\n  assay follows") || strings.Contains(got, "changed") {
+		t.Errorf("ten deleted files and none changed read\n%s", got)
+	}
+	if !strings.HasSuffix(got, "compare with: git --git-dir .git/assay/results.git diff --stat refs/assay/original/assay/results/0123456789ab assay/results -- runs/") {
+		t.Errorf("the compare command does not name results_repo's copy:\n%s", got)
+	}
 }
