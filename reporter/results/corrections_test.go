@@ -262,3 +262,41 @@ func TestCorrectionWarningText(t *testing.T) {
 		t.Errorf("the compare command does not name results_repo's copy:\n%s", got)
 	}
 }
+
+// TestAChangeAloneIsReported: a rewrite that deletes nothing and only
+// changes a record is reported too, and the change is what reads see.
+func TestAChangeAloneIsReported(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	bare := newBareRemote(t, base, "team.git")
+	dir := newCodeRepo(t)
+	setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+	s := openStore(t, dir, Options{})
+	ctx := context.Background()
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1), testRun("r2", "exp", 2))); err != nil {
+		t.Fatal(err)
+	}
+	idx, _ := s.Index()
+	chg := idx.Lookup("r2")[0]
+	work := filepath.Join(t.TempDir(), "fix")
+	git_(t, filepath.Dir(work), "clone", "-q", "--branch", "assay/results", bare, work)
+	p := filepath.Join(work, chg.Path())
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(b, []byte(`"val_acc": `), []byte(`"val_acc": 0.99, "was": `), 1), 0o644)
+	git_(t, work, "commit", "-q", "-am", "fix a metric")
+	git_(t, work, "push", "-q", "origin", "assay/results")
+
+	var warnings bytes.Buffer
+	s = openStore(t, dir, Options{})
+	s.SetWarnings(&warnings)
+	if err := s.Fetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := warnings.String()
+	if !strings.Contains(w, "1 file changed:\n    "+chg.Path()) || strings.Contains(w, "deleted") {
+		t.Errorf("the warning for one changed record reads:\n%s", w)
+	}
+	if idx, _ = s.Index(); idx.Lookup("r2")[0].Metrics["val_acc"] != 0.99 {
+		t.Errorf("the index does not follow the remote's change: %v", idx.Lookup("r2")[0].Metrics)
+	}
+}
