@@ -264,39 +264,70 @@ func TestCorrectionWarningText(t *testing.T) {
 }
 
 // TestAChangeAloneIsReported: a rewrite that deletes nothing and only
-// changes a record is reported too, and the change is what reads see.
+// changes a record is reported too, the change is what reads see, and
+// the git command the warning gives finds this clone's copy, in the
+// code repository or in results_repo's.
 func TestAChangeAloneIsReported(t *testing.T) {
 	requireGit(t)
-	base := t.TempDir()
-	bare := newBareRemote(t, base, "team.git")
-	dir := newCodeRepo(t)
-	setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
-	s := openStore(t, dir, Options{})
-	ctx := context.Background()
-	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1), testRun("r2", "exp", 2))); err != nil {
-		t.Fatal(err)
-	}
-	idx, _ := s.Index()
-	chg := idx.Lookup("r2")[0]
-	work := filepath.Join(t.TempDir(), "fix")
-	git_(t, filepath.Dir(work), "clone", "-q", "--branch", "assay/results", bare, work)
-	p := filepath.Join(work, chg.Path())
-	b, _ := os.ReadFile(p)
-	os.WriteFile(p, bytes.Replace(b, []byte(`"val_acc": `), []byte(`"val_acc": 0.99, "was": `), 1), 0o644)
-	git_(t, work, "commit", "-q", "-am", "fix a metric")
-	git_(t, work, "push", "-q", "origin", "assay/results")
+	for _, resultsRepo := range []bool{false, true} {
+		t.Run(fmt.Sprintf("results_repo=%t", resultsRepo), func(t *testing.T) {
+			base := t.TempDir()
+			bare := newBareRemote(t, base, "team.git")
+			dir := newCodeRepo(t)
+			var opts Options
+			if resultsRepo {
+				opts.ResultsRepo = gitDaemon(t, base, 0) + "team.git"
+			} else {
+				setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+			}
+			s := openStore(t, dir, opts)
+			ctx := context.Background()
+			if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1), testRun("r2", "exp", 2))); err != nil {
+				t.Fatal(err)
+			}
+			idx, _ := s.Index()
+			chg := idx.Lookup("r2")[0]
+			work := filepath.Join(t.TempDir(), "fix")
+			git_(t, filepath.Dir(work), "clone", "-q", "--branch", "assay/results", bare, work)
+			p := filepath.Join(work, chg.Path())
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, bytes.Replace(b, []byte(`"val_acc": `), []byte(`"val_acc": 0.99, "was": `), 1), 0o644)
+			git_(t, work, "commit", "-q", "-am", "fix a metric")
+			git_(t, work, "push", "-q", "origin", "assay/results")
 
-	var warnings bytes.Buffer
-	s = openStore(t, dir, Options{})
-	s.SetWarnings(&warnings)
-	if err := s.Fetch(ctx); err != nil {
-		t.Fatal(err)
-	}
-	w := warnings.String()
-	if !strings.Contains(w, "1 file changed:\n    "+chg.Path()) || strings.Contains(w, "deleted") {
-		t.Errorf("the warning for one changed record reads:\n%s", w)
-	}
-	if idx, _ = s.Index(); idx.Lookup("r2")[0].Metrics["val_acc"] != 0.99 {
-		t.Errorf("the index does not follow the remote's change: %v", idx.Lookup("r2")[0].Metrics)
+			var warnings bytes.Buffer
+			s = openStore(t, dir, opts)
+			s.SetWarnings(&warnings)
+			if err := s.Fetch(ctx); err != nil {
+				t.Fatal(err)
+			}
+			w := warnings.String()
+			if !strings.Contains(w, "1 file changed:\n    "+chg.Path()) || strings.Contains(w, "deleted") {
+				t.Errorf("the warning for one changed record reads:\n%s", w)
+			}
+			if idx, _ = s.Index(); idx.Lookup("r2")[0].Metrics["val_acc"] != 0.99 {
+				t.Errorf("the index does not follow the remote's change: %v", idx.Lookup("r2")[0].Metrics)
+			}
+			// Run the command the warning gives, with git show in place
+			// of diff --stat.
+			i := strings.Index(w, "compare with: git ")
+			if i < 0 {
+				t.Fatalf("the warning gives no command:\n%s", w)
+			}
+			args := strings.Fields(w[i+len("compare with: git "):])
+			gitDir := args[:0]
+			if args[0] == "--git-dir" {
+				gitDir = args[:2]
+				args = args[2:]
+			}
+			if resultsRepo != (len(gitDir) == 2) {
+				t.Errorf("results_repo %t, but the command names git dir %v", resultsRepo, gitDir)
+			}
+			kept := args[2]
+			show := append(append([]string{}, gitDir...), "show", kept+":"+chg.Path())
+			if got := git_(t, dir, show...); !strings.Contains(got, `"run_id": "r2"`) || strings.Contains(got, `"was"`) {
+				t.Errorf("git %s does not show this clone's copy:\n%s", strings.Join(show, " "), got)
+			}
+		})
 	}
 }
