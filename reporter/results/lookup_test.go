@@ -209,3 +209,59 @@ func TestPrefixOfAnUnreadableRecordIsAnError(t *testing.T) {
 		t.Errorf("Run(r-goo), which only the good run starts with: %v, %v", d, err)
 	}
 }
+
+// TestManyUnreadableRecordsAreCounted: the error for broken records
+// counts them, names the first ten and how many more, and says how to
+// look at the first; one broken record is told in the singular.
+func TestManyUnreadableRecordsAreCounted(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	var runs []*runner.Run
+	for i := 0; i < 13; i++ {
+		runs = append(runs, testRun(fmt.Sprintf("r%02d", i), "exp", int64(i)))
+	}
+	if _, err := s.Deliver(context.Background(), putRuns(t, s, runs...)); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(t.TempDir(), "w")
+	git_(t, dir, "worktree", "add", "-q", work, "assay/results")
+	var broken []string
+	for _, r := range runs[:12] {
+		p := RecordPath("exp", r.Result.TrialKey, r.Result.RunID)
+		broken = append(broken, p)
+		os.WriteFile(filepath.Join(work, p), []byte(`{"schema": `), 0o644)
+	}
+	git_(t, work, "commit", "-q", "-am", "edit by hand")
+	git_(t, dir, "worktree", "remove", work)
+
+	s = openStore(t, dir, Options{})
+	err := s.Unreadable(nil)
+	var ue *UnreadableError
+	if !errors.As(err, &ue) || len(ue.Records) != 12 {
+		t.Fatalf("Unreadable: %v, want 12 records", err)
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "12 run records on assay/results cannot be read, so assay cannot tell what they hold:\n  ") ||
+		!strings.Contains(msg, "\n  ... and 2 more\nLook at it with: git show assay/results:"+ue.Records[0].Path) {
+		t.Errorf("the error reads\n%s", msg)
+	}
+	if n := strings.Count(msg, "\n  runs/exp/"); n != 10 {
+		t.Errorf("the error names %d records, want the first 10:\n%s", n, msg)
+	}
+	if err := s.UnreadableKeys(map[string]bool{runs[12].Result.TrialKey: true}); err != nil {
+		t.Errorf("the readable run's key: %v", err)
+	}
+	if err := s.UnreadableKeys(nil); err != nil {
+		t.Errorf("no keys: %v", err)
+	}
+	err = s.UnreadableKeys(map[string]bool{runs[3].Result.TrialKey: true})
+	if err == nil || !strings.HasPrefix(err.Error(), "1 run record on assay/results cannot be read, so assay cannot tell what it holds:\n  "+broken[3]) {
+		t.Errorf("one broken record reads: %v", err)
+	}
+	// Exactly ten are all named.
+	ue.Records = ue.Records[:10]
+	if m := ue.Error(); strings.Contains(m, "... and") || strings.Count(m, "\n  runs/exp/") != 10 {
+		t.Errorf("ten broken records read\n%s", m)
+	}
+}
