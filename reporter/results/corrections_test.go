@@ -331,3 +331,39 @@ func TestAChangeAloneIsReported(t *testing.T) {
 		})
 	}
 }
+
+// TestARewriteBeforeTheFirstFetchIsReported: a clone made with git
+// clone has the results branch's remote-tracking ref but has never been
+// fetched by assay; a rewrite of the remote after the clone is still
+// reported, measured from what git clone fetched.
+func TestARewriteBeforeTheFirstFetchIsReported(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	bare := newBareRemote(t, base, "team.git")
+	url := gitDaemon(t, base, 0) + "team.git"
+	writer := newCodeRepo(t)
+	setOrigin(t, writer, url)
+	s := openStore(t, writer, Options{})
+	ctx := context.Background()
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1), testRun("r2", "exp", 2))); err != nil {
+		t.Fatal(err)
+	}
+	git_(t, writer, "push", "-q", "origin", "main")
+	reader := filepath.Join(t.TempDir(), "reader")
+	git_(t, filepath.Dir(reader), "clone", "-q", url, reader)
+	git_(t, reader, "rev-parse", "--verify", "-q", "refs/remotes/origin/assay/results")
+
+	idx, _ := s.Index()
+	del := idx.Lookup("r1")[0]
+	rewriteRemote(t, bare, del, idx.Lookup("r2")[0], true)
+
+	var warnings bytes.Buffer
+	s = openStore(t, reader, Options{})
+	s.SetWarnings(&warnings)
+	if err := s.Fetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w := warnings.String(); !strings.Contains(w, "was rewritten by someone else") || !strings.Contains(w, del.Path()) {
+		t.Errorf("a rewrite after git clone is not reported:\n%s", w)
+	}
+}
