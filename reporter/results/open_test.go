@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/assaylab/assay/runner/spool"
 )
 
 // TestOpenDefaults: what a store does when nothing is set is what the
@@ -46,5 +49,51 @@ func TestOpenDefaults(t *testing.T) {
 	}
 	if got := git_(t, dir, "log", "-1", "--format=%s", "team/results"); !strings.Contains(got, "record 1 run of exp") {
 		t.Errorf("the branch team/results holds %q", got)
+	}
+}
+
+// TestSpoolIsWhereAssayRunLeavesRuns: the store reads the spool where
+// `assay run` writes it (spool.DefaultDir), in a linked worktree too,
+// which has a git folder of its own.
+func TestSpoolIsWhereAssayRunLeavesRuns(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	linked := filepath.Join(t.TempDir(), "linked")
+	git_(t, dir, "worktree", "add", "-q", "-b", "feature", linked)
+	for _, wt := range []string{dir, linked} {
+		s := openStore(t, wt, Options{})
+		if got, want := s.SpoolDir(), spool.DefaultDir(wt); got != want {
+			t.Errorf("in %s the store reads the spool %s; assay run writes %s", wt, got, want)
+		}
+	}
+}
+
+// TestAFreshCloneReadsTheRemoteTrackingBranch: a git clone that has
+// only origin/assay/results reads the runs there, with nothing pending.
+func TestAFreshCloneReadsTheRemoteTrackingBranch(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	newBareRemote(t, base, "team.git")
+	url := gitDaemon(t, base, 0) + "team.git"
+	writer := newCodeRepo(t)
+	setOrigin(t, writer, url)
+	s := openStore(t, writer, Options{})
+	if _, err := s.Deliver(context.Background(), putRuns(t, s, testRun("r1", "exp", 1))); err != nil {
+		t.Fatal(err)
+	}
+	git_(t, writer, "push", "-q", "origin", "main")
+	clone := filepath.Join(t.TempDir(), "clone")
+	git_(t, filepath.Dir(clone), "clone", "-q", url, clone)
+
+	s = openStore(t, clone, Options{})
+	tip, err := s.Tip()
+	if want := strings.TrimSpace(git_(t, clone, "rev-parse", "origin/assay/results")); err != nil || tip.String() != want {
+		t.Errorf("Tip of a fresh clone: %s, %v; want origin/assay/results at %s", tip, err, want)
+	}
+	if d, err := s.Run("r1"); err != nil || d.Result.RunID != "r1" {
+		t.Errorf("Run(r1) in a fresh clone: %v, %v", d, err)
+	}
+	if n, err := s.Pending(); err != nil || n != 0 {
+		t.Errorf("a fresh clone has %d pending, %v", n, err)
 	}
 }
