@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/runner/spool"
 )
 
@@ -95,5 +96,26 @@ func TestAFreshCloneReadsTheRemoteTrackingBranch(t *testing.T) {
 	}
 	if n, err := s.Pending(); err != nil || n != 0 {
 		t.Errorf("a fresh clone has %d pending, %v", n, err)
+	}
+}
+
+// TestRecordedIsTheFirstQuestion: a plan asks a store that has read
+// nothing yet whether a trial has a succeeded run; it reads the branch
+// to answer.
+func TestRecordedIsTheFirstQuestion(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	ok, failed := testRun("r1", "exp", 1), testRun("r2", "exp", 2)
+	failed.Result.Status = runner.StatusFailed
+	if _, err := s.Commit(putRuns(t, s, ok, failed)); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, dir, Options{})
+	if !s.Recorded(ok.Result.TrialKey) {
+		t.Errorf("a fresh store does not see the succeeded run")
+	}
+	if s.Recorded(failed.Result.TrialKey) || s.Recorded("no-such-key") {
+		t.Errorf("a failed run, or none, counts as recorded")
 	}
 }
