@@ -397,3 +397,47 @@ func TestDeadlinesOffOrSpelledZero(t *testing.T) {
 		})
 	}
 }
+
+// closeCounter is a session that counts its closes.
+type closeCounter struct{ closed chan struct{} }
+
+func (c *closeCounter) Close() error { close(c.closed); return nil }
+
+// TestASessionThatOpensTooLateIsClosed: when the deadline ends the
+// wait for a dial that then succeeds, the connection it opened is
+// closed, not left to the remote; one that then fails has nothing to
+// close, and nothing is.
+func TestASessionThatOpensTooLateIsClosed(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		release := make(chan struct{})
+		late := &closeCounter{closed: make(chan struct{})}
+		opened := make(chan struct{})
+		go func() {
+			defer close(opened)
+			_, err := openSession(ctx, func() (*closeCounter, error) {
+				<-release
+				if fail {
+					return nil, errors.New("connection refused")
+				}
+				return late, nil
+			})
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("openSession after the deadline: %v", err)
+			}
+		}()
+		cancel()
+		<-opened
+		close(release)
+		if fail {
+			// Nothing to wait for: there is no session, and closing the
+			// nil one would panic.
+			continue
+		}
+		select {
+		case <-late.closed:
+		case <-time.After(hangGuard):
+			t.Errorf("the session that opened after the deadline was not closed within %s", hangGuard)
+		}
+	}
+}
