@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -216,4 +217,153 @@ func TestDeletedRemoteBranchStartsAgainWithTheOutboxOnly(t *testing.T) {
 		t.Errorf("the kept copy does not hold r1 and r2:\n%s", got)
 	}
 	git_(t, bare, "fsck", "--no-progress")
+}
+
+// TestCorrectionWarningText is the warning as a user reads it: counts,
+// at most ten paths of each kind and how many more, and the git command
+// to compare, with --git-dir where the branch is in results_repo's copy.
+func TestCorrectionWarningText(t *testing.T) {
+	var deleted []string
+	for i := 0; i < 12; i++ {
+		deleted = append(deleted, fmt.Sprintf("runs/exp/aa/key/r%02d.json", i))
+	}
+	c := Correction{
+		Remote: "git://example.com/team.git", Branch: "assay/results",
+		Deleted: deleted, Changed: []string{"runs/exp/bb/key/r99.json"},
+		Kept: "refs/assay/original/assay/results/0123456789ab",
+	}
+	want := `the results branch assay/results on git://example.com/team.git was rewritten by someone else since this clone last fetched it:
+  12 files deleted:
+    runs/exp/aa/key/r00.json
+    runs/exp/aa/key/r01.json
+    runs/exp/aa/key/r02.json
+    runs/exp/aa/key/r03.json
+    runs/exp/aa/key/r04.json
+    runs/exp/aa/key/r05.json
+    runs/exp/aa/key/r06.json
+    runs/exp/aa/key/r07.json
+    runs/exp/aa/key/r08.json
+    runs/exp/aa/key/r09.json
+    ... and 2 more
+  1 file changed:
+    runs/exp/bb/key/r99.json
+  assay follows the remote and puts nothing back. This clone's copy is kept at refs/assay/original/assay/results/0123456789ab;
+  compare with: git diff --stat refs/assay/original/assay/results/0123456789ab assay/results -- runs/`
+	if got := c.String(); got != want {
+		t.Errorf("the warning reads\n%s\nwant\n%s", got, want)
+	}
+	// Ten paths are all listed; the results_repo copy is named.
+	c.Deleted, c.Changed, c.GitDir = deleted[:10], nil, ".git/assay/results.git"
+	got := c.String()
+	if !strings.Contains(got, "  10 files deleted:\n") || !strings.Contains(got, "r09.json\n  assay follows") || strings.Contains(got, "changed") {
+		t.Errorf("ten deleted files and none changed read\n%s", got)
+	}
+	if !strings.HasSuffix(got, "compare with: git --git-dir .git/assay/results.git diff --stat refs/assay/original/assay/results/0123456789ab assay/results -- runs/") {
+		t.Errorf("the compare command does not name results_repo's copy:\n%s", got)
+	}
+}
+
+// TestAChangeAloneIsReported: a rewrite that deletes nothing and only
+// changes a record is reported too, the change is what reads see, and
+// the git command the warning gives finds this clone's copy, in the
+// code repository or in results_repo's.
+func TestAChangeAloneIsReported(t *testing.T) {
+	requireGit(t)
+	for _, resultsRepo := range []bool{false, true} {
+		t.Run(fmt.Sprintf("results_repo=%t", resultsRepo), func(t *testing.T) {
+			base := t.TempDir()
+			bare := newBareRemote(t, base, "team.git")
+			dir := newCodeRepo(t)
+			var opts Options
+			if resultsRepo {
+				opts.ResultsRepo = gitDaemon(t, base, 0) + "team.git"
+			} else {
+				setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+			}
+			s := openStore(t, dir, opts)
+			ctx := context.Background()
+			if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1), testRun("r2", "exp", 2))); err != nil {
+				t.Fatal(err)
+			}
+			idx, _ := s.Index()
+			chg := idx.Lookup("r2")[0]
+			work := filepath.Join(t.TempDir(), "fix")
+			git_(t, filepath.Dir(work), "clone", "-q", "--branch", "assay/results", bare, work)
+			p := filepath.Join(work, chg.Path())
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, bytes.Replace(b, []byte(`"val_acc": `), []byte(`"val_acc": 0.99, "was": `), 1), 0o644)
+			git_(t, work, "commit", "-q", "-am", "fix a metric")
+			git_(t, work, "push", "-q", "origin", "assay/results")
+
+			var warnings bytes.Buffer
+			s = openStore(t, dir, opts)
+			s.SetWarnings(&warnings)
+			if err := s.Fetch(ctx); err != nil {
+				t.Fatal(err)
+			}
+			w := warnings.String()
+			if !strings.Contains(w, "1 file changed:\n    "+chg.Path()) || strings.Contains(w, "deleted") {
+				t.Errorf("the warning for one changed record reads:\n%s", w)
+			}
+			if idx, _ = s.Index(); idx.Lookup("r2")[0].Metrics["val_acc"] != 0.99 {
+				t.Errorf("the index does not follow the remote's change: %v", idx.Lookup("r2")[0].Metrics)
+			}
+			// Run the command the warning gives, with git show in place
+			// of diff --stat.
+			i := strings.Index(w, "compare with: git ")
+			if i < 0 {
+				t.Fatalf("the warning gives no command:\n%s", w)
+			}
+			args := strings.Fields(w[i+len("compare with: git "):])
+			gitDir := args[:0]
+			if args[0] == "--git-dir" {
+				gitDir = args[:2]
+				args = args[2:]
+			}
+			if resultsRepo != (len(gitDir) == 2) {
+				t.Errorf("results_repo %t, but the command names git dir %v", resultsRepo, gitDir)
+			}
+			kept := args[2]
+			show := append(append([]string{}, gitDir...), "show", kept+":"+chg.Path())
+			if got := git_(t, dir, show...); !strings.Contains(got, `"run_id": "r2"`) || strings.Contains(got, `"was"`) {
+				t.Errorf("git %s does not show this clone's copy:\n%s", strings.Join(show, " "), got)
+			}
+		})
+	}
+}
+
+// TestARewriteBeforeTheFirstFetchIsReported: a clone made with git
+// clone has the results branch's remote-tracking ref but has never been
+// fetched by assay; a rewrite of the remote after the clone is still
+// reported, measured from what git clone fetched.
+func TestARewriteBeforeTheFirstFetchIsReported(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	bare := newBareRemote(t, base, "team.git")
+	url := gitDaemon(t, base, 0) + "team.git"
+	writer := newCodeRepo(t)
+	setOrigin(t, writer, url)
+	s := openStore(t, writer, Options{})
+	ctx := context.Background()
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1), testRun("r2", "exp", 2))); err != nil {
+		t.Fatal(err)
+	}
+	git_(t, writer, "push", "-q", "origin", "main")
+	reader := filepath.Join(t.TempDir(), "reader")
+	git_(t, filepath.Dir(reader), "clone", "-q", url, reader)
+	git_(t, reader, "rev-parse", "--verify", "-q", "refs/remotes/origin/assay/results")
+
+	idx, _ := s.Index()
+	del := idx.Lookup("r1")[0]
+	rewriteRemote(t, bare, del, idx.Lookup("r2")[0], true)
+
+	var warnings bytes.Buffer
+	s = openStore(t, reader, Options{})
+	s.SetWarnings(&warnings)
+	if err := s.Fetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w := warnings.String(); !strings.Contains(w, "was rewritten by someone else") || !strings.Contains(w, del.Path()) {
+		t.Errorf("a rewrite after git clone is not reported:\n%s", w)
+	}
 }

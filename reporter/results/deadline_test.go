@@ -332,3 +332,112 @@ func TestDeadlineSettings(t *testing.T) {
 		t.Errorf("Open with %s=forever: %v, want an error naming the variable", EnvIdleTimeout, err)
 	}
 }
+
+// TestDeadlinesOffOrSpelledZero: "0s" is as much a zero as "0", the
+// defaults are the documented 15s and 60s, and with both deadlines off
+// (a negative option, or 0 in the environment) a push and a fetch
+// over git:// work and are never cut.
+func TestDeadlinesOffOrSpelledZero(t *testing.T) {
+	requireGit(t)
+	for _, env := range []string{"0s", "0m", "0"} {
+		if got, err := timeoutSetting(0, env, EnvIdleTimeout, DefaultIdleTimeout); err != nil || got != 0 {
+			t.Errorf("%s=%q: got %s, %v; want no deadline", EnvIdleTimeout, env, got, err)
+		}
+	}
+	dir := newCodeRepo(t)
+	s, err := Open(dir, Options{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.connectTimeout != 15*time.Second || s.idleTimeout != 60*time.Second {
+		t.Errorf("the default deadlines are %s and %s, want 15s and 60s as documented", s.connectTimeout, s.idleTimeout)
+	}
+
+	for _, c := range []struct {
+		name string
+		opts Options
+	}{
+		{"negative options", Options{ConnectTimeout: -1, IdleTimeout: -1}},
+		{"zero in the environment", Options{Getenv: func(k string) string {
+			switch k {
+			case EnvConnectTimeout, EnvIdleTimeout:
+				return "0"
+			case "GIT_COMMITTER_NAME":
+				return "Ada"
+			case "GIT_COMMITTER_EMAIL":
+				return "ada@example.com"
+			}
+			return ""
+		}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base := t.TempDir()
+			bare := newBareRemote(t, base, "team.git")
+			dir := newCodeRepo(t)
+			setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+			opts := c.opts
+			opts.Sleep = func(time.Duration) {}
+			s, err := Open(dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.connectTimeout != 0 || s.idleTimeout != 0 {
+				t.Fatalf("deadlines %s and %s, want none", s.connectTimeout, s.idleTimeout)
+			}
+			rep, err := s.Deliver(context.Background(), putRuns(t, s, testRun("r1", "exp", 1)))
+			if err != nil || rep.Sync.Delivered != 1 {
+				t.Fatalf("Deliver with no deadlines: %+v, %v", rep, err)
+			}
+			if n := countRecords(branchFiles(t, bare, "assay/results")); n != 1 {
+				t.Errorf("git sees %d records on the remote, want 1", n)
+			}
+			if err := s.Fetch(context.Background()); err != nil {
+				t.Errorf("Fetch with no deadlines: %v", err)
+			}
+		})
+	}
+}
+
+// closeCounter is a session that counts its closes.
+type closeCounter struct{ closed chan struct{} }
+
+func (c *closeCounter) Close() error { close(c.closed); return nil }
+
+// TestASessionThatOpensTooLateIsClosed: when the deadline ends the
+// wait for a dial that then succeeds, the connection it opened is
+// closed, not left to the remote; one that then fails has nothing to
+// close, and nothing is.
+func TestASessionThatOpensTooLateIsClosed(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		release := make(chan struct{})
+		late := &closeCounter{closed: make(chan struct{})}
+		opened := make(chan struct{})
+		go func() {
+			defer close(opened)
+			_, err := openSession(ctx, func() (*closeCounter, error) {
+				<-release
+				if fail {
+					return nil, errors.New("connection refused")
+				}
+				return late, nil
+			})
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("openSession after the deadline: %v", err)
+			}
+		}()
+		cancel()
+		<-opened
+		close(release)
+		if fail {
+			// Nothing to wait for: there is no session, and closing the
+			// nil one would panic.
+			continue
+		}
+		select {
+		case <-late.closed:
+		case <-time.After(hangGuard):
+			t.Errorf("the session that opened after the deadline was not closed within %s", hangGuard)
+		}
+	}
+}

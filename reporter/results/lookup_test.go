@@ -3,10 +3,13 @@ package results
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/assaylab/assay/runner"
 )
 
 func TestRunReadsASpooledRunUntilItIsRecorded(t *testing.T) {
@@ -77,5 +80,188 @@ func TestUnreadableRecordIsAnErrorNotAMissingRun(t *testing.T) {
 		if _, err := s.Run("r-good"); err != nil {
 			t.Errorf("reader %d: the good run: %v", i, err)
 		}
+	}
+}
+
+// TestRunPrefixes pins what `assay show PREFIX` answers: an id that is
+// whole wins over the longer ids it starts, an ambiguous prefix names
+// the first ten matches and how many more there are, and the spool
+// answers the same way for runs not yet recorded.
+func TestRunPrefixes(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	var runs []*runner.Run
+	for i := 0; i < 12; i++ {
+		runs = append(runs, testRun(fmt.Sprintf("20260301T120000.000Z-a%02d", i), "resnet", int64(i)))
+	}
+	// r-1 is a whole id and the start of r-10.
+	runs = append(runs, testRun("r-1", "resnet", 20), testRun("r-10", "resnet", 21))
+	if _, err := s.Deliver(context.Background(), putRuns(t, s, runs...)); err != nil {
+		t.Fatal(err)
+	}
+
+	var amb *AmbiguousError
+	_, err := s.Run("20260301T120000.000Z-a")
+	if !errors.As(err, &amb) || len(amb.Matches) != 12 {
+		t.Fatalf("a prefix of twelve runs: %v, want an *AmbiguousError with 12 matches", err)
+	}
+	msg := err.Error()
+	want := "run id prefix \"20260301T120000.000Z-a\" is ambiguous; it matches 12 runs:\n  20260301T120000.000Z-a00\n"
+	if !strings.HasPrefix(msg, want) || !strings.HasSuffix(msg, "  20260301T120000.000Z-a09\n  ... and 2 more\nGive more of the id.") {
+		t.Errorf("the ambiguity is told as\n%s\nwant the first ten ids, \"... and 2 more\" and what to do", msg)
+	}
+	if strings.Contains(msg, "a10") || strings.Contains(msg, "a11") {
+		t.Errorf("more than ten ids are listed:\n%s", msg)
+	}
+	// Exactly ten matches are all listed, with no "more".
+	amb = &AmbiguousError{Prefix: "x", Matches: []string{"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"}}
+	if m := amb.Error(); !strings.Contains(m, "  x9\nGive") || strings.Contains(m, "... and") {
+		t.Errorf("ten matches are told as\n%s", m)
+	}
+
+	for _, tc := range []struct{ prefix, want string }{
+		{"r-1", "r-1"}, {"r-10", "r-10"}, {"20260301T120000.000Z-a11", "20260301T120000.000Z-a11"},
+	} {
+		d, err := s.Run(tc.prefix)
+		if err != nil || d.Result.RunID != tc.want {
+			t.Errorf("Run(%q): %v, %v; want run %s", tc.prefix, d, err, tc.want)
+		}
+	}
+	// One store reads many runs in a row (a site reads thousands), each
+	// its own.
+	for round := 0; round < 2; round++ {
+		for _, r := range runs {
+			d, err := s.Run(r.Result.RunID)
+			if err != nil || d.Result.RunID != r.Result.RunID || d.Result.Seed != r.Result.Seed || len(d.Series["val_acc"]) != 20 {
+				t.Fatalf("round %d: Run(%s): %+v, %v", round, r.Result.RunID, d, err)
+			}
+		}
+	}
+	if _, err := s.Run(""); !errors.Is(err, ErrNoRun) {
+		t.Errorf("an empty prefix: %v, want ErrNoRun", err)
+	}
+
+	// Runs still in the spool answer to their prefixes the same way.
+	sp := putRuns(t, s, testRun("s-1", "resnet", 30), testRun("s-10", "resnet", 31), testRun("s-2", "resnet", 32))
+	if d, err := s.Run("s-1"); err != nil || d.Path != filepath.Join(sp.Dir, "s-1") {
+		t.Errorf("spooled s-1: %v, %v", d, err)
+	}
+	if d, err := s.Run("s-2"); err != nil || d.Path != filepath.Join(sp.Dir, "s-2") || d.Result.Seed != 32 {
+		t.Errorf("spooled s-2: %v, %v", d, err)
+	}
+	if _, err := s.Run("s-"); !errors.As(err, &amb) || len(amb.Matches) != 3 {
+		t.Errorf("a prefix of three spooled runs: %v, want an *AmbiguousError with 3 matches", err)
+	}
+	if _, err := s.Run("s-3"); !errors.Is(err, ErrNoRun) || !strings.Contains(err.Error(), `no run id starts with "s-3" on assay/results`) {
+		t.Errorf("a prefix nothing has: %v", err)
+	}
+}
+
+// TestOneStoreReadsRunsRecordedAfterItsLastRead: a long-lived reader
+// (assay ui) reads a run, more runs are recorded, and it reads those.
+func TestOneStoreReadsRunsRecordedAfterItsLastRead(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	ctx := context.Background()
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r-first", "exp", 1))); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := s.Run("r-first"); err != nil || d.Result.Seed != 1 {
+		t.Fatalf("the first run: %v, %v", d, err)
+	}
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r-second", "exp", 2))); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"r-second", "r-first"} {
+		d, err := s.Run(id)
+		if err != nil || d.Result.RunID != id || len(d.Series["val_acc"]) != 20 {
+			t.Errorf("Run(%s) after the second delivery: %+v, %v", id, d, err)
+		}
+	}
+}
+
+// TestPrefixOfAnUnreadableRecordIsAnError: a prefix that matches one
+// readable run and one whose record is broken does not quietly answer
+// with the readable one.
+func TestPrefixOfAnUnreadableRecordIsAnError(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	good, bad := testRun("r-good", "exp", 1), testRun("r-gone", "exp", 2)
+	if _, err := s.Deliver(context.Background(), putRuns(t, s, good, bad)); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(t.TempDir(), "w")
+	git_(t, dir, "worktree", "add", "-q", work, "assay/results")
+	p := RecordPath("exp", bad.Result.TrialKey, "r-gone")
+	os.WriteFile(filepath.Join(work, p), []byte(`{"schema": `), 0o644)
+	git_(t, work, "commit", "-q", "-am", "edit by hand")
+	git_(t, dir, "worktree", "remove", work)
+
+	s = openStore(t, dir, Options{})
+	var ue *UnreadableError
+	if d, err := s.Run("r-go"); !errors.As(err, &ue) || ue.Records[0].Path != p {
+		t.Fatalf("Run(r-go): %v, %v; want an *UnreadableError naming %s", d, err, p)
+	}
+	if d, err := s.Run("r-goo"); err != nil || d.Result.RunID != "r-good" {
+		t.Errorf("Run(r-goo), which only the good run starts with: %v, %v", d, err)
+	}
+}
+
+// TestManyUnreadableRecordsAreCounted: the error for broken records
+// counts them, names the first ten and how many more, and says how to
+// look at the first; one broken record is told in the singular.
+func TestManyUnreadableRecordsAreCounted(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	var runs []*runner.Run
+	for i := 0; i < 13; i++ {
+		runs = append(runs, testRun(fmt.Sprintf("r%02d", i), "exp", int64(i)))
+	}
+	if _, err := s.Deliver(context.Background(), putRuns(t, s, runs...)); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(t.TempDir(), "w")
+	git_(t, dir, "worktree", "add", "-q", work, "assay/results")
+	var broken []string
+	for _, r := range runs[:12] {
+		p := RecordPath("exp", r.Result.TrialKey, r.Result.RunID)
+		broken = append(broken, p)
+		os.WriteFile(filepath.Join(work, p), []byte(`{"schema": `), 0o644)
+	}
+	git_(t, work, "commit", "-q", "-am", "edit by hand")
+	git_(t, dir, "worktree", "remove", work)
+
+	s = openStore(t, dir, Options{})
+	err := s.Unreadable(nil)
+	var ue *UnreadableError
+	if !errors.As(err, &ue) || len(ue.Records) != 12 {
+		t.Fatalf("Unreadable: %v, want 12 records", err)
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "12 run records on assay/results cannot be read, so assay cannot tell what they hold:\n  ") ||
+		!strings.Contains(msg, "\n  ... and 2 more\nLook at it with: git show assay/results:"+ue.Records[0].Path) {
+		t.Errorf("the error reads\n%s", msg)
+	}
+	if n := strings.Count(msg, "\n  runs/exp/"); n != 10 {
+		t.Errorf("the error names %d records, want the first 10:\n%s", n, msg)
+	}
+	if err := s.UnreadableKeys(map[string]bool{runs[12].Result.TrialKey: true}); err != nil {
+		t.Errorf("the readable run's key: %v", err)
+	}
+	if err := s.UnreadableKeys(nil); err != nil {
+		t.Errorf("no keys: %v", err)
+	}
+	err = s.UnreadableKeys(map[string]bool{runs[3].Result.TrialKey: true})
+	if err == nil || !strings.HasPrefix(err.Error(), "1 run record on assay/results cannot be read, so assay cannot tell what it holds:\n  "+broken[3]) {
+		t.Errorf("one broken record reads: %v", err)
+	}
+	// Exactly ten are all named.
+	ue.Records = ue.Records[:10]
+	if m := ue.Error(); strings.Contains(m, "... and") || strings.Count(m, "\n  runs/exp/") != 10 {
+		t.Errorf("ten broken records read\n%s", m)
 	}
 }
