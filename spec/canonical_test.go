@@ -27,6 +27,7 @@ func TestParamsJSON(t *testing.T) {
 			`{"layers":[64,32],"opt":{"betas":[0.9,0.999],"name":"adam"}}`},
 		{"a number of many digits", `0.12345678901234567890123`, `0.12345678901234568`},
 		{"a third", `1 / 3`, `0.3333333333333333`},
+		{"a whole number past 2^53", `9007199254740993`, `9007199254740993`},
 		{"a whole number past int64", `12345678901234567890`, `12345678901234567000`},
 		{"the smallest float64", `5e-324`, `0.` + strings.Repeat("0", 323) + `5`},
 		{"a string that needs escaping", `"a\"b\\c\n<"`, `"a\"b\\c\n\u003c"`},

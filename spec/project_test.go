@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // TestProjectBlockErrors: each setting of the project block that cannot
 // be used is refused with what is wrong with it.
@@ -55,5 +58,48 @@ func TestProjectSettings(t *testing.T) {
 	if len(s.Experiments) != 2 || s.Experiments[1] != "more/**/*.hcl" || s.ResultsBranch != "ml/results" ||
 		s.ResultsRepo != "https://example.com/results.git" || s.ArtifactStore != "file:///srv/artifacts" || s.MaxTrials != 7 {
 		t.Errorf("settings %+v", s)
+	}
+}
+
+// TestGitHubBlock: allow_forks is read as written, and approval_label,
+// kept only so the fork gate can say it no longer approves, is the label
+// named (the default when empty) with a warning on its name.
+func TestGitHubBlock(t *testing.T) {
+	for _, c := range []struct {
+		name, block string
+		forks       bool
+		label       string
+		warnLine    int
+	}{
+		{"defaults", "github {}", false, DefaultApprovalLabel, 0},
+		{"forks allowed", "github {\n  allow_forks = true\n}", true, DefaultApprovalLabel, 0},
+		{"a label", "github {\n  allow_forks    = false\n  approval_label = \"ok-to-test\"\n}", false, "ok-to-test", 3},
+		{"an empty label", "github {\n  approval_label = \"\"\n}", false, DefaultApprovalLabel, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, diags := loadSrc(t, map[string]string{
+				"assay.hcl":         c.block + "\n",
+				"experiments/e.hcl": "experiment \"e\" {\n  command = [\"t\"]\n}\n",
+			})
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			if p.GitHub.AllowForks != c.forks || p.GitHub.ApprovalLabel != c.label {
+				t.Errorf("github %+v, want allow_forks %v, approval_label %q", p.GitHub, c.forks, c.label)
+			}
+			var lines []int
+			for _, d := range diags {
+				if d.Summary == "approval_label no longer approves" && d.Subject != nil {
+					lines = append(lines, d.Subject.Start.Line)
+				}
+			}
+			var want []int
+			if c.warnLine != 0 {
+				want = []int{c.warnLine}
+			}
+			if fmt.Sprint(lines) != fmt.Sprint(want) {
+				t.Errorf("approval_label warnings on lines %v, want %v", lines, want)
+			}
+		})
 	}
 }
