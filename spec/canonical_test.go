@@ -25,6 +25,8 @@ func TestParamsJSON(t *testing.T) {
 		{"an empty object", `{}`, `{}`},
 		{"nested", `{ layers = [64, 32], opt = { name = "adam", betas = [0.9, 0.999] } }`,
 			`{"layers":[64,32],"opt":{"betas":[0.9,0.999],"name":"adam"}}`},
+		{"a list of numbers of many digits", `[1 / 3, 2 / 3]`, `[0.3333333333333333,0.6666666666666666]`},
+		{"an object of numbers of many digits", `{ third = 1 / 3 }`, `{"third":0.3333333333333333}`},
 		{"a number of many digits", `0.12345678901234567890123`, `0.12345678901234568`},
 		{"a third", `1 / 3`, `0.3333333333333333`},
 		{"a whole number past 2^53", `9007199254740993`, `9007199254740993`},
