@@ -99,6 +99,16 @@ executor "slurm" { labels = ["h100", "a100"] }
 		{"fractional retries", "", `command = ["t"]
   runner { retries = 2.25 }`,
 			`Incorrect attribute value type: "retries" must be a whole number, got 2.25.`},
+		// A value that is not one of a few names lists them all: two
+		// joined by "or", more with commas before the last "or".
+		{"an executor assay does not know", `executor "kubernetes" {}`, `command = ["t"]`,
+			`Unknown executor: There is no executor "kubernetes"; use one of "local" or "slurm".`},
+		{"a summary that is not one of four", "", `command = ["t"]
+  metric "acc" {
+    goal    = "maximize"
+    summary = "median"
+  }`,
+			`Invalid summary: "median" is not a valid summary; use one of "last", "min", "max" or "mean".`},
 		// The slurm executor lacks one of the three labels, local two: the
 		// warning names the one.
 		{"the labels the closest executor lacks", project, `command = ["t"]

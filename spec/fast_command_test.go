@@ -82,3 +82,32 @@ func TestFastCommandFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestNumbersInCommands: a number in a command reads as HCL prints it.
+// A variable or local keeps every digit it was written with; a param is
+// the float64 a training script would parse, in its shortest form.
+func TestNumbersInCommands(t *testing.T) {
+	for _, c := range []struct{ name, decl, arg, want string }{
+		{"a variable of many digits", `variable "x" { default = 0.12345678901234567890123 }`, `var.x`, "0.12345678901234567890123"},
+		{"a variable in a template", `variable "x" { default = 0.12345678901234567890123 }`, `"--x=${var.x}"`, "--x=0.12345678901234567890123"},
+		{"a variable of three decimals", `variable "x" { default = 0.125 }`, `var.x`, "0.125"},
+		{"a local of many digits", `locals { x = 2.00000000000000000001 }`, `"${local.x}"`, "2.00000000000000000001"},
+		{"a param of many digits", `variable "unused" { default = 0 }`, `param.x`, "0.12345678901234568"},
+		{"a whole param", `variable "unused" { default = 0 }`, `param.n`, "128"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := c.decl + "\nexperiment \"e\" {\n  command = [\"t\", " + c.arg + "]\n  params  = { x = 0.12345678901234567890123, n = 128 }\n}\n"
+			p, diags := Load(fstest.MapFS{"experiments/x.hcl": {Data: []byte(src)}}, LoadOptions{})
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			ts, d := p.Experiments[0].Trials("")
+			if d.HasErrors() || len(ts) != 1 {
+				t.Fatalf("%d trials, %v", len(ts), d)
+			}
+			if got := ts[0].Command[1]; got != c.want {
+				t.Errorf("argument %q, want %q", got, c.want)
+			}
+		})
+	}
+}

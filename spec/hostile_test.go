@@ -170,3 +170,25 @@ experiment "e" {
 		}
 	}
 }
+
+// TestNestingCountsEveryBracket: a short file of nothing but one kind of
+// opening bracket, one past MaxNesting and never closed, is refused as
+// nested too deeply at that bracket, not left to the parser. Each kind
+// counts towards the limit, and so does every opener in a file that has
+// few other characters.
+func TestNestingCountsEveryBracket(t *testing.T) {
+	const prefix = "description = "
+	for _, open := range []string{"(", "[", "{"} {
+		t.Run(open, func(t *testing.T) {
+			src := prefix + strings.Repeat(open, MaxNesting+1) + "\n"
+			_, diags := Load(fstest.MapFS{"experiments/x.hcl": {Data: []byte(src)}}, LoadOptions{})
+			if len(diags) != 1 || diags[0].Summary != "Expression nested too deeply" {
+				t.Fatalf("diagnostics %q, want one \"Expression nested too deeply\"", errorsOf(diags))
+			}
+			at := diags[0].Subject
+			if want := len(prefix) + MaxNesting + 1; at == nil || at.Start.Line != 1 || at.Start.Column != want {
+				t.Errorf("diagnostic at %v, want line 1, column %d (the bracket past the limit)", at, want)
+			}
+		})
+	}
+}

@@ -46,6 +46,18 @@ func TestUndeclaredReferencesNameTheBlockToAdd(t *testing.T) {
 			src:  "variable \"dataset\" { default = \"c\" }\nexperiment \"a\" {\n  command = [\"t\", var.datset]\n}\n",
 			want: []string{`var.datset is not declared (did you mean "dataset"?)`, `variable "datset" {}`},
 		},
+		// Three edits away is too far to suggest; between names equally
+		// close, the first in order is suggested.
+		{
+			name: "variable three edits from the one declared",
+			src:  "variable \"lr\" { default = 1 }\nexperiment \"a\" {\n  command = [\"t\", var.lrate]\n}\n",
+			want: []string{"Reference to undeclared variable: var.lrate is not declared."},
+		},
+		{
+			name: "variable one edit from two declared",
+			src:  "variable \"lr_b\" { default = 1 }\nvariable \"lr_a\" { default = 1 }\nexperiment \"a\" {\n  command = [\"t\", var.lr_c]\n}\n",
+			want: []string{`var.lr_c is not declared (did you mean "lr_a"?)`},
+		},
 		{
 			name: "local used by an experiment",
 			src:  "locals { base_lr = 0.1 }\nexperiment \"a\" {\n  command = [\"t\"]\n  params = { lr = local.base_rl }\n}\n",

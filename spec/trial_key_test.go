@@ -289,3 +289,19 @@ func TestKeyDocMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestShortKey: tables show a key's first 12 hex digits, and a key that
+// short or shorter whole.
+func TestShortKey(t *testing.T) {
+	for key, want := range map[string]string{
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": "0123456789ab",
+		"0123456789abc": "0123456789ab",
+		"0123456789ab":  "0123456789ab",
+		"0123":          "0123",
+		"":              "",
+	} {
+		if got := (&Trial{Key: key}).ShortKey(); got != want {
+			t.Errorf("ShortKey of %q = %q, want %q", key, got, want)
+		}
+	}
+}
