@@ -24,6 +24,12 @@ root=$(git rev-parse --show-toplevel)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
+# go test's exit status, as gremlins reads it, made to tell a mutant that
+# does not build from one the tests caught (bin/go says why).
+MUTATE_REAL_GO=$(command -v go)
+export MUTATE_REAL_GO
+PATH="$root/.tools/gremlins/bin:$PATH"
+
 results=()
 for pkg in "$@"; do
 	pkg=${pkg#./}
@@ -55,12 +61,13 @@ for pkg in "$@"; do
 	(cd "$tree" && "$gremlins" unleash --config "$tree/.gremlins.yaml" ${MUTATE_FLAGS:-} "${only[@]}" -S lt "./$pkg") |
 		sed -u -E "s|$tree/||g; s|(LIVED\|TIMED OUT)(.*) at |\1\2 at $pkg/|" | tee "$log"
 	took=$(($(date +%s) - start))
-	# "Killed: 72, Lived: 22, Not covered: 6" and "Test efficacy: 76.60%"
+	# "Killed: 72, Lived: 22, Not covered: 6",
+	# "Timed out: 0, Not viable: 3, Skipped: 0" and "Test efficacy: 76.60%"
 	results+=("$(awk -v pkg="$pkg" -v took="$took" '
 		/^Killed:/ { gsub(/,/, ""); k = $2; l = $4; nc = $7 }
-		/^Timed out:/ { gsub(/,/, ""); to = $3 }
+		/^Timed out:/ { gsub(/,/, ""); to = $3; nv = $6 }
 		/^Test efficacy:/ { e = $3 }
-		END { printf "%-18s %8s %5s killed %4s lived %4s timed out %4s not covered %6ds\n", pkg, e, k, l, to, nc, took }' "$log")")
+		END { printf "%-18s %8s %5s killed %4s lived %4s timed out %4s not covered %4s not viable %6ds\n", pkg, e, k, l, to, nc, nv, took }' "$log")")
 done
 
 echo
