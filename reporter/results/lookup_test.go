@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/assaylab/assay/runner"
 )
 
@@ -263,5 +265,42 @@ func TestManyUnreadableRecordsAreCounted(t *testing.T) {
 	ue.Records = ue.Records[:10]
 	if m := ue.Error(); strings.Contains(m, "... and") || strings.Count(m, "\n  runs/exp/") != 10 {
 		t.Errorf("ten broken records read\n%s", m)
+	}
+}
+
+// A store that read the index scans it from memory while the tip stays,
+// stopping where the caller stops, and scans the runs recorded since once
+// the tip moves.
+func TestScanOfOneStoreFollowsTheTip(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	ctx := context.Background()
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r-1", "exp", 1), testRun("r-2", "exp", 2))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Index(); err != nil {
+		t.Fatal(err)
+	}
+	scan := func(stopAfter int) ([]string, int) {
+		t.Helper()
+		var ids []string
+		sum, err := s.Scan(func(e *Entry) bool {
+			ids = append(ids, e.RunID)
+			return len(ids) < stopAfter
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids, sum.Runs
+	}
+	if ids, runs := scan(1); !cmp.Equal(ids, []string{"r-1"}) || runs != 1 {
+		t.Errorf("a scan stopped after one run saw %v and counted %d runs, want [r-1] and 1", ids, runs)
+	}
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r-3", "exp", 3))); err != nil {
+		t.Fatal(err)
+	}
+	if ids, runs := scan(10); !cmp.Equal(ids, []string{"r-1", "r-2", "r-3"}) || runs != 3 {
+		t.Errorf("a scan after r-3 was recorded saw %v and counted %d runs, want [r-1 r-2 r-3] and 3", ids, runs)
 	}
 }

@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -48,8 +49,9 @@ func TestPutReportOverGitDaemon(t *testing.T) {
 	checkRemote(t, bare)
 
 	for _, bad := range []string{"runs/x/ab/abc/1.json", "reports/../runs/x.json", "/reports/x.md", "notes.md"} {
-		if err := s.PutReport(ctx, bad, []byte("x")); err == nil {
-			t.Errorf("PutReport(%q) succeeded; only reports/ may be written", bad)
+		err := s.PutReport(ctx, bad, []byte("x"))
+		if want := fmt.Sprintf("report path %q must be a clean path under reports/", bad); err == nil || err.Error() != want {
+			t.Errorf("PutReport(%q) = %v; want the error %q (only reports/ may be written)", bad, err, want)
 		}
 	}
 }

@@ -12,8 +12,9 @@ import (
 
 // Reports lists the pull requests' reports newest first, as the branch's
 // history wrote them, and reads each one back; files that do not follow
-// the layout are left out, and one written by hand (no report commit
-// names it) comes last.
+// the layout (pr-0 included) are left out, reports written by one commit
+// (a markdown report and its HTML twin) are listed by path, and those
+// written by hand (no report commit names them) come last, by path.
 func TestReportsNewestFirst(t *testing.T) {
 	requireGit(t)
 	dir := newCodeRepo(t)
@@ -31,12 +32,21 @@ func TestReportsNewestFirst(t *testing.T) {
 	put("reports/pr-x/dddd.html", "not a pull request")
 	put("reports/pr-8/bbbb.md", "# 8 b, rewritten")
 	put("reports/pr-9/eeee.txt", "not a report")
+	put("reports/pr-0/0000.md", "no pull request is number 0")
+	if err := s.PutReports(ctx, []File{
+		{Path: "reports/pr-5/gggg.md", Data: []byte("# 5 g")},
+		{Path: "reports/pr-5/gggg.html", Data: []byte("<p>5 g</p>")},
+	}); err != nil {
+		t.Fatal(err)
+	}
 
-	// A report added by hand, with a commit that does not name it.
+	// Reports added by hand, with a commit that does not name them.
 	wt := t.TempDir()
 	git_(t, dir, "worktree", "add", "-q", wt, "assay/results")
-	os.MkdirAll(filepath.Join(wt, "reports", "pr-3"), 0o755)
-	os.WriteFile(filepath.Join(wt, "reports", "pr-3", "ffff.md"), []byte("# by hand"), 0o644)
+	for _, pr := range []string{"pr-3", "pr-2"} {
+		os.MkdirAll(filepath.Join(wt, "reports", pr), 0o755)
+		os.WriteFile(filepath.Join(wt, "reports", pr, "ffff.md"), []byte("# by hand"), 0o644)
+	}
 	git_(t, wt, "add", "-A")
 	git_(t, wt, "commit", "-q", "-m", "add a report by hand")
 	git_(t, dir, "worktree", "remove", "--force", wt)
@@ -49,18 +59,22 @@ func TestReportsNewestFirst(t *testing.T) {
 	for _, f := range got {
 		paths = append(paths, f.Path)
 	}
-	want := []string{"reports/pr-8/bbbb.md", "reports/pr-7/cccc.html", "reports/pr-7/aaaa.html", "reports/pr-3/ffff.md"}
+	want := []string{
+		"reports/pr-5/gggg.html", "reports/pr-5/gggg.md",
+		"reports/pr-8/bbbb.md", "reports/pr-7/cccc.html", "reports/pr-7/aaaa.html",
+		"reports/pr-2/ffff.md", "reports/pr-3/ffff.md",
+	}
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Fatalf("reports (-want +got):\n%s", diff)
 	}
-	if f := got[1]; f.PR != 7 || f.HeadSHA != "cccc" || f.Format != "html" || f.Written.IsZero() {
+	if f := got[3]; f.PR != 7 || f.HeadSHA != "cccc" || f.Format != "html" || f.Written.IsZero() {
 		t.Errorf("report %+v", f)
 	}
-	if !got[3].Written.IsZero() {
-		t.Errorf("a report no report commit names has a time: %v", got[3].Written)
+	if !got[6].Written.IsZero() {
+		t.Errorf("a report no report commit names has a time: %v", got[6].Written)
 	}
 	var b bytes.Buffer
-	if err := s.ReadReport(got[0], &b); err != nil || b.String() != "# 8 b, rewritten" {
+	if err := s.ReadReport(got[2], &b); err != nil || b.String() != "# 8 b, rewritten" {
 		t.Errorf("ReadReport = %q, %v", b.String(), err)
 	}
 }
