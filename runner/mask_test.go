@@ -174,3 +174,29 @@ func TestMaskWriterHoldsBackOnlyAPossibleSecret(t *testing.T) {
 		t.Errorf("at the end: %q", out.String())
 	}
 }
+
+// Values is what a GitHub Actions job registers with ::add-mask::: every
+// value masked, once, longest first, with the lines of a value that spans
+// lines, and none shorter than MinSecretLength (a value of exactly that
+// length is masked).
+func TestMaskValues(t *testing.T) {
+	m := NewMask("pin1", "abc", "  padded-secret  ", "pin1", "-----BEGIN-----\r\nline-two\r\nx\r\n")
+	want := []string{
+		"-----BEGIN-----\r\nline-two\r\nx\r\n",
+		"-----BEGIN-----\r\nline-two\r\nx",
+		"  padded-secret  ",
+		"-----BEGIN-----",
+		"padded-secret",
+		"line-two",
+		"pin1",
+	}
+	if diff := cmp.Diff(want, m.Values()); diff != "" {
+		t.Errorf("Values (-want +got):\n%s", diff)
+	}
+	if got := m.String("pin pin1 abc line-two"); got != "pin *** abc ***" {
+		t.Errorf("String = %q", got)
+	}
+	if (*Mask)(nil).Values() != nil {
+		t.Error("a nil mask has values")
+	}
+}
