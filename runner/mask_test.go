@@ -178,9 +178,9 @@ func TestMaskWriterHoldsBackOnlyAPossibleSecret(t *testing.T) {
 // Values is what a GitHub Actions job registers with ::add-mask::: every
 // value masked, once, longest first, with the lines of a value that spans
 // lines, and none shorter than MinSecretLength (a value of exactly that
-// length is masked).
+// length is masked). Values of one length keep the order they were given.
 func TestMaskValues(t *testing.T) {
-	m := NewMask("pin1", "abc", "  padded-secret  ", "pin1", "-----BEGIN-----\r\nline-two\r\nx\r\n")
+	m := NewMask("pin1", "abc", "  padded-secret  ", "pin1", "-----BEGIN-----\r\nline-two\r\nx\r\n", "pin2")
 	want := []string{
 		"-----BEGIN-----\r\nline-two\r\nx\r\n",
 		"-----BEGIN-----\r\nline-two\r\nx",
@@ -189,6 +189,7 @@ func TestMaskValues(t *testing.T) {
 		"padded-secret",
 		"line-two",
 		"pin1",
+		"pin2",
 	}
 	if diff := cmp.Diff(want, m.Values()); diff != "" {
 		t.Errorf("Values (-want +got):\n%s", diff)
