@@ -170,8 +170,13 @@ func TestMaskWriterHoldsBackOnlyAPossibleSecret(t *testing.T) {
 	}
 	w.Write([]byte("ve-0123456789\n"))
 	w.Write([]byte("key sk-lima\n"))
+	// A whole secret at the end of a write is no longer a possible start.
+	w.Write([]byte("again sk-live-0123456789"))
+	if out.String() != "epoch 1 loss 0.5\nkey ***\nkey sk-lima\nagain ***" {
+		t.Errorf("after a whole secret: %q", out.String())
+	}
 	w.Flush()
-	if out.String() != "epoch 1 loss 0.5\nkey ***\nkey sk-lima\n" {
+	if out.String() != "epoch 1 loss 0.5\nkey ***\nkey sk-lima\nagain ***" {
 		t.Errorf("at the end: %q", out.String())
 	}
 }
