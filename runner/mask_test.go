@@ -179,6 +179,9 @@ func TestMaskWriterHoldsBackOnlyAPossibleSecret(t *testing.T) {
 	if out.String() != "epoch 1 loss 0.5\nkey ***\nkey sk-lima\nagain ***" {
 		t.Errorf("at the end: %q", out.String())
 	}
+	if w.Count != 2*int64(len("sk-live-0123456789")) {
+		t.Errorf("Count = %d, want the bytes of two secrets", w.Count)
+	}
 }
 
 // Values is what a GitHub Actions job registers with ::add-mask::: every
