@@ -248,3 +248,27 @@ func TestAllComparesWithABaseWhenThereIsOne(t *testing.T) {
 		t.Errorf("--all, push: base %+v, statuses %v; want the before commit, alpha modified", p.Base, statuses(p))
 	}
 }
+
+// A manual run is on the default branch the payload names, or, when it
+// names none, the clone's (main here); on it there is no base.
+func TestWorkflowDispatchDefaultBranch(t *testing.T) {
+	t.Parallel()
+	r := mlRepo(t)
+	r.Git("branch", "develop")
+	for _, c := range []struct {
+		name, ref  string
+		repository map[string]any
+		noBase     bool
+	}{
+		{"clone's default", "refs/heads/main", map[string]any{}, true},
+		{"payload's default", "refs/heads/develop", map[string]any{"default_branch": "develop"}, true},
+		{"not the payload's default", "refs/heads/main", map[string]any{"default_branch": "develop"}, false},
+		{"not the clone's default", "refs/heads/develop", map[string]any{}, false},
+	} {
+		env := eventEnv(t, "workflow_dispatch", map[string]any{"ref": c.ref, "repository": c.repository})
+		p := buildPlan(t, r.Dir, PlanOptions{Getenv: env})
+		if got := p.Base.Kind == SideNone; got != c.noBase {
+			t.Errorf("%s: base %+v, want none: %v", c.name, p.Base, c.noBase)
+		}
+	}
+}

@@ -36,7 +36,8 @@ func TestMaskString(t *testing.T) {
 
 // A secret split anywhere across writes is masked exactly as in one piece.
 func TestMaskWriterSplits(t *testing.T) {
-	secrets := []string{"sk-live-0123456789", "pa55word", "0123456789abcdef"}
+	// "live-0123" lies inside what could begin "sk-live-0123456789".
+	secrets := []string{"sk-live-0123456789", "pa55word", "0123456789abcdef", "live-0123"}
 	m := NewMask(secrets...)
 	text := []byte("start sk-live-0123456789 mid pa55wordpa55word x0123456789abcdef0123456789abcdef end pa55wor")
 	want := m.Bytes(text)
@@ -169,8 +170,43 @@ func TestMaskWriterHoldsBackOnlyAPossibleSecret(t *testing.T) {
 	}
 	w.Write([]byte("ve-0123456789\n"))
 	w.Write([]byte("key sk-lima\n"))
+	// A whole secret at the end of a write is no longer a possible start.
+	w.Write([]byte("again sk-live-0123456789"))
+	if out.String() != "epoch 1 loss 0.5\nkey ***\nkey sk-lima\nagain ***" {
+		t.Errorf("after a whole secret: %q", out.String())
+	}
 	w.Flush()
-	if out.String() != "epoch 1 loss 0.5\nkey ***\nkey sk-lima\n" {
+	if out.String() != "epoch 1 loss 0.5\nkey ***\nkey sk-lima\nagain ***" {
 		t.Errorf("at the end: %q", out.String())
+	}
+	if w.Count != 2*int64(len("sk-live-0123456789")) {
+		t.Errorf("Count = %d, want the bytes of two secrets", w.Count)
+	}
+}
+
+// Values is what a GitHub Actions job registers with ::add-mask::: every
+// value masked, once, longest first, with the lines of a value that spans
+// lines, and none shorter than MinSecretLength (a value of exactly that
+// length is masked). Values of one length keep the order they were given.
+func TestMaskValues(t *testing.T) {
+	m := NewMask("pin1", "abc", "  padded-secret  ", "pin1", "-----BEGIN-----\r\nline-two\r\nx\r\n", "pin2")
+	want := []string{
+		"-----BEGIN-----\r\nline-two\r\nx\r\n",
+		"-----BEGIN-----\r\nline-two\r\nx",
+		"  padded-secret  ",
+		"-----BEGIN-----",
+		"padded-secret",
+		"line-two",
+		"pin1",
+		"pin2",
+	}
+	if diff := cmp.Diff(want, m.Values()); diff != "" {
+		t.Errorf("Values (-want +got):\n%s", diff)
+	}
+	if got := m.String("pin pin1 abc line-two"); got != "pin *** abc ***" {
+		t.Errorf("String = %q", got)
+	}
+	if (*Mask)(nil).Values() != nil {
+		t.Error("a nil mask has values")
 	}
 }
