@@ -46,11 +46,13 @@ func TestSecretEnvPrecedence(t *testing.T) {
 }
 
 func TestBatchMask(t *testing.T) {
-	jobs := []*Job{{Trial: &spec.Trial{SecretEnv: []string{"HF_TOKEN", "PIN", "UNSET"}}}}
-	environ := []string{"HF_TOKEN=hf_0123456789", "PIN=123", "GITHUB_TOKEN=ghs_0123456789", "AWS_SECRET_ACCESS_KEY=aws-not-ours-0123", "PATH=/usr/bin"}
+	// CODE is exactly MinSecretLength long: masked, and not named among
+	// the values too short to mask; PIN is one shorter.
+	jobs := []*Job{{Trial: &spec.Trial{SecretEnv: []string{"HF_TOKEN", "PIN", "CODE", "UNSET"}}}}
+	environ := []string{"HF_TOKEN=hf_0123456789", "PIN=123", "CODE=4567", "GITHUB_TOKEN=ghs_0123456789", "AWS_SECRET_ACCESS_KEY=aws-not-ours-0123", "PATH=/usr/bin"}
 	m, short := BatchMask(environ, Secrets{"OTHER": "other-secret-value"}, jobs, []string{"GITHUB_TOKEN"})
-	got := m.String("hf_0123456789 ghs_0123456789 other-secret-value 123 aws-not-ours-0123 /usr/bin")
-	if got != "*** *** *** 123 aws-not-ours-0123 /usr/bin" {
+	got := m.String("hf_0123456789 ghs_0123456789 other-secret-value 123 4567 aws-not-ours-0123 /usr/bin")
+	if got != "*** *** *** 123 *** aws-not-ours-0123 /usr/bin" {
 		t.Errorf("masked: %q", got)
 	}
 	if diff := cmp.Diff([]string{"PIN"}, short); diff != "" {
