@@ -135,7 +135,7 @@ func escapeSegments(p string) string {
 
 // ResultsRepository returns the owner and name of the repository that
 // holds the results branch: that of results_repo when it is a GitHub URL
-// (https://HOST/owner/name(.git), git@HOST:owner/name.git), else the
+// (https://HOST/owner/name(.git), [git@]HOST:owner/name.git), else the
 // repository itself.
 func (c Config) ResultsRepository(resultsRepo string) (owner, repo string) {
 	if resultsRepo == "" {
@@ -144,8 +144,9 @@ func (c Config) ResultsRepository(resultsRepo string) (owner, repo string) {
 	p := resultsRepo
 	if u, err := url.Parse(p); err == nil && u.Host != "" {
 		p = u.Path
-	} else if at := strings.Index(p, "@"); at >= 0 && strings.Contains(p[at:], ":") {
-		p = p[strings.Index(p[at:], ":")+at+1:]
+	} else if colon := strings.IndexByte(p, ':'); colon > 0 && !strings.Contains(p[:colon], "/") {
+		// git's short ssh form, [user@]host:path: a colon before any slash.
+		p = p[colon+1:]
 	} else {
 		return c.Owner, c.Repo
 	}

@@ -77,6 +77,9 @@ func TestResultsRepository(t *testing.T) {
 		"git@github.com:/acme/results":            "acme/results",
 		"results@v2":                              "acme/models",
 		"@github.com:acme/results.git":            "acme/results",
+		"github.com:acme/results.git":             "acme/results",
+		"ghe.example.com:ml/results":              "ml/results",
+		"./a:b/results":                           "acme/models",
 	} {
 		o, r := cfg.ResultsRepository(in)
 		if o+"/"+r != want {
