@@ -31,15 +31,22 @@ import (
 type packedStorage struct {
 	*filesystem.Storage
 	packs *packSet
+	// listed is the packs go-git was last made to index (newPacks).
+	listed []plumbing.Hash
 }
 
 // EncodedObject returns the object from a pack when packs has it whole,
-// and otherwise asks go-git.
+// and otherwise asks go-git, which is asked again once it has indexed
+// any pack written since it last looked.
 func (s *packedStorage) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
 	if typ, data, ok := s.packs.read(h); ok && (t == plumbing.AnyObject || t == typ) {
 		return &packedObject{t: typ, h: h, data: data}, nil
 	}
-	return s.Storage.EncodedObject(t, h)
+	obj, err := s.Storage.EncodedObject(t, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) && s.newPacks() {
+		obj, err = s.Storage.EncodedObject(t, h)
+	}
+	return obj, err
 }
 
 // packedObject is an object read whole from a pack, with the id it was

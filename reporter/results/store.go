@@ -204,7 +204,11 @@ func withOpenPacks(r *git.Repository) (*git.Repository, error) {
 	}
 	const largeObject = 256 << 10
 	st := filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 16, LargeObjectThreshold: largeObject})
-	return git.Open(&packedStorage{Storage: st, packs: &packSet{fs: fs.Filesystem()}}, nil)
+	ps := &packedStorage{Storage: st, packs: &packSet{fs: fs.Filesystem()}}
+	// The packs there are now are those go-git will index at its first
+	// read; only a later one is worth indexing again for.
+	ps.listed, _ = ps.listPacks()
+	return git.Open(ps, nil)
 }
 
 // Close releases the pack files the store holds open.
