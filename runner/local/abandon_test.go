@@ -104,10 +104,16 @@ func TestSupervisorGoneFailsTheTrial(t *testing.T) {
 			if alive(pids[0]) {
 				t.Errorf("the trial %d outlived its supervisor", pids[0])
 			}
-			// Nobody is left to remove the trial's cgroup, if it had one.
+			// Nobody was left to remove the trial's cgroup, if it had
+			// one: the next supervisor to make a cgroup does.
 			if b, _ := os.ReadFile(filepath.Join(root, "cgroup")); strings.Contains(string(b), "/assay-trial-") {
-				if parent := writableCgroup(t); parent != "" {
-					os.Remove(filepath.Join(parent, filepath.Base(strings.TrimSpace(string(b)))))
+				left := filepath.Join(writableCgroup(t), filepath.Base(strings.TrimSpace(string(b))))
+				t.Cleanup(func() { os.Remove(left) })
+				if next, _, _ := runOne(t, sup, trial("next", "true"), time.Second); next.Result.Status != runner.StatusSucceeded {
+					t.Fatalf("the next trial: %s %s", next.Result.Status, next.Result.Error)
+				}
+				if _, err := os.Stat(left); !os.IsNotExist(err) {
+					t.Errorf("the cgroup %s of the supervisor that was killed is still there (%v)", left, err)
 				}
 			}
 		})

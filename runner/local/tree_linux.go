@@ -240,7 +240,9 @@ func makeCgroup() (string, int) {
 	if !ok {
 		return "", -1
 	}
-	dir, err := os.MkdirTemp(filepath.Join(mount, rel), "assay-trial-")
+	parent := filepath.Join(mount, rel)
+	sweepCgroups(parent)
+	dir, err := os.MkdirTemp(parent, cgroupPrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return "", -1
 	}
@@ -250,6 +252,36 @@ func makeCgroup() (string, int) {
 		return "", -1
 	}
 	return dir, fd
+}
+
+// cgroupPrefix begins the name of a trial's cgroup, which goes on with
+// the pid of the supervisor that made it: assay-trial-PID-RANDOM.
+const cgroupPrefix = "assay-trial-"
+
+// sweepCgroups removes the trial cgroups under parent that a supervisor
+// killed outright (kill -9, the out-of-memory killer) left behind: those
+// whose supervisor no longer runs. A live supervisor's are never touched,
+// even before its trial has entered one, and a cgroup that still holds a
+// process is not empty, so rmdir leaves it.
+func sweepCgroups(parent string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), cgroupPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pid, _, ok := strings.Cut(rest, "-")
+		n, err := strconv.Atoi(pid)
+		if !ok || err != nil || n <= 0 {
+			continue
+		}
+		if syscall.Kill(n, 0) == syscall.ESRCH {
+			syscall.Rmdir(filepath.Join(parent, e.Name()))
+		}
+	}
 }
 
 // cgroup2Mount returns where the cgroup v2 hierarchy is mounted and which

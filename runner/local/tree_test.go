@@ -148,3 +148,57 @@ func TestCgroupRemoveWaitsForItToEmpty(t *testing.T) {
 		t.Errorf("the cgroup %s was left behind (%v)", dir, err)
 	}
 }
+
+// A supervisor killed outright leaves its trials' cgroups behind, empty:
+// the next one to make a cgroup removes them, and leaves those of
+// supervisors that still run, one that holds a process, and names that
+// are not a supervisor's.
+func TestCgroupsOfAKilledSupervisorAreRemoved(t *testing.T) {
+	parent := writableCgroup(t)
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := strconv.Itoa(gone.Process.Pid)
+	live := strconv.Itoa(os.Getppid())
+	mk := func(name string) string {
+		dir := filepath.Join(parent, name)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { syscall.Rmdir(dir) })
+		return dir
+	}
+	left := mk(cgroupPrefix + dead + "-1")
+	kept := []string{mk(cgroupPrefix + live + "-1"), mk(cgroupPrefix + "1234567"), mk("assay-other-" + dead + "-1")}
+	busy := mk(cgroupPrefix + dead + "-2")
+	fd, err := syscall.Open(busy, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	sleep := exec.Command("sleep", "300")
+	sleep.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Registered after the directories' cleanups, so it runs first.
+	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
+
+	c := newCgroup()
+	if c == nil {
+		t.Fatal("no cgroup made where one can be")
+	}
+	defer c.remove()
+	if want := cgroupPrefix + strconv.Itoa(os.Getpid()) + "-"; !strings.HasPrefix(filepath.Base(c.dir), want) || filepath.Dir(c.dir) != parent {
+		t.Errorf("the new cgroup is %s, want %s… (its supervisor's pid)", c.dir, filepath.Join(parent, want))
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("the empty cgroup of a supervisor that is gone was left (%v)", err)
+	}
+	for _, dir := range append(kept, busy) {
+		if _, err := os.Stat(dir); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(dir), err)
+		}
+	}
+}
