@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,9 +118,14 @@ type written struct {
 
 // reportHistory walks the branch's history from tip, newest first, and
 // returns where each report path was last written, as report commits name
-// them. It stops once it has seen every wanted path.
+// them. It stops once it has seen every wanted path, or at the oldest
+// commit of a shallow copy (fetched with --depth).
 func (s *Store) reportHistory(tip plumbing.Hash, wanted map[string]bool) (map[string]written, error) {
 	out := map[string]written{}
+	shallow, err := s.repo.Storer.Shallow()
+	if err != nil {
+		return nil, fmt.Errorf("reading the shallow commits of %s: %w", s.branch.Short(), err)
+	}
 	c, err := object.GetCommit(s.repo.Storer, tip)
 	for n := 0; err == nil && len(out) < len(wanted); n++ {
 		if rest, ok := strings.CutPrefix(c.Message, "assay: report "); ok {
@@ -130,7 +136,7 @@ func (s *Store) reportHistory(tip plumbing.Hash, wanted map[string]bool) (map[st
 				}
 			}
 		}
-		if c.NumParents() == 0 {
+		if c.NumParents() == 0 || slices.Contains(shallow, c.Hash) {
 			break
 		}
 		c, err = c.Parent(0)

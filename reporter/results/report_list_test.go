@@ -78,3 +78,48 @@ func TestReportsNewestFirst(t *testing.T) {
 		t.Errorf("ReadReport = %q, %v", b.String(), err)
 	}
 }
+
+// TestReportsOfAShallowCopy: a copy of the results branch fetched with
+// --depth still lists its reports when one was added by hand, whose
+// search runs past the oldest commit the copy has: those whose report
+// commit lies beyond it come last, with no time, as hand-added ones do.
+func TestReportsOfAShallowCopy(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	ctx := context.Background()
+	for _, p := range []string{"reports/pr-1/aaaa.md", "reports/pr-2/bbbb.md", "reports/pr-3/cccc.md"} {
+		if err := s.PutReport(ctx, p, []byte("# "+p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wt := t.TempDir()
+	git_(t, dir, "worktree", "add", "-q", wt, "assay/results")
+	os.MkdirAll(filepath.Join(wt, "reports", "pr-4"), 0o755)
+	os.WriteFile(filepath.Join(wt, "reports", "pr-4", "dddd.md"), []byte("# by hand"), 0o644)
+	git_(t, wt, "add", "-A")
+	git_(t, wt, "commit", "-q", "-m", "add a report by hand")
+	git_(t, dir, "worktree", "remove", "--force", wt)
+
+	clone := filepath.Join(t.TempDir(), "clone")
+	git_(t, dir, "clone", "-q", "--depth", "1", "file://"+dir, clone)
+	git_(t, clone, "fetch", "-q", "--depth", "2", "origin", "assay/results:refs/remotes/origin/assay/results")
+	if n := git_(t, clone, "rev-list", "--count", "origin/assay/results"); n != "2\n" && n != "2" {
+		t.Fatalf("the shallow copy holds %q commits of the branch, want 2", n)
+	}
+	got, err := openStore(t, clone, Options{}).Reports()
+	if err != nil {
+		t.Fatalf("Reports of a shallow copy: %v", err)
+	}
+	var paths []string
+	for _, f := range got {
+		paths = append(paths, f.Path)
+	}
+	want := []string{"reports/pr-3/cccc.md", "reports/pr-1/aaaa.md", "reports/pr-2/bbbb.md", "reports/pr-4/dddd.md"}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Fatalf("reports (-want +got):\n%s", diff)
+	}
+	if got[0].Written.IsZero() || !got[1].Written.IsZero() {
+		t.Errorf("times: %v and %v, want the first only", got[0].Written, got[1].Written)
+	}
+}
