@@ -211,18 +211,16 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool, metrics *metr
 			e.Seeds = v
 		}
 	}
-	if a := attrs["secret_env"]; a != nil {
-		v, ok, d := evalStringList(a, ctx)
-		diags = append(diags, d...)
-		if ok {
-			for _, name := range v {
-				diags = append(diags, checkEnvName(a, name)...)
-				diags = append(diags, checkPassable(a, name)...)
-			}
-			e.SecretEnv = v
+	// secret_env and pass_env name variables of the runner's environment
+	// alike; only what assay does with their values differs.
+	for _, env := range []struct {
+		attr string
+		to   *[]string
+	}{{"secret_env", &e.SecretEnv}, {"pass_env", &e.PassEnv}} {
+		a := attrs[env.attr]
+		if a == nil {
+			continue
 		}
-	}
-	if a := attrs["pass_env"]; a != nil {
 		v, ok, d := evalStringList(a, ctx)
 		diags = append(diags, d...)
 		if ok {
@@ -230,7 +228,7 @@ func decodeExperiment(b *body, ctx *hcl.EvalContext, partial bool, metrics *metr
 				diags = append(diags, checkEnvName(a, name)...)
 				diags = append(diags, checkPassable(a, name)...)
 			}
-			e.PassEnv = v
+			*env.to = v
 		}
 	}
 	if a := attrs["inputs"]; a != nil {
