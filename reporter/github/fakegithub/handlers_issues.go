@@ -79,22 +79,32 @@ func (s *Server) createComment(q *request) response {
 	if !ok {
 		return resp
 	}
+	body, resp, ok := commentBody(q)
+	if !ok {
+		return resp
+	}
+	now := s.now()
+	c := &Comment{ID: s.newID(), Issue: is.Number, User: q.who.login, Body: body, Created: now, Updated: now}
+	r.comments = append(r.comments, c)
+	return reply(http.StatusCreated, s.commentJSON(q, r, c))
+}
+
+// commentBody reads a new or edited comment's body, which GitHub refuses
+// when it is missing, empty or too long.
+func commentBody(q *request) (string, response, bool) {
 	var in struct {
 		Body *string `json:"body"`
 	}
 	if resp, ok := decodeBody(q, &in); !ok {
-		return resp
+		return "", resp, false
 	}
 	if in.Body == nil || *in.Body == "" {
-		return validationFailed("IssueComment", "body", "missing_field", "body is missing")
+		return "", validationFailed("IssueComment", "body", "missing_field", "body is missing"), false
 	}
 	if bodyTooLong(*in.Body) {
-		return validationFailed("IssueComment", "body", "custom", fmt.Sprintf("body is too long (maximum is %d characters)", MaxBodyChars))
+		return "", validationFailed("IssueComment", "body", "custom", fmt.Sprintf("body is too long (maximum is %d characters)", MaxBodyChars)), false
 	}
-	now := s.now()
-	c := &Comment{ID: s.newID(), Issue: is.Number, User: q.who.login, Body: *in.Body, Created: now, Updated: now}
-	r.comments = append(r.comments, c)
-	return reply(http.StatusCreated, s.commentJSON(q, r, c))
+	return *in.Body, response{}, true
 }
 
 // findComment finds the comment a request names by id.
@@ -119,20 +129,12 @@ func (s *Server) editComment(q *request) response {
 	if !ok {
 		return resp
 	}
-	var in struct {
-		Body *string `json:"body"`
-	}
-	if resp, ok := decodeBody(q, &in); !ok {
+	body, resp, ok := commentBody(q)
+	if !ok {
 		return resp
 	}
-	if in.Body == nil || *in.Body == "" {
-		return validationFailed("IssueComment", "body", "missing_field", "body is missing")
-	}
-	if bodyTooLong(*in.Body) {
-		return validationFailed("IssueComment", "body", "custom", fmt.Sprintf("body is too long (maximum is %d characters)", MaxBodyChars))
-	}
 	c := r.comments[i]
-	c.Body, c.Updated = *in.Body, s.now()
+	c.Body, c.Updated = body, s.now()
 	return reply(http.StatusOK, s.commentJSON(q, r, c))
 }
 
