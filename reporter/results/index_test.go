@@ -68,31 +68,41 @@ func cutBehindChecksum(t *testing.T, data []byte) []byte {
 
 // TestAWarmReadReadsNoRecordAgain: records no segment covers (committed
 // by hand) are read from the branch by the first command, and the next
-// finds them in the cache: it reads nothing from the branch.
+// finds them in the cache: it reads nothing from the branch, and after
+// another such commit only the new record.
 func TestAWarmReadReadsNoRecordAgain(t *testing.T) {
 	requireGit(t)
 	dir := newCodeRepo(t)
 	s := openStore(t, dir, Options{})
 	deliverBatches(t, s, 2, 3)
-	var files []File
-	for i, id := range []string{"20260302T000000.000Z-byhand1", "20260302T000001.000Z-byhand2"} {
-		f, err := RunFiles(testRun(id, "exp9", int64(90+i)))
+	byHand := func(ids ...string) {
+		t.Helper()
+		var files []File
+		for i, id := range ids {
+			f, err := RunFiles(testRun(id, "exp9", int64(90+i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, f[0])
+		}
+		adds, err := writeFiles(s.repo.Storer, files)
 		if err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, f[0])
+		commitByHand(t, s, adds)
 	}
-	adds, err := writeFiles(s.repo.Storer, files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	commitByHand(t, s, adds)
+	byHand("20260302T000000.000Z-byhand1", "20260302T000001.000Z-byhand2")
 	s.dropCache()
 	if cold := checkIndex(t, dir, 8); cold.recordReads != 2 {
 		t.Errorf("the cold read took %d records from the branch, want the 2 committed by hand", cold.recordReads)
 	}
 	if warm := checkIndex(t, dir, 8); warm.recordReads != 0 || warm.branchPartReads != 0 {
 		t.Errorf("the warm read took %d records and %d segments from the branch, want none", warm.recordReads, warm.branchPartReads)
+	}
+	// One more by hand: the update reads it alone, and keeps the two.
+	byHand("20260302T000002.000Z-byhand3")
+	if up := checkIndex(t, dir, 9); up.recordReads != 1 || up.branchPartReads != 0 {
+		t.Errorf("the update took %d records and %d segments from the branch, want the 1 new record", up.recordReads, up.branchPartReads)
 	}
 }
 
