@@ -23,6 +23,7 @@ func TestTrailerSegmentIDs(t *testing.T) {
 		{hex: ""},
 		{hex: "0123456789abcdeg"},
 		{hex: "g123456789abcdef"},
+		{hex: "0g23456789abcdef"}, // a 'g' where the covered id has a 1
 		{hex: "0123456789abcd/f"}, // '/' is just before '0'
 		{hex: "0123456789abcd:f"}, // ':' is just after '9'
 		{hex: "0123456789abcd`f"}, // '`' is just before 'a'
