@@ -69,7 +69,8 @@ func cutBehindChecksum(t *testing.T, data []byte) []byte {
 // TestAWarmReadReadsNoRecordAgain: records no segment covers (committed
 // by hand) are read from the branch by the first command, and the next
 // finds them in the cache: it reads nothing from the branch, and after
-// another such commit only the new record.
+// another such commit only the new record; one of them rewritten by hand
+// is read again, with its new content.
 func TestAWarmReadReadsNoRecordAgain(t *testing.T) {
 	requireGit(t)
 	dir := newCodeRepo(t)
@@ -103,6 +104,27 @@ func TestAWarmReadReadsNoRecordAgain(t *testing.T) {
 	byHand("20260302T000002.000Z-byhand3")
 	if up := checkIndex(t, dir, 9); up.recordReads != 1 || up.branchPartReads != 0 {
 		t.Errorf("the update took %d records and %d segments from the branch, want the 1 new record", up.recordReads, up.branchPartReads)
+	}
+	// The first one rewritten by hand: read again, with its new content.
+	r := testRun("20260302T000000.000Z-byhand1", "exp9", 90)
+	r.Result.Metrics["val_acc"] = 0.01
+	files, err := RunFiles(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adds, err := writeFiles(s.repo.Storer, files[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	adds[0].Replace = true
+	commitByHand(t, s, adds)
+	up := checkIndex(t, dir, 9)
+	idx, err := up.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := idx.Lookup("20260302T000000.000Z-byhand1"); up.recordReads != 1 || len(e) != 1 || e[0].Metrics["val_acc"] != 0.01 {
+		t.Errorf("after the rewrite: %d records read, the run reads %+v; want 1 read and val_acc 0.01", up.recordReads, e)
 	}
 }
 
