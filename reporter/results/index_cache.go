@@ -109,7 +109,7 @@ func encodeRecords(records []segmentEntry, warnings []Warning) []byte {
 // checksum covers them).
 func openRecords(b []byte) (*segmentData, []Warning, error) {
 	count, n := binary.Uvarint(b)
-	if n <= 0 || count > uint64(len(b))/20 {
+	if n <= 0 || count > uint64(len(b)-n)/20 {
 		return nil, nil, errBadIndex
 	}
 	rest := b[n:]

@@ -372,50 +372,8 @@ func dedupeSegment(seg *segment) *segment {
 	return out
 }
 
-// segmentEntries maps record path to the entry of the segments given, for
-// the record blob each names.
-type segmentEntries map[string]segmentEntry
-
+// segmentEntry is a record's index entry and the blob it describes.
 type segmentEntry struct {
 	entry *Entry
 	blob  plumbing.Hash
-}
-
-func (s *Store) loadSegments(files []entryAdd) segmentEntries {
-	out, _ := s.loadSegmentsCovering(files)
-	return out
-}
-
-// loadSegmentsCovering is loadSegments with the set of level-0 segment
-// ids the well-formed segments cover.
-func (s *Store) loadSegmentsCovering(files []entryAdd) (segmentEntries, map[string]bool) {
-	out, covered := segmentEntries{}, map[string]bool{}
-	if s.noSegments {
-		return out, covered
-	}
-	for _, f := range files {
-		if !IsSegment(f.Path) {
-			continue
-		}
-		seg := s.readSegment(f.Blob)
-		if seg == nil {
-			continue
-		}
-		for _, id := range seg.covers {
-			covered[id.String()] = true
-		}
-		for i, e := range seg.entries {
-			out[e.Path()] = segmentEntry{entry: e, blob: seg.blobs[i]}
-		}
-	}
-	return out, covered
-}
-
-// entry is the segment entry of the record at p when it names blob.
-func (m segmentEntries) entry(p string, blob plumbing.Hash) (*Entry, bool) {
-	se, ok := m[p]
-	if !ok || se.blob != blob {
-		return nil, false
-	}
-	return se.entry, true
 }
