@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -212,6 +213,17 @@ func TestDownsampleNaNNeverHidesAnExtreme(t *testing.T) {
 	}
 }
 
+func TestDownsampleKeepsWhereAPlateauStarts(t *testing.T) {
+	// A curve that reaches its best and stays there: the chart shows the
+	// step where it was first reached, and where the lowest was first
+	// reached too.
+	s := points(0, 0, 1, 0.2, 2, 0.9, 3, 0.9, 4, 0.9, 5, 0.2, 6, 0.5, 7, 0.5)
+	got := Downsample(s, 4)
+	if len(got) != 4 || got[1] != s[1] || got[2] != s[2] {
+		t.Errorf("kept %v, want the ends, the 0.2 at step 1 and the 0.9 at step 2", got)
+	}
+}
+
 func TestLogTailCuts(t *testing.T) {
 	const limit = 200
 	marker := func(n int) string {
@@ -277,6 +289,28 @@ func TestRunFilesKeepMoreLogOfARunThatFailed(t *testing.T) {
 		got := files[len(files)-1]
 		if !strings.HasSuffix(got.Path, ".log") || len(got.Data) < c.min || len(got.Data) > c.max {
 			t.Errorf("a %s run keeps %s of %d bytes, want %d to %d", c.status, got.Path, len(got.Data), c.min, c.max)
+		}
+	}
+}
+
+func TestRunFilesOfALogThatCannotBeRead(t *testing.T) {
+	run := testRun("20260301T120000.000Z-aaaa", "resnet", 1)
+	run.LogPath = t.TempDir() // a folder: opened, but not read
+	_, err := RunFiles(run)
+	if err == nil || !strings.HasPrefix(err.Error(), "run 20260301T120000.000Z-aaaa: reading log: ") {
+		t.Errorf("got %v, want the run's log named as unreadable", err)
+	}
+}
+
+// failingReader is a log whose every read fails.
+type failingReader struct{}
+
+func (failingReader) ReadAt([]byte, int64) (int, error) { return 0, errors.New("input/output error") }
+
+func TestLogTailOfALogThatFailsToRead(t *testing.T) {
+	for _, size := range []int64{100, 1 << 20} { // under and over the limit
+		if _, err := readTail(failingReader{}, size, LogTailBytes); err == nil || err.Error() != "input/output error" {
+			t.Errorf("a %d-byte log: got %v, want the read's error", size, err)
 		}
 	}
 }
