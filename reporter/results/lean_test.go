@@ -234,29 +234,32 @@ func TestLogTailCuts(t *testing.T) {
 	pad := func(n int) string { return strings.Repeat("a", n) }
 	tail := func(n int) string { return strings.Repeat("b", n) }
 	for _, c := range []struct {
-		name, log, want string
+		name      string
+		limit     int
+		log, want string
 	}{
-		{"a log of exactly the limit is kept whole", pad(limit), pad(limit)},
-		{"the cut falls just after a newline: no blank line",
+		{"a log of exactly the limit is kept whole", limit, pad(limit), pad(limit)},
+		{"the cut falls at the start of a line: the tail starts there", limit,
 			pad(1000-room-1) + "\n" + tail(room),
 			marker(1000-room) + tail(room)},
-		{"the cut falls on a newline: the next line starts the tail",
+		{"the cut falls on a newline: the next line starts the tail", limit,
 			pad(1000-room) + "\n" + tail(room-1),
 			marker(1000-room+1) + tail(room-1)},
-		{"a newline just inside the first quarter starts the tail",
+		{"a newline just inside the first quarter starts the tail", limit,
 			pad(1000-room) + pad(room/4-1) + "\n" + tail(room-room/4),
 			marker(1000-room+room/4) + tail(room-room/4)},
-		{"a newline at the first quarter is too far: the tail starts mid-line",
+		{"a newline at the first quarter is too far: the tail starts mid-line", limit,
 			pad(1000-room) + pad(room/4) + "\n" + tail(room-room/4-1),
 			marker(1000-room) + pad(room/4) + "\n" + tail(room-room/4-1)},
-		{"never inside a UTF-8 sequence",
+		{"a limit shorter than the marker keeps the marker alone", 10, pad(1000), marker(1000)},
+		{"never inside a UTF-8 sequence", limit,
 			pad(1000-room-1) + "é" + tail(room-1),
 			marker(1000-room+1) + tail(room-1)},
 	} {
 		if len(c.log) != 1000 && len(c.log) != limit {
 			t.Fatalf("%s: the log is %d bytes", c.name, len(c.log))
 		}
-		if got := string(LogTail([]byte(c.log), limit)); got != c.want {
+		if got := string(LogTail([]byte(c.log), c.limit)); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
 		}
 	}
