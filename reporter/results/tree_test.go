@@ -1,8 +1,14 @@
 package results
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/assaylab/assay/runner"
 )
 
 // A report folder beside a report file of the same stem: git orders a
@@ -49,5 +55,51 @@ func TestReportThatCollidesWithTheBranch(t *testing.T) {
 	}
 	if got := git_(t, dir, "rev-parse", "assay/results"); got != tip {
 		t.Errorf("the branch moved from %s to %s", tip, got)
+	}
+}
+
+// Someone replaces a run's folder with a file on the remote, and deletes
+// a run beside it: each run's files are reported deleted, by path, and
+// the file in the folder's place is not mistaken for a changed record.
+func TestARunFolderReplacedByAFileIsReported(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	bare := newBareRemote(t, base, "team.git")
+	dir := newCodeRepo(t)
+	setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+	s := openStore(t, dir, Options{})
+	ctx := context.Background()
+	r2, r3 := testRun("r2", "exp", 2), testRun("r3", "exp", 3)
+	r3.Result.TrialKey = r2.Result.TrialKey[:len(r2.Result.TrialKey)-1] + "0" // the same folder of keys
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1), r2, r3)); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(t.TempDir(), "fix")
+	git_(t, filepath.Dir(work), "clone", "-q", "--branch", "assay/results", bare, work)
+	runDir := RunDir("exp", r2.Result.TrialKey)
+	git_(t, work, "rm", "-q", "-r", runDir, RunDir("exp", r3.Result.TrialKey))
+	note := filepath.Join(work, filepath.FromSlash(runDir))
+	os.MkdirAll(filepath.Dir(note), 0o755) // git rm took the emptied folder above
+	if err := os.WriteFile(note, []byte("gone\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git_(t, work, "add", runDir)
+	git_(t, work, "commit", "-q", "-m", "replace a run with a note")
+	git_(t, work, "push", "-q", "origin", "assay/results")
+
+	var warnings bytes.Buffer
+	s = openStore(t, dir, Options{})
+	s.SetWarnings(&warnings)
+	if err := s.Fetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := "4 files deleted:"
+	for _, r := range []*runner.Run{r3, r2} { // in path order
+		k, id := r.Result.TrialKey, r.Result.RunID
+		want += "\n    " + RecordPath("exp", k, id) + "\n    " + SeriesPath("exp", k, id)
+	}
+	want += "\n  assay follows"
+	if w := warnings.String(); !strings.Contains(w, want) || strings.Contains(w, "changed") {
+		t.Errorf("the warning reads:\n%s\nwant it to hold:\n%s", w, want)
 	}
 }
