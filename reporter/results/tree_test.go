@@ -103,3 +103,51 @@ func TestARunFolderReplacedByAFileIsReported(t *testing.T) {
 		t.Errorf("the warning reads:\n%s\nwant it to hold:\n%s", w, want)
 	}
 }
+
+// A clone pushes two commits and stops before it notes that the remote
+// has them; someone then deletes the first commit's run on the remote.
+// The clone's next sync finds its newer commit's files already there and
+// puts nothing back: the deleted run stays deleted.
+func TestAPushThatWasNotNotedBringsNothingDeletedBack(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	bare := newBareRemote(t, base, "team.git")
+	dir := newCodeRepo(t)
+	setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+	s := openStore(t, dir, Options{})
+	ctx := context.Background()
+	var before string
+	for _, id := range []string{"r0", "r1", "r2"} { // a commit each
+		if _, err := s.Deliver(ctx, putRuns(t, s, testRun(id, "exp", 1))); err != nil {
+			t.Fatal(err)
+		}
+		if id == "r0" {
+			before = strings.TrimSpace(git_(t, dir, "rev-parse", "assay/results"))
+		}
+	}
+	// The pushes of r1 and r2 as if never noted: the remote-tracking ref
+	// and the last fetched tip go back to r0's commit.
+	for _, ref := range []string{"refs/remotes/origin/assay/results", "refs/assay/seen/assay/results"} {
+		git_(t, dir, "update-ref", ref, before)
+	}
+	idx, err := s.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	del := idx.Lookup("r1")[0]
+	work := filepath.Join(t.TempDir(), "fix")
+	git_(t, filepath.Dir(work), "clone", "-q", "--branch", "assay/results", bare, work)
+	git_(t, work, "rm", "-q", "-r", RunDir(del.Experiment, del.TrialKey))
+	git_(t, work, "commit", "-q", "-m", "drop a bad run")
+	git_(t, work, "push", "-q", "origin", "assay/results")
+
+	if _, err := openStore(t, dir, Options{}).Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range branchFiles(t, bare, "assay/results") {
+		if strings.HasPrefix(f, RunDir(del.Experiment, del.TrialKey)+"/") {
+			t.Errorf("%s, deleted on the remote, came back", f)
+		}
+	}
+	checkRemote(t, bare)
+}
