@@ -108,3 +108,44 @@ func TestQueuedFilesThatCannotBeUploaded(t *testing.T) {
 		t.Errorf("got %+v\nwant the error %s", rep, want)
 	}
 }
+
+// A run spooled without a description of its log (by an older assay),
+// or that kept files but no log, still has what it kept uploaded and
+// listed in the record.
+func TestRunsSpooledWithoutADescriptionAreUploaded(t *testing.T) {
+	requireGit(t)
+	for _, c := range []struct {
+		name           string
+		logUndescribed bool
+		noLog          bool
+		uploaded       int
+		files, fullLog bool
+	}{
+		{"no full log in the record", true, false, 2, true, true},
+		{"files kept, no log", false, true, 1, true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := newCodeRepo(t)
+			storeDir := t.TempDir()
+			s := openStore(t, dir, Options{ArtifactStore: "file://" + storeDir})
+			run := runWithArtifacts(t, "20260301T120000.000Z-aaaa", "pretrain", map[string]string{"out/model.pt": "weights"})
+			if c.logUndescribed {
+				run.Result.FullLog = nil
+			}
+			if c.noLog {
+				run.LogPath, run.Result.FullLog = "", nil
+			}
+			rep, err := s.Deliver(context.Background(), putRuns(t, s, run))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := recordOnBranch(t, dir, "assay/results", run.Result)
+			if rep.Uploads.Uploaded != c.uploaded || (len(got.Manifest) == 1) != c.files || (got.FullLog != nil) != c.fullLog {
+				t.Errorf("uploaded %d, record manifest %+v, log %+v", rep.Uploads.Uploaded, got.Manifest, got.FullLog)
+			}
+			if len(got.Manifest) == 1 && (got.Manifest[0].Path != "out/model.pt" || got.Manifest[0].URL == "" || got.Manifest[0].Pending) {
+				t.Errorf("manifest %+v", got.Manifest)
+			}
+		})
+	}
+}
