@@ -110,8 +110,8 @@ func TestQueuedFilesThatCannotBeUploaded(t *testing.T) {
 }
 
 // A run spooled without a description of its log (by an older assay),
-// or that kept files but no log, still has what it kept uploaded and
-// listed in the record.
+// or that kept files but no log, or a log but no files, still has what
+// it kept uploaded and listed in the record.
 func TestRunsSpooledWithoutADescriptionAreUploaded(t *testing.T) {
 	requireGit(t)
 	for _, c := range []struct {
@@ -123,12 +123,17 @@ func TestRunsSpooledWithoutADescriptionAreUploaded(t *testing.T) {
 	}{
 		{"no full log in the record", true, false, 2, true, true},
 		{"files kept, no log", false, true, 1, true, false},
+		{"a log, no files", false, false, 1, false, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := newCodeRepo(t)
 			storeDir := t.TempDir()
 			s := openStore(t, dir, Options{ArtifactStore: "file://" + storeDir})
-			run := runWithArtifacts(t, "20260301T120000.000Z-aaaa", "pretrain", map[string]string{"out/model.pt": "weights"})
+			kept := map[string]string{"out/model.pt": "weights"}
+			if !c.files {
+				kept = nil
+			}
+			run := runWithArtifacts(t, "20260301T120000.000Z-aaaa", "pretrain", kept)
 			if c.logUndescribed {
 				run.Result.FullLog = nil
 			}
