@@ -21,8 +21,9 @@ import (
 // packedRepo makes a repository whose objects the git CLI packed: text
 // files that change a little from commit to commit (so git stores many
 // as deltas), one blob over go-git's large-object threshold, and a
-// loose object written after the repack. It returns the folder and every
-// object's id.
+// loose object written after the repack, and a blob whose id starts with
+// the byte 0 (the fan-out table's first entry). It returns the folder and
+// every object's id.
 func packedRepo(t *testing.T) (string, []plumbing.Hash) {
 	t.Helper()
 	requireGit(t)
@@ -36,6 +37,13 @@ func packedRepo(t *testing.T) (string, []plumbing.Hash) {
 	var lines []string
 	for i := 0; i < 400; i++ {
 		lines = append(lines, fmt.Sprintf("line %d of a file that changes a little each commit", i))
+	}
+	for i := 0; ; i++ {
+		data := []byte(fmt.Sprintf("a blob whose id starts with 00: %d\n", i))
+		if plumbing.ComputeHash(plumbing.BlobObject, data)[0] == 0 {
+			os.WriteFile(filepath.Join(dir, "first-byte-zero.txt"), data, 0o644)
+			break
+		}
 	}
 	for c := 0; c < 12; c++ {
 		lines[rng.IntN(len(lines))] = fmt.Sprintf("changed in commit %d", c)
@@ -131,6 +139,9 @@ func TestPackedStorageReadsWhatGoGitReads(t *testing.T) {
 			kind = "delta"
 		}
 		kinds[kind]++
+		if kind == "whole" && id[0] == 0 {
+			kinds["whole, first byte 0"]++
+		}
 		_, served := got.(*packedObject)
 		if served != (kind == "whole") {
 			t.Errorf("%s (%v, %s in git's store): read by the pack reader %v, want %v", id, want.Type(), kind, served, kind == "whole")
@@ -144,7 +155,7 @@ func TestPackedStorageReadsWhatGoGitReads(t *testing.T) {
 			t.Errorf("%s asked for as a %v: %v, want ErrObjectNotFound", id, other, err)
 		}
 	}
-	if kinds["whole"] == 0 || kinds["delta"] == 0 || kinds["loose"] == 0 {
+	if kinds["whole"] == 0 || kinds["delta"] == 0 || kinds["loose"] == 0 || kinds["whole, first byte 0"] == 0 {
 		t.Fatalf("objects by how git stores them: %v; the test wants some of each kind", kinds)
 	}
 	if _, _, ok := ps.read(plumbing.NewHash(strings.Repeat("ab", 20))); ok {

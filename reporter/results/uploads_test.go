@@ -173,6 +173,9 @@ func TestAFailedUploadWaitsForSync(t *testing.T) {
 	if rep.Uploads.Uploaded != 2 || rep.Uploads.Completed != 1 || rep.Uploads.Pending != 0 || rep.Sync.Attempts == 0 {
 		t.Fatalf("sync report %+v", rep.Uploads)
 	}
+	if rep.Uploads.Store != storeURL {
+		t.Errorf("the sync's report names the store %q, want %q", rep.Uploads.Store, storeURL)
+	}
 	if objects() != 2 || s2.PendingUploads() != 0 {
 		t.Errorf("store holds %d objects, %d runs queued", objects(), s2.PendingUploads())
 	}
