@@ -154,3 +154,42 @@ func TestRunsSpooledWithoutADescriptionAreUploaded(t *testing.T) {
 		})
 	}
 }
+
+// A run whose files still cannot all be uploaded stays queued without
+// holding back the runs after it: their files are stored and their
+// uploads files committed in the same sync.
+func TestOneRunStillPendingDoesNotHoldBackTheOthers(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	bad := filepath.Join(t.TempDir(), "not-a-folder")
+	os.WriteFile(bad, nil, 0o644)
+	s := openStore(t, dir, Options{ArtifactStore: "file://" + bad})
+	first := runWithArtifacts(t, "20260301T120000.000Z-aaaa", "pretrain", map[string]string{"out/a.pt": "a"})
+	second := runWithArtifacts(t, "20260301T120000.000Z-bbbb", "pretrain", map[string]string{"out/b.pt": "b"})
+	if _, err := s.Deliver(context.Background(), putRuns(t, s, first, second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(s.ArtifactsDir(first.Result.RunID), "out", "a.pt")); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openStore(t, dir, Options{ArtifactStore: "file://" + t.TempDir()})
+	rep, err := s.RetryUploads(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Completed != 1 || rep.Pending != 1 || rep.Err == nil || !strings.Contains(rep.Err.Error(), "out/a.pt of run "+first.Result.RunID) {
+		t.Errorf("report %+v, want the second run completed and the first's a.pt pending", rep)
+	}
+	if _, err := s.readQueue(first.Result.RunID); err != nil {
+		t.Errorf("the first run is no longer queued: %v", err)
+	}
+	if _, err := os.Stat(s.queuePath(second.Result.RunID)); !os.IsNotExist(err) {
+		t.Errorf("the second run is still queued: %v", err)
+	}
+	files := branchFiles(t, dir, "assay/results")
+	if !contains(files, UploadsPath("pretrain", second.Result.TrialKey, second.Result.RunID)) ||
+		contains(files, UploadsPath("pretrain", first.Result.TrialKey, first.Result.RunID)) {
+		t.Errorf("the branch holds %v, want the second run's uploads file only", files)
+	}
+}
