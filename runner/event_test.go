@@ -187,12 +187,32 @@ func TestBadPushEvents(t *testing.T) {
 		want    string
 	}{
 		{"no after", map[string]any{"ref": "refs/heads/main", "before": head}, "has no ref and after commit"},
+		{"no ref", map[string]any{"before": head, "after": head}, "has no ref and after commit"},
 		{"deleted", map[string]any{"ref": "refs/heads/main", "before": head, "after": zeroCommit, "deleted": true}, "deleted it"},
 		{"unknown after", map[string]any{"ref": "refs/heads/main", "before": head, "after": strings.Repeat("cd", 20)}, "the push's after commit"},
 	} {
 		_, _, err := tryPlan(t, r.Dir, PlanOptions{Getenv: eventEnv(t, "push", c.payload)})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+// A pull request event without the pull request, or without its base or
+// head commit, is refused with what it lacks.
+func TestBadPullRequestEvents(t *testing.T) {
+	t.Parallel()
+	r := mlRepo(t)
+	head := r.Git("rev-parse", "HEAD")
+	side := func(sha string) map[string]any { return map[string]any{"sha": sha, "ref": "main"} }
+	for name, payload := range map[string]map[string]any{
+		"no pull_request": {"number": 7},
+		"no base":         {"number": 7, "pull_request": map[string]any{"number": 7, "head": side(head)}},
+		"no head":         {"number": 7, "pull_request": map[string]any{"number": 7, "base": side(head)}},
+	} {
+		_, _, err := tryPlan(t, r.Dir, PlanOptions{Getenv: eventEnv(t, "pull_request", payload)})
+		if err == nil || !strings.Contains(err.Error(), "has no pull_request with base and head commits") {
+			t.Errorf("%s: err = %v", name, err)
 		}
 	}
 }

@@ -35,3 +35,20 @@ func TestNewJobs(t *testing.T) {
 		t.Errorf("a job of an unknown experiment: %+v", g)
 	}
 }
+
+// A job is named in messages by its experiment, its place in the sweep,
+// its params in name order (none when it has none) and its seed.
+func TestJobName(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		trial spec.Trial
+		want  string
+	}{
+		{spec.Trial{Experiment: "base", Index: 0, Seed: 1}, "base[0] seed=1"},
+		{spec.Trial{Experiment: "sweep", Index: 3, Seed: 2, Params: map[string]any{"opt": "adam", "lr": 0.01}}, "sweep[3] lr=0.01 opt=adam seed=2"},
+	} {
+		if got := (&Job{Trial: &c.trial}).Name(); got != c.want {
+			t.Errorf("Name() = %q, want %q", got, c.want)
+		}
+	}
+}

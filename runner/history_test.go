@@ -26,6 +26,12 @@ func TestSettledRun(t *testing.T) {
 		{"first invocation", []*Result{run("late", "b2", 1, time.Hour, StatusFailed), run("early", "b1", 1, 0, StatusSucceeded)}, "early"},
 		{"cancelled first", []*Result{run("c", "b1", 1, 0, StatusCancelled), run("s", "b2", 1, time.Hour, StatusStopped)}, "s"},
 		{"no batch: each run its own", []*Result{run("x2", "", 1, time.Hour, StatusSucceeded), run("x1", "", 1, 0, StatusTimedOut)}, "x1"},
+		// Invocations that started at the same instant go by run id:
+		// the smallest of each one's first runs.
+		{"started together", []*Result{run("m", "b1", 1, 0, StatusSucceeded), run("k", "b2", 1, 0, StatusFailed)}, "k"},
+		{"started together, the batch's smallest run id", []*Result{
+			run("a", "b1", 1, 0, StatusFailed), run("z", "b1", 2, 0, StatusSucceeded), run("m", "b2", 1, 0, StatusStopped),
+		}, "z"},
 	} {
 		for _, order := range [][]*Result{c.runs, reversed(c.runs)} {
 			got := ""
