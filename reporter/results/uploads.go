@@ -125,7 +125,7 @@ func (s *Store) uploadRun(ctx context.Context, run *runner.Run, rep *UploadRepor
 	if len(r.Manifest) == 0 && run.ArtifactsDir != "" {
 		// Spooled by an assay without manifests: describe the files now.
 		var warns []string
-		r.Manifest, warns = collect.Artifacts("", nil, run.ArtifactsDir)
+		r.Manifest, warns = collect.Kept(run.ArtifactsDir)
 		r.Warnings = append(r.Warnings, warns...)
 	}
 	if r.FullLog == nil && run.LogPath != "" {

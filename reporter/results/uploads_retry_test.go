@@ -109,21 +109,24 @@ func TestQueuedFilesThatCannotBeUploaded(t *testing.T) {
 	}
 }
 
-// A run spooled without a description of its log (by an older assay),
-// or that kept files but no log, or a log but no files, still has what
-// it kept uploaded and listed in the record.
+// A run spooled without a description of its log or of its files (by an
+// older assay; the spool's files are hard links to where the trial left
+// them), or that kept files but no log, or a log but no files, still has
+// what it kept uploaded and listed in the record.
 func TestRunsSpooledWithoutADescriptionAreUploaded(t *testing.T) {
 	requireGit(t)
 	for _, c := range []struct {
 		name           string
 		logUndescribed bool
+		filesUndescr   bool
 		noLog          bool
 		uploaded       int
 		files, fullLog bool
 	}{
-		{"no full log in the record", true, false, 2, true, true},
-		{"files kept, no log", false, true, 1, true, false},
-		{"a log, no files", false, false, 1, false, true},
+		{"no full log in the record", true, false, false, 2, true, true},
+		{"no manifest in the record", false, true, false, 2, true, true},
+		{"files kept, no log", false, false, true, 1, true, false},
+		{"a log, no files", false, false, false, 1, false, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := newCodeRepo(t)
@@ -136,6 +139,9 @@ func TestRunsSpooledWithoutADescriptionAreUploaded(t *testing.T) {
 			run := runWithArtifacts(t, "20260301T120000.000Z-aaaa", "pretrain", kept)
 			if c.logUndescribed {
 				run.Result.FullLog = nil
+			}
+			if c.filesUndescr {
+				run.Result.Manifest = nil
 			}
 			if c.noLog {
 				run.LogPath, run.Result.FullLog = "", nil

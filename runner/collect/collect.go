@@ -72,6 +72,21 @@ func Artifacts(workdir string, globs []string, dir string) ([]runner.ArtifactFil
 		c.keepGlobs(workdir, globs)
 	}
 	c.walkDir()
+	return c.manifest(), c.warnings
+}
+
+// Kept returns the manifest of the files assay has already kept in dir
+// (a run spooled without one, by an assay before manifests): the spool
+// hard-links a run's files from where the trial left them, so other names
+// of a file are assay's own, not a way out of the artifacts directory.
+func Kept(dir string) ([]runner.ArtifactFile, []string) {
+	c := &collector{dir: dir, ownLinks: true, hashed: map[string]runner.ArtifactFile{}, links: map[string]linkIndex{}}
+	c.walkDir()
+	return c.manifest(), c.warnings
+}
+
+// manifest lists what was hashed, sorted by path, at most MaxFiles.
+func (c *collector) manifest() []runner.ArtifactFile {
 	out := make([]runner.ArtifactFile, 0, len(c.hashed))
 	for _, f := range c.hashed {
 		out = append(out, f)
@@ -81,11 +96,14 @@ func Artifacts(workdir string, globs []string, dir string) ([]runner.ArtifactFil
 		c.warnings = append(c.warnings, fmt.Sprintf("artifacts: the run kept %d files; only the first %d (by path) are listed and stored: pack the rest into an archive", len(out), MaxFiles))
 		out = out[:MaxFiles]
 	}
-	return out, c.warnings
+	return out
 }
 
 type collector struct {
-	dir      string
+	dir string
+	// ownLinks: the files in dir are linked by assay itself (a spool
+	// entry's artifacts), so their other names are not the trial's.
+	ownLinks bool
 	hashed   map[string]runner.ArtifactFile
 	warnings []string
 	// links index the hard links inside a tree, by the tree's root.
@@ -265,7 +283,7 @@ func (c *collector) walkDir() {
 			c.warn("%s in ASSAY_ARTIFACTS_DIR is %s, not a regular file; it was not kept", name, kindOf(d.Type()))
 			return nil
 		}
-		if info, err := os.Lstat(p); err == nil {
+		if info, err := os.Lstat(p); err == nil && !c.ownLinks {
 			if msg := c.outsideLinks(c.dir, "artifacts directory", name+" in ASSAY_ARTIFACTS_DIR", info); msg != "" {
 				c.warn("%s", msg)
 				return nil

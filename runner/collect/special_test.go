@@ -114,3 +114,20 @@ func TestHardLinksOutsideAreRefused(t *testing.T) {
 		t.Error("the linked credentials were copied")
 	}
 }
+
+// What assay itself kept (a spool entry's artifacts, hard-linked from
+// where the trial left them) is described whole, other names and all.
+func TestKeptDescribesFilesAssayLinked(t *testing.T) {
+	base := t.TempDir()
+	trial, spooled := filepath.Join(base, "trial"), filepath.Join(base, "spool", "artifacts")
+	write(t, filepath.Join(trial, "out/model.pt"), "weights")
+	must(t, os.MkdirAll(filepath.Join(spooled, "out"), 0o755))
+	must(t, os.Link(filepath.Join(trial, "out/model.pt"), filepath.Join(spooled, "out/model.pt")))
+	files, warns := Kept(spooled)
+	if len(files) != 1 || files[0].Path != "out/model.pt" || files[0].Size != 7 || files[0].SHA256 == "" || len(warns) != 0 {
+		t.Errorf("Kept = %+v, %q; want out/model.pt described", files, warns)
+	}
+	if files, _ := Kept(filepath.Join(base, "none")); len(files) != 0 {
+		t.Errorf("Kept of no folder = %+v", files)
+	}
+}
