@@ -52,3 +52,25 @@ func TestJobName(t *testing.T) {
 		}
 	}
 }
+
+// Progress shows one metric of a job: the primary one, else the first
+// with a goal, else the first declared, else none.
+func TestDisplayMetric(t *testing.T) {
+	t.Parallel()
+	m := func(name, goal string, primary bool) *spec.Metric {
+		return &spec.Metric{Name: name, Goal: goal, Primary: primary}
+	}
+	for _, c := range []struct {
+		metrics []*spec.Metric
+		want    string
+	}{
+		{nil, ""},
+		{[]*spec.Metric{m("loss", "", false), m("acc", "", false)}, "loss"},
+		{[]*spec.Metric{m("loss", "", false), m("acc", "maximize", false)}, "acc"},
+		{[]*spec.Metric{m("loss", "minimize", false), m("acc", "maximize", true)}, "acc"},
+	} {
+		if got := (&Job{Metrics: c.metrics}).DisplayMetric(); got != c.want {
+			t.Errorf("DisplayMetric of %d metrics = %q, want %q", len(c.metrics), got, c.want)
+		}
+	}
+}

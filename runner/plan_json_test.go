@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/assaylab/assay/spec"
 )
 
@@ -26,6 +28,25 @@ func TestTrialDocumentEmptyFields(t *testing.T) {
 		}
 		if string(b) != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.name, b, c.want)
+		}
+	}
+}
+
+// A diagnostic's JSON form says whether it is an error or a warning and,
+// when it has a place, the file, line and column.
+func TestDiagnosticDocumentOf(t *testing.T) {
+	t.Parallel()
+	at := &hcl.Range{Filename: "experiments/a.hcl", Start: hcl.Pos{Line: 3, Column: 5}}
+	for _, c := range []struct {
+		d    *hcl.Diagnostic
+		want DiagnosticDocument
+	}{
+		{&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "bad", Detail: "why", Subject: at},
+			DiagnosticDocument{Severity: "error", Summary: "bad", Detail: "why", File: "experiments/a.hcl", Line: 3, Column: 5}},
+		{&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "odd"}, DiagnosticDocument{Severity: "warning", Summary: "odd"}},
+	} {
+		if got := DiagnosticDocumentOf(c.d); got != c.want {
+			t.Errorf("DiagnosticDocumentOf(%s) = %+v, want %+v", c.d.Summary, got, c.want)
 		}
 	}
 }
