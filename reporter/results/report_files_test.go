@@ -95,3 +95,33 @@ func TestPutReportRaceNewestWins(t *testing.T) {
 	}
 	checkRemote(t, bare)
 }
+
+// Two writers report on one pull request at different heads: the one
+// who pushes last re-applies its report into the folder the other's
+// already made, and both reports are on the branch.
+func TestReportsOfOnePullRequestFromTwoWriters(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	bare := newBareRemote(t, base, "team.git")
+	url := gitDaemon(t, base, freePort(t)) + "team.git"
+	alice, bob := newCodeRepo(t), newCodeRepo(t)
+	setOrigin(t, alice, url)
+	setOrigin(t, bob, url)
+	ctx := context.Background()
+	sa, sb := openStore(t, alice, Options{}), openStore(t, bob, Options{})
+	if err := sb.commitReports([]File{{Path: "reports/pr-1/def.md", Data: []byte("bob\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sa.PutReport(ctx, "reports/pr-1/abc.md", []byte("alice\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Sync(ctx); err != nil {
+		t.Fatalf("the second writer's sync: %v", err)
+	}
+	for p, want := range map[string]string{"reports/pr-1/abc.md": "alice\n", "reports/pr-1/def.md": "bob\n"} {
+		if got := git_(t, bare, "show", "assay/results:"+p); got != want {
+			t.Errorf("%s = %q, want %q", p, got, want)
+		}
+	}
+	checkRemote(t, bare)
+}
