@@ -34,6 +34,11 @@ func TestNormalExitEndsBackgroundProcess(t *testing.T) {
 			if run.Result.Status != runner.StatusSucceeded || run.Result.ExitCode != 0 || len(pids) != 1 {
 				t.Fatalf("status %s exit %d, pids %v: want succeeded, 0, one background pid", run.Result.Status, run.Result.ExitCode, pids)
 			}
+			// The group's SIGKILL is sent before the run returns; the
+			// kernel ends the process a moment later, not at once.
+			for deadline := time.Now().Add(10 * time.Second); alive(pids[0]) && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
 			if alive(pids[0]) {
 				t.Errorf("the background process %d outlived the trial", pids[0])
 			}
