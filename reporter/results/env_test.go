@@ -167,6 +167,21 @@ func setOrigin(t testing.TB, dir, url string) {
 }
 
 // freePort returns a localhost port nothing listens on.
+// sharedRemote starts a bare remote behind git daemon and returns it with
+// n code repositories whose origin it is: writers of one results branch.
+func sharedRemote(t testing.TB, n int) (bare string, dirs []string) {
+	t.Helper()
+	base := t.TempDir()
+	bare = newBareRemote(t, base, "team.git")
+	url := gitDaemon(t, base, freePort(t)) + "team.git"
+	for range n {
+		dir := newCodeRepo(t)
+		setOrigin(t, dir, url)
+		dirs = append(dirs, dir)
+	}
+	return bare, dirs
+}
+
 func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

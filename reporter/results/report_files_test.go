@@ -61,12 +61,8 @@ func TestPutReportOverGitDaemon(t *testing.T) {
 // runs stay.
 func TestPutReportRaceNewestWins(t *testing.T) {
 	requireGit(t)
-	base := t.TempDir()
-	bare := newBareRemote(t, base, "team.git")
-	url := gitDaemon(t, base, freePort(t)) + "team.git"
-	alice, bob := newCodeRepo(t), newCodeRepo(t)
-	setOrigin(t, alice, url)
-	setOrigin(t, bob, url)
+	bare, dirs := sharedRemote(t, 2)
+	alice, bob := dirs[0], dirs[1]
 	ctx := context.Background()
 	sa, sb := openStore(t, alice, Options{}), openStore(t, bob, Options{})
 	const p = "reports/pr-1/abc.md"
@@ -101,12 +97,8 @@ func TestPutReportRaceNewestWins(t *testing.T) {
 // already made, and both reports are on the branch.
 func TestReportsOfOnePullRequestFromTwoWriters(t *testing.T) {
 	requireGit(t)
-	base := t.TempDir()
-	bare := newBareRemote(t, base, "team.git")
-	url := gitDaemon(t, base, freePort(t)) + "team.git"
-	alice, bob := newCodeRepo(t), newCodeRepo(t)
-	setOrigin(t, alice, url)
-	setOrigin(t, bob, url)
+	bare, dirs := sharedRemote(t, 2)
+	alice, bob := dirs[0], dirs[1]
 	ctx := context.Background()
 	sa, sb := openStore(t, alice, Options{}), openStore(t, bob, Options{})
 	if err := sb.commitReports([]File{{Path: "reports/pr-1/def.md", Data: []byte("bob\n")}}); err != nil {

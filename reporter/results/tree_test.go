@@ -63,10 +63,8 @@ func TestReportThatCollidesWithTheBranch(t *testing.T) {
 // the file in the folder's place is not mistaken for a changed record.
 func TestARunFolderReplacedByAFileIsReported(t *testing.T) {
 	requireGit(t)
-	base := t.TempDir()
-	bare := newBareRemote(t, base, "team.git")
-	dir := newCodeRepo(t)
-	setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+	bare, dirs := sharedRemote(t, 1)
+	dir := dirs[0]
 	s := openStore(t, dir, Options{})
 	ctx := context.Background()
 	r2, r3 := testRun("r2", "exp", 2), testRun("r3", "exp", 3)
@@ -110,10 +108,8 @@ func TestARunFolderReplacedByAFileIsReported(t *testing.T) {
 // puts nothing back: the deleted run stays deleted.
 func TestAPushThatWasNotNotedBringsNothingDeletedBack(t *testing.T) {
 	requireGit(t)
-	base := t.TempDir()
-	bare := newBareRemote(t, base, "team.git")
-	dir := newCodeRepo(t)
-	setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+	bare, dirs := sharedRemote(t, 1)
+	dir := dirs[0]
 	s := openStore(t, dir, Options{})
 	ctx := context.Background()
 	var before string
