@@ -58,7 +58,7 @@ for pkg in "$@"; do
 	# -S lt: print the mutants that lived or timed out, not every one;
 	# their places are made relative to the repository.
 	# shellcheck disable=SC2086 # MUTATE_FLAGS is a list of flags
-	(cd "$tree" && "$gremlins" unleash --config "$tree/.gremlins.yaml" ${MUTATE_FLAGS:-} "${only[@]}" -S lt "./$pkg") |
+	(cd "$tree" && "$gremlins" unleash --config "$tree/.gremlins.yaml" ${MUTATE_FLAGS:-} "${only[@]}" -S "${MUTATE_STATUSES:-lt}" "./$pkg") |
 		sed -u -E "s|$tree/||g; s|(LIVED\|TIMED OUT)(.*) at |\1\2 at $pkg/|" | tee "$log"
 	took=$(($(date +%s) - start))
 	# "Killed: 72, Lived: 22, Not covered: 6",

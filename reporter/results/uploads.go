@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -222,23 +221,13 @@ func (s *Store) keepPendingLog(sp *spool.Spool, id string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return nil
 	}
-	if err := os.Link(src, dst); err == nil {
-		return nil
-	}
-	in, err := os.Open(src)
-	if err != nil {
+	if _, err := os.Stat(src); err != nil {
 		return nil // no log in the spool: nothing to keep
 	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
+	if err := spool.LinkOrCopy(src, dst); err != nil {
 		return fmt.Errorf("keeping the log of run %s for its upload: %w", id, err)
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return fmt.Errorf("keeping the log of run %s for its upload: %w", id, err)
-	}
-	return out.Close()
+	return nil
 }
 
 // PendingUploads counts the runs whose artifacts wait for an upload.

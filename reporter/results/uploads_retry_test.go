@@ -5,7 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/assaylab/assay/reporter/artifacts"
+	"github.com/assaylab/assay/runner/spool"
 )
 
 // The store is still down when assay syncs again: nothing is lost, the
@@ -197,5 +201,78 @@ func TestOneRunStillPendingDoesNotHoldBackTheOthers(t *testing.T) {
 	if !contains(files, UploadsPath("pretrain", second.Result.TrialKey, second.Result.RunID)) ||
 		contains(files, UploadsPath("pretrain", first.Result.TrialKey, first.Result.RunID)) {
 		t.Errorf("the branch holds %v, want the second run's uploads file only", files)
+	}
+}
+
+// otherFilesystem is a folder on a filesystem other than t.TempDir()'s, so
+// that a hard link between the two fails as it does when the spool and the
+// store sit on different disks.
+func otherFilesystem(t *testing.T) string {
+	t.Helper()
+	dev := func(p string) uint64 {
+		var st syscall.Stat_t
+		if err := syscall.Stat(p, &st); err != nil {
+			return 0
+		}
+		return uint64(st.Dev)
+	}
+	if d := dev("/dev/shm"); d == 0 || d == dev(t.TempDir()) {
+		t.Skip("needs /dev/shm on a filesystem of its own (a tmpfs), apart from the temp folder, so that hard links between them fail")
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "assay-test-")
+	if err != nil {
+		t.Skipf("needs a writable /dev/shm: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// The spool sits on another filesystem than the store: the log of a run
+// whose upload failed cannot be hard-linked out of the spool, so it is
+// copied, whole, and uploaded from the copy once the spool entry is gone.
+func TestALogWaitingForUploadIsCopiedAcrossFilesystems(t *testing.T) {
+	requireGit(t)
+	other := otherFilesystem(t)
+	dir := newCodeRepo(t)
+	bad := filepath.Join(t.TempDir(), "not-a-folder")
+	os.WriteFile(bad, nil, 0o644)
+	s := openStore(t, dir, Options{ArtifactStore: "file://" + bad})
+	sp, err := spool.Open(filepath.Join(other, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := runWithArtifacts(t, "20260301T120000.000Z-aaaa", "pretrain", nil)
+	want, _ := os.ReadFile(run.LogPath)
+	if err := sp.Put(run); err != nil {
+		t.Fatal(err)
+	}
+	id := run.Result.RunID
+	if _, err := s.Deliver(context.Background(), sp); err != nil {
+		t.Fatal(err)
+	}
+	if sp.Recorded(id) {
+		t.Fatal("the run is still in the spool after its delivery")
+	}
+	if got, err := os.ReadFile(s.PendingLogPath(id)); err != nil || string(got) != string(want) {
+		t.Fatalf("the kept log: %d bytes of %d, %v", len(got), len(want), err)
+	}
+
+	storeDir := t.TempDir()
+	s = openStore(t, dir, Options{ArtifactStore: "file://" + storeDir})
+	rep, err := s.RetryUploads(context.Background())
+	if err != nil || rep.Err != nil || rep.Completed != 1 || rep.Uploaded != 1 {
+		t.Fatalf("retry: %+v, %v", rep, err)
+	}
+	d, err := s.Run(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, log, err := s.RunArtifacts(d)
+	if err != nil || log == nil || log.Pending {
+		t.Fatalf("the run's log: %+v, %v", log, err)
+	}
+	got, err := os.ReadFile(filepath.Join(storeDir, filepath.FromSlash(artifacts.Key(log.SHA256))))
+	if err != nil || string(got) != string(want) {
+		t.Errorf("the uploaded log: %d bytes of %d, %v", len(got), len(want), err)
 	}
 }

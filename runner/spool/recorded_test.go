@@ -3,6 +3,7 @@ package spool
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/assaylab/assay/runner"
@@ -40,18 +41,72 @@ func TestRecordedAnswersFromDiskAndAfterPut(t *testing.T) {
 	}
 }
 
-func TestLogIsLinkedNotCopied(t *testing.T) {
-	s, _ := Open(filepath.Join(t.TempDir(), "spool"))
-	log := filepath.Join(t.TempDir(), "log")
-	os.WriteFile(log, []byte("hello\n"), 0o644)
-	if err := s.Put(&runner.Run{Result: &runner.Result{RunID: "01"}, LogPath: log}); err != nil {
-		t.Fatal(err)
+// On one filesystem the spool hard-links the log and the artifacts where
+// the trial left them (no second copy of a checkpoint); where the trial's
+// folder is on another filesystem, a link cannot be made and they are
+// copied. Either way the spool's files outlive the originals.
+func TestSpoolLinksOrCopiesTheTrialsFiles(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		trial  func(t *testing.T) string
+		linked bool
+	}{
+		{"same filesystem", func(t *testing.T) string { return t.TempDir() }, true},
+		{"another filesystem", otherFilesystem, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			trial := c.trial(t)
+			s, _ := Open(filepath.Join(t.TempDir(), "spool"))
+			log, arts := filepath.Join(trial, "log"), filepath.Join(trial, "artifacts")
+			os.WriteFile(log, []byte("hello\n"), 0o644)
+			os.MkdirAll(filepath.Join(arts, "ckpt"), 0o755)
+			os.WriteFile(filepath.Join(arts, "ckpt", "model.pt"), []byte("weights"), 0o644)
+			if err := s.Put(&runner.Run{Result: &runner.Result{RunID: "01"}, LogPath: log, ArtifactsDir: arts}); err != nil {
+				t.Fatal(err)
+			}
+			for orig, want := range map[string]string{log: "hello\n", filepath.Join(arts, "ckpt", "model.pt"): "weights"} {
+				rel, _ := filepath.Rel(trial, orig)
+				if rel == "log" {
+					rel = LogFile
+				}
+				spooled := filepath.Join(s.Dir, "01", rel)
+				a, _ := os.Stat(orig)
+				b, err := os.Stat(spooled)
+				if err != nil {
+					t.Fatalf("%s: %v", rel, err)
+				}
+				if os.SameFile(a, b) != c.linked {
+					t.Errorf("%s: linked %v, want %v", rel, os.SameFile(a, b), c.linked)
+				}
+				os.Remove(orig)
+				if got, err := os.ReadFile(spooled); err != nil || string(got) != want {
+					t.Errorf("%s once the trial's copy is gone: %q, %v", rel, got, err)
+				}
+			}
+		})
 	}
-	os.Remove(log)
-	b, err := os.ReadFile(filepath.Join(s.Dir, "01", LogFile))
-	if err != nil || string(b) != "hello\n" {
-		t.Errorf("log = %q, %v", b, err)
+}
+
+// otherFilesystem is a folder on a filesystem other than t.TempDir()'s, so
+// that a hard link between the two fails as it does across disks.
+func otherFilesystem(t *testing.T) string {
+	t.Helper()
+	dev := func(p string) uint64 {
+		var st syscall.Stat_t
+		if err := syscall.Stat(p, &st); err != nil {
+			return 0
+		}
+		return uint64(st.Dev)
 	}
+	if d := dev("/dev/shm"); d == 0 || d == dev(t.TempDir()) {
+		t.Skip("needs /dev/shm on a filesystem of its own (a tmpfs), apart from the temp folder, so that hard links between them fail")
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "assay-test-")
+	if err != nil {
+		t.Skipf("needs a writable /dev/shm: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 func TestStateDir(t *testing.T) {

@@ -111,7 +111,7 @@ func (s *Spool) Put(run *runner.Run) error {
 	}
 	if run.LogPath != "" {
 		p := filepath.Join(tmp, LogFile)
-		if err := linkOrCopy(run.LogPath, p); err != nil {
+		if err := LinkOrCopy(run.LogPath, p); err != nil {
 			return err
 		}
 		written = append(written, p)
@@ -235,7 +235,7 @@ func linkTree(src, dst string) ([]string, error) {
 			return os.MkdirAll(target, 0o755)
 		case d.Type().IsRegular():
 			written = append(written, target)
-			return linkOrCopy(p, target)
+			return LinkOrCopy(p, target)
 		default:
 			return nil // symlinks and devices are not artifacts
 		}
@@ -243,9 +243,11 @@ func linkTree(src, dst string) ([]string, error) {
 	return written, err
 }
 
-// linkOrCopy makes dst hold src's bytes: a hard link where the filesystem
-// allows one, otherwise a copy. Put's group flush makes it durable.
-func linkOrCopy(src, dst string) error {
+// LinkOrCopy makes dst, which must not exist, hold src's bytes: a hard
+// link where the filesystem allows one, otherwise (src on another
+// filesystem) a copy. It does not fsync; Put's group flush makes what it
+// spools durable.
+func LinkOrCopy(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
@@ -264,7 +266,7 @@ func copyFile(src, dst string) error {
 	}
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
-		return fmt.Errorf("spool: copying log: %w", err)
+		return fmt.Errorf("spool: copying %s: %w", src, err)
 	}
 	return out.Close()
 }
