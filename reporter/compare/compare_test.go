@@ -211,6 +211,49 @@ func TestOneSeedIsInconclusive(t *testing.T) {
 	}
 }
 
+// TestTheNoteSaysWhichSideHasTooFewValues: a metric with fewer than two
+// values on a side has no p-value, and its note names the side or sides
+// that need more seeds, with their counts.
+func TestTheNoteSaysWhichSideHasTooFewValues(t *testing.T) {
+	for _, c := range []struct {
+		base, head string // seeds
+		want       string
+	}{
+		{"[1]", "[1]", "n=1 at base and n=1 at head: no p-value; add seeds to test"},
+		{"[1, 2]", "[1]", "n=1 at head: no p-value; add seeds to test"},
+		{"[1]", "[1, 2]", "n=1 at base: no p-value; add seeds to test"},
+		{"[1]", "[1, 2, 3]", "n=1 at base: no p-value; add seeds to test"},
+		{"[1, 2, 3]", "[1]", "n=1 at head: no p-value; add seeds to test"},
+	} {
+		load := func(seeds, in string) *compare.SideInput {
+			e := comparetest.Load(t, comparetest.Template+`
+experiment "x" {
+  extends = template.train
+  command = ["python", "train.py", "--seed=${seed}"]
+  seeds   = `+seeds+`
+}
+`)["x"]
+			return comparetest.Side(t, e, in)
+		}
+		base, head := load(c.base, "a"), load(c.head, "b")
+		store := comparetest.NewStore()
+		for _, side := range []*compare.SideInput{base, head} {
+			for _, tr := range side.Trials {
+				v := 0.90 + 0.01*float64(tr.Seed)
+				if side == head {
+					v -= 0.05
+				}
+				store.Record(tr, comparetest.Run{Metrics: map[string]float64{"val_acc": v, "train_loss": 0.3}})
+			}
+		}
+		e := experiment(t, mustCompare(t, compare.Input{Lookup: store.Lookup,
+			Experiments: []compare.ExperimentInput{{Name: "x", Base: base, Head: head}}}), "x")
+		if m := metric(t, e.Headline, "val_acc"); m.Verdict != compare.Inconclusive || m.Note != c.want {
+			t.Errorf("seeds %s at base, %s at head: %s %q, want inconclusive, %q", c.base, c.head, m.Verdict, m.Note, c.want)
+		}
+	}
+}
+
 func TestStatisticalEdges(t *testing.T) {
 	c := mustCompare(t, comparetest.Edges(t))
 	// Deterministic training: constant samples four decimals apart are

@@ -85,3 +85,29 @@ experiment "`+c.name+`" {
 		}
 	}
 }
+
+// TestARegressionFromZeroShowsTheAbsoluteChange: a percentage of a base
+// of 0 means nothing, so the description shows the change itself.
+func TestARegressionFromZeroShowsTheAbsoluteChange(t *testing.T) {
+	e := comparetest.Load(t, `
+experiment "z" {
+  command = ["python", "train.py", "--seed=${seed}"]
+  seeds   = [1, 2, 3]
+  metric "errors" {
+    goal = "minimize"
+  }
+}
+`)["z"]
+	base, head := comparetest.Side(t, e, "a"), comparetest.Side(t, e, "b")
+	store := comparetest.NewStore()
+	for _, tr := range base.Trials {
+		store.Record(tr, comparetest.Run{Metrics: map[string]float64{"errors": 0}})
+	}
+	for _, tr := range head.Trials {
+		store.Record(tr, comparetest.Run{Metrics: map[string]float64{"errors": float64(9 + tr.Seed)}})
+	}
+	c := mustCompare(t, compare.Input{Lookup: store.Lookup, Experiments: []compare.ExperimentInput{{Name: "z", Base: base, Head: head}}})
+	if want := "1 regression: z errors +11"; c.Result != compare.ResultFailure || c.Description != want {
+		t.Errorf("%s %q, want failure %q", c.Result, c.Description, want)
+	}
+}

@@ -144,6 +144,15 @@ func TestWelchEdgeCases(t *testing.T) {
 			t.Error("tested with one head value")
 		}
 	})
+	t.Run("variances whose squares underflow", func(t *testing.T) {
+		// Scaled by 1e100, head's variance term is about 1e-200 and its
+		// square underflows: Welch–Satterthwaite gives 0/0, and the df
+		// falls back to the smallest it can be, min(n) − 1.
+		w, ok := WelchTest(NewSample([]float64{1e100, 1e100, 1e100}), NewSample([]float64{1, 3}), 0.05)
+		if !ok || w.DF != 1 || math.IsNaN(w.P) || w.P > 1e-12 {
+			t.Fatalf("ok=%v %+v; want df 1 (two head values), p about 0", ok, w)
+		}
+	})
 	t.Run("tiny variance", func(t *testing.T) {
 		w, ok := WelchTest(NewSample([]float64{1e-100, 2e-100}), NewSample([]float64{3e-100, 4e-100}), 0.05)
 		if !ok || math.IsNaN(w.P) || math.IsNaN(w.DF) || w.DF <= 0 {

@@ -112,6 +112,29 @@ func TestAHeadIsCutNoShorterThanItMustBe(t *testing.T) {
 	}
 }
 
+// TestAHeadEndingInBlankSpaceIsCutNoShorterThanItMustBe: the blank lines
+// and spaces that end a head are not part of the body, so the first cut,
+// which counts them, can leave the body over the limit; the head is then
+// cut further in steps of at least 64 units, by half of what is still too
+// long, and loses no more than a step and a line beyond what it must.
+func TestAHeadEndingInBlankSpaceIsCutNoShorterThanItMustBe(t *testing.T) {
+	line := "a long line of a table\n"
+	for _, end := range []string{strings.Repeat("\n", 100), strings.Repeat(" \n", 50), strings.Repeat(" ", 300)} {
+		r := Report{Head: "# title\n" + strings.Repeat(line, 500) + end}
+		limits := []int{4000}
+		for l := 1000; l <= 1024; l++ {
+			limits = append(limits, l)
+		}
+		for _, limit := range limits {
+			f := Fit(r, "u", limit)
+			if !f.HeadCut || f.Length > limit || f.Length <= limit-64-len(line)-4 || !strings.Contains(f.Body, "# title\n"+line) {
+				t.Errorf("%d blank units at the end, limit %d: head cut %v, length %d; want the head cut to within a step and a line of the limit",
+					len(end), limit, f.HeadCut, f.Length)
+			}
+		}
+	}
+}
+
 // TestEachStepStopsAtExactlyTheLimit: a report that fits once folded, once
 // the last details are dropped, once the last sections are cut, or once
 // the head is cut, at a limit of exactly that length, goes no further.

@@ -107,3 +107,18 @@ func TestGitHubRefusalsAreExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestAValidationRefusalNamesTheField: GitHub's 422 says only "Validation
+// Failed"; what was wrong is in its errors, and the error shows it.
+func TestAValidationRefusalNamesTheField(t *testing.T) {
+	env := newTestEnv(t)
+	env.gh.Expect(fakegithub.CreateStatus).Times(1)
+	err := env.client.SetStatus(context.Background(), sha('c'), CommitStatus{State: StateSuccess, Description: "ok", TargetURL: "ftp://example.com/report.md"})
+	want := "setting the " + StatusContext + " status of " + short(sha('c')) + ": GitHub answered 422 Validation Failed: target_url must use http(s) scheme"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if st := env.repo.Statuses(sha('c')); len(st) != 0 {
+		t.Errorf("statuses %+v, want none set", st)
+	}
+}
