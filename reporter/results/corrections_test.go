@@ -219,6 +219,43 @@ func TestDeletedRemoteBranchStartsAgainWithTheOutboxOnly(t *testing.T) {
 	git_(t, bare, "fsck", "--no-progress")
 }
 
+// The remote's results branch is deleted while this clone has nothing
+// left to deliver: a fetch follows, the local branch goes too, the
+// deletion is reported and the old records are kept under a ref; the
+// index is empty.
+func TestDeletedRemoteBranchWithNothingToDeliver(t *testing.T) {
+	requireGit(t)
+	base := t.TempDir()
+	bare := newBareRemote(t, base, "team.git")
+	dir := newCodeRepo(t)
+	setOrigin(t, dir, gitDaemon(t, base, 0)+"team.git")
+	s := openStore(t, dir, Options{})
+	ctx := context.Background()
+	if _, err := s.Deliver(ctx, putRuns(t, s, testRun("r1", "exp", 1))); err != nil {
+		t.Fatal(err)
+	}
+	git_(t, bare, "branch", "-D", "assay/results")
+
+	var warnings bytes.Buffer
+	s = openStore(t, dir, Options{})
+	s.SetWarnings(&warnings)
+	if err := s.Fetch(ctx); err != nil {
+		t.Fatalf("fetch after the remote branch was deleted: %v", err)
+	}
+	if refs := git_(t, dir, "for-each-ref", "--format=%(refname)", "refs/heads/assay"); refs != "" {
+		t.Errorf("the local results branch is still there: %s", refs)
+	}
+	if !strings.Contains(warnings.String(), "2 files deleted") {
+		t.Errorf("the deletion was not reported:\n%s", warnings.String())
+	}
+	if kept := git_(t, dir, "for-each-ref", "--format=%(refname)", "refs/assay/original"); kept == "" {
+		t.Error("the deleted records were not kept under refs/assay/original")
+	}
+	if idx, err := s.Index(); err != nil || len(idx.Entries) != 0 {
+		t.Errorf("index after the deletion: %v, %v", idx, err)
+	}
+}
+
 // TestCorrectionWarningText is the warning as a user reads it: counts,
 // at most ten paths of each kind and how many more, and the git command
 // to compare, with --git-dir where the branch is in results_repo's copy.

@@ -166,7 +166,6 @@ func setOrigin(t testing.TB, dir, url string) {
 	}
 }
 
-// freePort returns a localhost port nothing listens on.
 // sharedRemote starts a bare remote behind git daemon and returns it with
 // n code repositories whose origin it is: writers of one results branch.
 func sharedRemote(t testing.TB, n int) (bare string, dirs []string) {
@@ -182,6 +181,7 @@ func sharedRemote(t testing.TB, n int) (bare string, dirs []string) {
 	return bare, dirs
 }
 
+// freePort returns a localhost port nothing listens on.
 func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

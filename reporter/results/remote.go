@@ -217,13 +217,14 @@ func (s *Store) push(ctx context.Context, old, tip plumbing.Hash) error {
 	if current != old {
 		return errStale
 	}
+	var said remoteSays
 	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
 	req.Commands = []*packp.Command{{Name: s.branch, Old: old, New: tip}}
 	if t, ok := sidebandOf(ar.Capabilities); ok {
 		// With a side band the remote reports its progress while it
 		// takes the pack in: signs of life for the idle deadline.
 		req.Capabilities.Set(sidebandCapability[t])
-		req.Progress = w.progress()
+		req.Progress = io.MultiWriter(w.progress(), &said)
 	}
 	rd, wr := io.Pipe()
 	// The session reads the pack as the remote takes it in: each read is
@@ -239,7 +240,10 @@ func (s *Store) push(ctx context.Context, old, tip plumbing.Hash) error {
 	if err != nil {
 		rd.CloseWithError(err)
 		<-done
-		if report != nil {
+		switch {
+		case report != nil && declined(report):
+			return fmt.Errorf("%w: %v%s", errDeclined, err, said.text())
+		case report != nil:
 			return fmt.Errorf("%w: %v", errRejected, err)
 		}
 		return w.unreachable(err)

@@ -264,3 +264,34 @@ func TestSegmentWriterMatchesStore(t *testing.T) {
 		t.Errorf("read %d records, want 0", reads)
 	}
 }
+
+// One run id recorded under several trials (runs from two machines that
+// drew the same id, or a record copied by hand), each in a batch of its
+// own, until the segments are compacted: the index lists every record
+// once, cold and after each update.
+func TestOneRunIDUnderSeveralTrialsAcrossACompaction(t *testing.T) {
+	requireGit(t)
+	dir := newCodeRepo(t)
+	s := openStore(t, dir, Options{})
+	const shared = "20260301T120000.000Z-same"
+	for b := range segmentFanIn {
+		r := testRun(shared, fmt.Sprintf("exp%d", b%2), int64(b))
+		r.Result.TrialKey = fmt.Sprintf("%064x", 7-b) // later batches sort first
+		other := testRun(fmt.Sprintf("20260301T12%04d.000Z-oth%d", b, b), "exp0", int64(b))
+		if _, err := s.Deliver(context.Background(), putRuns(t, s, r, other)); err != nil {
+			t.Fatal(err)
+		}
+		checkIndex(t, dir, 2*(b+1))
+	}
+	if _, segs := splitSegments(branchFiles(t, dir, "assay/results")); len(segs) != 1 {
+		t.Fatalf("%d segments after %d batches, want the one they were compacted into", len(segs), segmentFanIn)
+	}
+	got := coldIndexReads(t, dir, 2*segmentFanIn)
+	if got != 0 {
+		t.Errorf("a cold index read %d records, want every one from the segment", got)
+	}
+	idx, _ := openStore(t, dir, Options{}).Index()
+	if n := len(idx.Lookup(shared)); n != segmentFanIn {
+		t.Errorf("the shared run id finds %d records, want %d", n, segmentFanIn)
+	}
+}

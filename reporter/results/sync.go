@@ -32,8 +32,12 @@ type OutboxError struct {
 }
 
 func (e *OutboxError) Error() string {
-	return fmt.Sprintf("could not deliver %s to %s: %v\n%s kept in the local outbox (%s); run `assay sync` once the remote can be reached",
-		countNoun(e.Pending, "result"), e.Remote, e.Err, areOrIs(e.Pending), e.Outbox)
+	when := "once the remote can be reached"
+	if errors.Is(e.Err, errDeclined) {
+		when = "once the remote lets assay push its results branch (a server hook or a protected branch refused it)"
+	}
+	return fmt.Sprintf("could not deliver %s to %s: %v\n%s kept in the local outbox (%s); run `assay sync` %s",
+		countNoun(e.Pending, "result"), e.Remote, e.Err, areOrIs(e.Pending), e.Outbox, when)
 }
 
 func (e *OutboxError) Unwrap() error { return e.Err }
