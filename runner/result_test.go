@@ -83,3 +83,23 @@ func TestAnyRecorded(t *testing.T) {
 		t.Error("NothingRecorded has a key")
 	}
 }
+
+// TestRetryable: the endings an executor runs again under a trial's
+// retries: a failure and a timeout, never a success, a cancellation (the
+// user asked it to stop) or an early stop (its series is evidence).
+func TestRetryable(t *testing.T) {
+	for _, tc := range []struct {
+		status Status
+		want   bool
+	}{
+		{StatusFailed, true},
+		{StatusTimedOut, true},
+		{StatusSucceeded, false},
+		{StatusCancelled, false},
+		{StatusStopped, false},
+	} {
+		if got := tc.status.Retryable(); got != tc.want {
+			t.Errorf("%s: retried %v, want %v", tc.status, got, tc.want)
+		}
+	}
+}
