@@ -15,6 +15,7 @@ import (
 
 	"github.com/assaylab/assay/runner"
 	"github.com/assaylab/assay/runner/spool"
+	"github.com/assaylab/assay/spec"
 )
 
 // supervisors are the ways a supervisor may hold a trial's tree: in a
@@ -281,5 +282,42 @@ func TestSupervisorHoldsNoEnvironment(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(root, "parent-env")); strings.TrimSpace(string(b)) != "0" {
 		t.Errorf("the supervisor's environment has %s variables, want none", b)
+	}
+}
+
+// A trial the kernel will not run (an executable file in no format it
+// knows: exec fails, in a cgroup and again without) fails saying so, and
+// turns no cgroup off: the trial after it still runs in one of its own.
+func TestATrialThatCannotExecKeepsTheCgroupsOn(t *testing.T) {
+	writableCgroup(t)
+	root, state := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "no-format"), []byte("neither ELF nor #!\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sp, _ := spool.Open(filepath.Join(state, "spool"))
+	bad := &spec.Trial{Experiment: "bad", Command: []string{"./no-format"}, Workdir: ".", ParamsJSON: "{}"}
+	bad.ComputeKey()
+	jobs := []*runner.Job{{Trial: bad}, trial("after", `grep '^0::' /proc/self/cgroup > cgroup`)}
+	x := New(Config{Parallel: 1, Environ: os.Environ(), KillGrace: time.Second, Supervisor: SupervisorCommand()})
+	if err := x.Execute(context.Background(), &runner.Batch{Jobs: jobs, Root: root, StateDir: state}, sp, nil); err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := sp.List()
+	status := map[string]*runner.Result{}
+	for _, id := range ids {
+		run, err := sp.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status[run.Result.Experiment] = run.Result
+	}
+	if r := status["bad"]; r == nil || r.Status != runner.StatusFailed || r.ExitCode != -1 || !strings.Contains(r.Error, "exec format error") {
+		t.Errorf("the trial that cannot exec: %+v, want failed, exit code -1, exec format error", r)
+	}
+	if r := status["after"]; r == nil || r.Status != runner.StatusSucceeded {
+		t.Fatalf("the trial after it: %+v", r)
+	}
+	if own, _ := os.ReadFile(filepath.Join(root, "cgroup")); !strings.Contains(string(own), "/assay-trial-") {
+		t.Errorf("the trial after it ran in %q, not in a cgroup of its own", own)
 	}
 }
