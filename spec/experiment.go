@@ -401,9 +401,15 @@ func checkTrialRefs(a *hcl.Attribute, params map[string]cty.Value) hcl.Diagnosti
 		case hcl.TraverseAttr:
 			name = step.Name
 		case hcl.TraverseIndex:
-			if step.Key.Type() == cty.String {
-				name = step.Key.AsString()
+			if step.Key.Type() != cty.String {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "Invalid param reference",
+					Detail:  "Params are named, not numbered: refer to one by its name, as param.lr or param[\"lr\"].",
+					Subject: tr.SourceRange().Ptr(),
+				})
+				continue
 			}
+			name = step.Key.AsString()
 		}
 		if _, ok := params[name]; !ok && params != nil {
 			diags = append(diags, &hcl.Diagnostic{
