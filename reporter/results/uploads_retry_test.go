@@ -5,11 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/assaylab/assay/reporter/artifacts"
 	"github.com/assaylab/assay/runner/spool"
+	"github.com/assaylab/assay/runner/spool/spooltest"
 )
 
 // The store is still down when assay syncs again: nothing is lost, the
@@ -204,35 +204,12 @@ func TestOneRunStillPendingDoesNotHoldBackTheOthers(t *testing.T) {
 	}
 }
 
-// otherFilesystem is a folder on a filesystem other than t.TempDir()'s, so
-// that a hard link between the two fails as it does when the spool and the
-// store sit on different disks.
-func otherFilesystem(t *testing.T) string {
-	t.Helper()
-	dev := func(p string) uint64 {
-		var st syscall.Stat_t
-		if err := syscall.Stat(p, &st); err != nil {
-			return 0
-		}
-		return uint64(st.Dev)
-	}
-	if d := dev("/dev/shm"); d == 0 || d == dev(t.TempDir()) {
-		t.Skip("needs /dev/shm on a filesystem of its own (a tmpfs), apart from the temp folder, so that hard links between them fail")
-	}
-	dir, err := os.MkdirTemp("/dev/shm", "assay-test-")
-	if err != nil {
-		t.Skipf("needs a writable /dev/shm: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
-}
-
 // The spool sits on another filesystem than the store: the log of a run
 // whose upload failed cannot be hard-linked out of the spool, so it is
 // copied, whole, and uploaded from the copy once the spool entry is gone.
 func TestALogWaitingForUploadIsCopiedAcrossFilesystems(t *testing.T) {
 	requireGit(t)
-	other := otherFilesystem(t)
+	other := spooltest.OtherFilesystem(t)
 	dir := newCodeRepo(t)
 	bad := filepath.Join(t.TempDir(), "not-a-folder")
 	os.WriteFile(bad, nil, 0o644)

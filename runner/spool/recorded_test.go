@@ -3,10 +3,10 @@ package spool
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/assaylab/assay/runner"
+	"github.com/assaylab/assay/runner/spool/spooltest"
 )
 
 func TestRecordedAnswersFromDiskAndAfterPut(t *testing.T) {
@@ -52,7 +52,7 @@ func TestSpoolLinksOrCopiesTheTrialsFiles(t *testing.T) {
 		linked bool
 	}{
 		{"same filesystem", func(t *testing.T) string { return t.TempDir() }, true},
-		{"another filesystem", otherFilesystem, false},
+		{"another filesystem", func(t *testing.T) string { return spooltest.OtherFilesystem(t) }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			trial := c.trial(t)
@@ -85,28 +85,6 @@ func TestSpoolLinksOrCopiesTheTrialsFiles(t *testing.T) {
 			}
 		})
 	}
-}
-
-// otherFilesystem is a folder on a filesystem other than t.TempDir()'s, so
-// that a hard link between the two fails as it does across disks.
-func otherFilesystem(t *testing.T) string {
-	t.Helper()
-	dev := func(p string) uint64 {
-		var st syscall.Stat_t
-		if err := syscall.Stat(p, &st); err != nil {
-			return 0
-		}
-		return uint64(st.Dev)
-	}
-	if d := dev("/dev/shm"); d == 0 || d == dev(t.TempDir()) {
-		t.Skip("needs /dev/shm on a filesystem of its own (a tmpfs), apart from the temp folder, so that hard links between them fail")
-	}
-	dir, err := os.MkdirTemp("/dev/shm", "assay-test-")
-	if err != nil {
-		t.Skipf("needs a writable /dev/shm: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
 }
 
 func TestStateDir(t *testing.T) {
