@@ -80,6 +80,9 @@ func TestResultsRepository(t *testing.T) {
 		"github.com:acme/results.git":             "acme/results",
 		"ghe.example.com:ml/results":              "ml/results",
 		"./a:b/results":                           "acme/models",
+		// No host before the colon: not a remote git can reach, so no
+		// repository to link to either.
+		":acme/results.git": "acme/models",
 	} {
 		o, r := cfg.ResultsRepository(in)
 		if o+"/"+r != want {
